@@ -1,0 +1,39 @@
+# Two commands a newcomer needs: `make run` and `make test`. Both bootstrap .venv
+# from the committed uv.lock (pip-installed uv, then uv sync --frozen): PyPI only.
+PYTHON ?= python3.11
+VENV   := .venv
+UV     := $(VENV)/bin/uv
+BIN    := $(VENV)/bin
+export GX_ANALYTICS_ENABLED := False
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+
+.PHONY: run test lint unit bench airflow clean setup
+
+setup: $(VENV)/.synced
+
+$(VENV)/bin/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "python3.11 not found: install Python 3.11 or pass PYTHON=/path/to/python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(UV): $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+$(VENV)/.synced: $(UV) uv.lock pyproject.toml
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+run: setup
+	$(BIN)/monitor run
+
+lint: setup
+	$(BIN)/ruff check pipeline dags tests bench
+	$(BIN)/ruff format --check pipeline dags tests bench
+
+test: lint
+	$(BIN)/pytest -q -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf warehouse .airflow

@@ -1,0 +1,1 @@
+"""Documents: raw pages and files turned into clean, deduplicated text."""

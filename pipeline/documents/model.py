@@ -1,0 +1,31 @@
+"""The document value every later stage reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from pipeline.events import sha256_hex
+
+
+def document_id(clean_text: str) -> str:
+    """Derive a document's id from its normalised text."""
+    return "doc_" + sha256_hex(clean_text)[:20]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article: its clean text (offsets refer to it) and where it came from."""
+
+    doc_id: str
+    source: str
+    url: str
+    title: str
+    text: str
+    raw_text: str
+    published: date | None = None
+    publisher: str | None = None
+    author: str | None = None
+    language: str = "en"
+    raw_ref: str | None = None
+    published_inferred_from: str | None = None

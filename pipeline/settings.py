@@ -1,0 +1,63 @@
+"""Settings: one typed options object, read from the environment in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+DATA_DIR = PACKAGE_DIR / "data"
+SQL_DIR = PROJECT_DIR / "sql"
+EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+SEEDS_DIR = PROJECT_DIR / "seeds"
+DEFAULT_SOURCES = SEEDS_DIR / "offline" / "sources.yaml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live and how the pipeline behaves; passed down, never global."""
+
+    db_path: Path = PROJECT_DIR / "warehouse" / "monitor.duckdb"
+    snapshot_path: Path | None = None
+    raw_dir: Path | None = None
+    sources_path: Path = DEFAULT_SOURCES
+    quarantine_threshold: float = 0.2
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.db_path.parent
+
+    @property
+    def bi_snapshot_path(self) -> Path:
+        """The read-only copy BI tools open; replaced atomically after each rebuild."""
+        return self.snapshot_path or self.warehouse_dir / "snapshot" / "monitor_bi.duckdb"
+
+    @property
+    def raw_store_dir(self) -> Path:
+        """Content-addressed raw HTTP responses, so documents can be re-extracted."""
+        return self.raw_dir or self.warehouse_dir / "raw"
+
+    def with_db(self, db_path: Path | str | None) -> Settings:
+        return self if db_path is None else replace(self, db_path=Path(db_path))
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from the environment (MONITOR_DB, MONITOR_SOURCES, ...)."""
+    env = os.environ if environ is None else environ
+    settings = Settings()
+    if env.get("MONITOR_DB"):
+        settings = replace(settings, db_path=Path(env["MONITOR_DB"]))
+    if env.get("MONITOR_SNAPSHOT"):
+        settings = replace(settings, snapshot_path=Path(env["MONITOR_SNAPSHOT"]))
+    if env.get("MONITOR_RAW_DIR"):
+        settings = replace(settings, raw_dir=Path(env["MONITOR_RAW_DIR"]))
+    if env.get("MONITOR_SOURCES"):
+        settings = replace(settings, sources_path=Path(env["MONITOR_SOURCES"]))
+    if env.get("MONITOR_QUARANTINE_THRESHOLD"):
+        settings = replace(
+            settings, quarantine_threshold=float(env["MONITOR_QUARANTINE_THRESHOLD"])
+        )
+    return settings

@@ -1,0 +1,1 @@
+"""Statements: who takes which stance on which guarantee topic, with evidence."""
