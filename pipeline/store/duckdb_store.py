@@ -1,0 +1,260 @@
+"""The DuckDB backend of the event log: one file, one writer process at a time."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from pipeline.errors import StoreBusyError, StoreError
+from pipeline.events import (
+    GENESIS_HASH,
+    Event,
+    RecordedEvent,
+    as_utc,
+    canonical_json,
+    chain_hash,
+)
+from pipeline.store.migrations import apply_migrations
+from pipeline.store.recorder import AppendResult, ChainReport, EventRecorder
+
+_COLUMNS = (
+    "seq, event_id, event_type, stream, occurred_at, recorded_at, payload,"
+    " schema_version, producer, run_id, prev_hash, hash"
+)
+_READ_CHUNK = 5000
+
+
+def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB connection in UTC, turning lock and disk errors into clear messages."""
+    target = str(db_path)
+    if target != ":memory:":
+        path = Path(target)
+        if read_only and not path.exists():
+            raise StoreError(f"{path}: no event log here yet; run `monitor run` first")
+        if not read_only:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise StoreError(
+                    f"{path.parent}: cannot create the warehouse folder: {err}"
+                ) from err
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.IOException as err:
+        message = str(err)
+        if "lock" in message.lower():
+            raise StoreBusyError(
+                f"{target}: another process is writing the event log; wait for it to finish"
+                " (one writer at a time)"
+            ) from err
+        raise StoreError(f"{target}: cannot open the event log: {message}") from err
+    con.execute("set TimeZone = 'UTC'")
+    return con
+
+
+class DuckDBRecorder(EventRecorder):
+    """Append-only, hash-chained event log in a DuckDB file."""
+
+    def __init__(self, db_path: Path | str, read_only: bool = False) -> None:
+        self.db_path = db_path
+        self.read_only = read_only
+        self.con = connect(db_path, read_only=read_only)
+        if not read_only:
+            try:
+                apply_migrations(self.con)
+            except (duckdb.IOException, OSError) as err:
+                self.con.close()
+                raise StoreError(f"{db_path}: cannot prepare the event log: {err}") from err
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def append(self, events: Sequence[Event], run_id: str) -> AppendResult:
+        """Append a batch atomically; events already logged (by id) are skipped."""
+        if self.read_only:
+            raise StoreError(f"{self.db_path}: opened read-only; cannot append")
+        unique: dict[str, Event] = {}
+        for event in events:
+            unique.setdefault(event.event_id, event)
+        if not unique:
+            return AppendResult(appended=0, already_present=0)
+        try:
+            self.con.execute("begin transaction")
+            present = self._known_ids(list(unique))
+            fresh = [e for e in unique.values() if e.event_id not in present]
+            already = len(events) - len(fresh)
+            if not fresh:
+                self.con.execute("rollback")
+                return AppendResult(appended=0, already_present=already)
+            last = self.con.execute("select seq, hash from events order by seq desc limit 1")
+            row = last.fetchone()
+            seq, prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
+            recorded_at = datetime.now(UTC)
+            rows = []
+            first_seq = seq + 1
+            for event in fresh:
+                seq += 1
+                digest = chain_hash(prev, seq, event, recorded_at, run_id)
+                rows.append(_row(seq, event, recorded_at, run_id, prev, digest))
+                prev = digest
+            frame = pd.DataFrame.from_records(
+                rows, columns=[c.strip() for c in _COLUMNS.split(",")]
+            )
+            self.con.register("incoming_events", frame)
+            try:
+                self.con.execute(
+                    f"insert into events ({_COLUMNS}) select {_COLUMNS} from incoming_events"
+                )
+            finally:
+                self.con.unregister("incoming_events")
+            self.con.execute("commit")
+        except duckdb.Error as err:
+            self._rollback_quietly()
+            raise _store_error(self.db_path, err) from err
+        except BaseException:
+            self._rollback_quietly()
+            raise
+        return AppendResult(
+            appended=len(fresh), already_present=already, first_seq=first_seq, last_seq=seq
+        )
+
+    def _rollback_quietly(self) -> None:
+        with contextlib.suppress(duckdb.Error):
+            self.con.execute("rollback")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def read(
+        self,
+        after: int = 0,
+        event_types: Iterable[str] | None = None,
+        stream: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[RecordedEvent]:
+        """Yield logged events after position `after`, in order."""
+        sql = f"select {_COLUMNS} from events where seq > ?"
+        params: list[object] = [after]
+        if event_types is not None:
+            sql += " and event_type in (select unnest(?::varchar[]))"
+            params.append(list(event_types))
+        if stream is not None:
+            sql += " and stream = ?"
+            params.append(stream)
+        sql += " order by seq"
+        if limit is not None:
+            sql += " limit ?"
+            params.append(int(limit))
+        cursor = self.con.cursor()
+        try:
+            result = cursor.execute(sql, params)
+            while True:
+                chunk = result.fetchmany(_READ_CHUNK)
+                if not chunk:
+                    break
+                for row in chunk:
+                    yield _recorded(row)
+        finally:
+            cursor.close()
+
+    def max_seq(self) -> int:
+        """Return the last position in the log (0 when empty)."""
+        return int(self.con.execute("select coalesce(max(seq), 0) from events").fetchone()[0])
+
+    def known_ids(self, event_ids: Iterable[str]) -> set[str]:
+        """Return which of these event ids are already logged."""
+        return self._known_ids(list(event_ids))
+
+    def _known_ids(self, ids: list[str]) -> set[str]:
+        if not ids:
+            return set()
+        rows = self.con.execute(
+            "select event_id from events where event_id in (select unnest(?::varchar[]))", [ids]
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def verify_chain(self) -> ChainReport:
+        """Recompute every row's hash in order; report the first position that breaks."""
+        expected_prev = GENESIS_HASH
+        checked = 0
+        for expected_seq, recorded in enumerate(self.read(), start=1):
+            if recorded.seq != expected_seq:
+                return ChainReport(checked, recorded.seq, f"gap: expected position {expected_seq}")
+            if recorded.prev_hash != expected_prev:
+                return ChainReport(checked, recorded.seq, "prev_hash does not match the row before")
+            digest = chain_hash(
+                recorded.prev_hash,
+                recorded.seq,
+                recorded.event,
+                recorded.recorded_at,
+                recorded.run_id,
+            )
+            if digest != recorded.hash:
+                return ChainReport(checked, recorded.seq, "row content does not match its hash")
+            expected_prev = recorded.hash
+            checked += 1
+        return ChainReport(checked)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.con.close()
+
+
+def _row(
+    seq: int, event: Event, recorded_at: datetime, run_id: str, prev: str, digest: str
+) -> tuple:
+    return (
+        seq,
+        event.event_id,
+        event.event_type,
+        event.stream,
+        _naive_utc(event.occurred_at),
+        _naive_utc(recorded_at),
+        canonical_json(event.payload),
+        event.schema_version,
+        event.producer,
+        run_id,
+        prev,
+        digest,
+    )
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return as_utc(moment).replace(tzinfo=None)
+
+
+def _recorded(row: tuple) -> RecordedEvent:
+    (seq, event_id, event_type, stream, occurred_at, recorded_at, payload) = row[:7]
+    (schema_version, producer, run_id, prev_hash, digest) = row[7:]
+    event = Event(
+        event_id=event_id,
+        event_type=event_type,
+        stream=stream,
+        occurred_at=as_utc(occurred_at),
+        payload=json.loads(payload),
+        producer=producer,
+        schema_version=schema_version,
+    )
+    return RecordedEvent(
+        seq=seq,
+        event=event,
+        recorded_at=as_utc(recorded_at),
+        run_id=run_id,
+        prev_hash=prev_hash,
+        hash=digest,
+    )
+
+
+def _store_error(db_path: Path | str, err: duckdb.Error) -> StoreError:
+    message = str(err)
+    lowered = message.lower()
+    if "no space left" in lowered or f"errno {errno.ENOSPC}" in lowered:
+        return StoreError(f"{db_path}: disk full while appending; the log is unchanged")
+    if "read-only" in lowered or "permission denied" in lowered:
+        return StoreError(f"{db_path}: the warehouse is read-only; the log is unchanged")
+    return StoreError(f"{db_path}: append failed, the log is unchanged: {message}")

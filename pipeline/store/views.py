@@ -1,0 +1,112 @@
+"""Materialised views: rebuilt from the event log by sql/views/*.sql, published as a snapshot.
+
+The files run in name order (010_, 020_, ...) inside one transaction, so a reader of the
+warehouse never sees a half-built set. After each rebuild the view tables are copied into
+a separate DuckDB file written aside and renamed into place: BI tools open that snapshot
+read-only and keep their version until they reopen it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipeline.errors import StoreError
+from pipeline.settings import SQL_DIR
+from pipeline.store.duckdb_store import DuckDBRecorder
+
+VIEWS_DIR = SQL_DIR / "views"
+_CREATES = re.compile(r"create\s+or\s+replace\s+(table|macro)\s+([a-z_][a-z0-9_]*)", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class ViewFile:
+    path: Path
+    kind: str  # "table" or "macro"
+    name: str
+
+
+def list_view_files(views_dir: Path = VIEWS_DIR) -> list[ViewFile]:
+    """List the view files in their apply order, with what each creates."""
+    files = []
+    for path in sorted(views_dir.glob("*.sql")):
+        match = _CREATES.search(path.read_text(encoding="utf-8"))
+        if not match:
+            raise ValueError(f"{path}: a view file creates one table or macro")
+        files.append(ViewFile(path, match.group(1).lower(), match.group(2).lower()))
+    return files
+
+
+def view_tables(views_dir: Path = VIEWS_DIR) -> list[str]:
+    """Name the tables the view files create, in apply order."""
+    return [f.name for f in list_view_files(views_dir) if f.kind == "table"]
+
+
+def rebuild_views(recorder: DuckDBRecorder, views_dir: Path = VIEWS_DIR) -> dict[str, int]:
+    """Rebuild every view from the log in one transaction; return each table's row count."""
+    files = list_view_files(views_dir)
+    con = recorder.con
+    con.execute("begin transaction")
+    try:
+        for view in files:
+            con.execute(view.path.read_text(encoding="utf-8"))
+        con.execute("commit")
+    except duckdb.Error as err:
+        con.execute("rollback")
+        raise StoreError(f"rebuilding views failed, previous views kept: {err}") from err
+    return {
+        f.name: con.execute(f'select count(*) from "{f.name}"').fetchone()[0]
+        for f in files
+        if f.kind == "table"
+    }
+
+
+def publish_snapshot(
+    recorder: DuckDBRecorder, snapshot_path: Path, views_dir: Path = VIEWS_DIR
+) -> Path:
+    """Copy the view tables and macros into a new DuckDB file and rename it into place."""
+    snapshot_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = snapshot_path.with_name(f".{snapshot_path.name}.{os.getpid()}.tmp")
+    for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    con = recorder.con
+    home = con.execute("select current_database()").fetchone()[0]
+    # ATTACH takes no parameters; the path is configuration, quoted as a SQL literal.
+    con.execute(f"attach {_sql_literal(str(temporary))} as bi_snapshot")
+    try:
+        for view in list_view_files(views_dir):
+            if view.kind == "table":
+                source = f'"{home}"."{view.name}"'
+                con.execute(f'create table bi_snapshot."{view.name}" as select * from {source}')
+        con.execute("use bi_snapshot")
+        try:
+            for view in list_view_files(views_dir):
+                if view.kind == "macro":
+                    con.execute(view.path.read_text(encoding="utf-8"))
+        finally:
+            con.execute(f'use "{home}"')
+        con.execute("checkpoint bi_snapshot")
+    finally:
+        con.execute("detach bi_snapshot")
+    os.replace(temporary, snapshot_path)
+    return snapshot_path
+
+
+def views_fingerprint(con: duckdb.DuckDBPyConnection, views_dir: Path = VIEWS_DIR) -> str:
+    """Hash every view table's full contents in a fixed order (rebuilds must match)."""
+    digest = hashlib.sha256()
+    for name in view_tables(views_dir):
+        digest.update(name.encode())
+        rows = con.execute(f'select * from "{name}" order by all').fetchall()
+        for row in rows:
+            digest.update(repr(row).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
