@@ -163,3 +163,29 @@ def chain_hash(prev_hash: str, seq: int, event: Event, recorded_at: datetime, ru
 
 
 GENESIS_HASH = "0" * 64
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """Return a JSON-ready dict of an event (batches pass between tasks as JSONL)."""
+    return {
+        "event_id": event.event_id,
+        "event_type": event.event_type,
+        "stream": event.stream,
+        "occurred_at": as_utc(event.occurred_at).isoformat(),
+        "payload": dict(event.payload),
+        "producer": event.producer,
+        "schema_version": event.schema_version,
+    }
+
+
+def event_from_dict(data: Mapping[str, Any]) -> Event:
+    """Rebuild an event from `event_to_dict` output, keeping its id."""
+    return Event(
+        event_id=str(data["event_id"]),
+        event_type=str(data["event_type"]),
+        stream=str(data["stream"]),
+        occurred_at=as_utc(datetime.fromisoformat(str(data["occurred_at"]))),
+        payload=dict(data["payload"]),
+        producer=str(data["producer"]),
+        schema_version=int(data.get("schema_version", SCHEMA_VERSION)),
+    )

@@ -1,0 +1,285 @@
+"""The `monitor` command line: run the pipeline, extract statements, query stances.
+
+Exit status: 0 success, 1 a failure the message explains, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.errors import MonitorError
+from pipeline.settings import Settings, load_settings
+
+app = typer.Typer(
+    help="Monitor who says what about security guarantees for Ukraine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="DuckDB event log (default warehouse/monitor.duckdb or $MONITOR_DB)"),
+]
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+
+
+def _settings(db: Path | None, sources: Path | None = None) -> Settings:
+    settings = load_settings().with_db(db)
+    if sources is not None:
+        from dataclasses import replace
+
+        settings = replace(settings, sources_path=sources)
+    return settings
+
+
+def _fail(error: Exception) -> None:
+    err_console.print(f"[red]error:[/red] {error}", highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def run(
+    db: DbOption = None,
+    sources: Annotated[Path | None, typer.Option(help="sources YAML file")] = None,
+) -> None:
+    """One full pass: discover, fetch, extract, dedupe, statements, validate, append, views."""
+    from pipeline.runner import run_pipeline
+
+    try:
+        summary = run_pipeline(_settings(db, sources), rebuild=True, progress=_progress())
+    except MonitorError as error:
+        _fail(error)
+    _print_summary(summary)
+    _print_stances(_settings(db), actor=None, topic=None, as_of=None, fmt=OutputFormat.table)
+
+
+@app.command()
+def ingest(
+    sources: Annotated[Path, typer.Option(help="sources YAML file")],
+    db: DbOption = None,
+) -> None:
+    """The same pass as `run` without the view rebuild."""
+    from pipeline.runner import run_pipeline
+
+    try:
+        summary = run_pipeline(_settings(db, sources), rebuild=False, progress=_progress())
+    except MonitorError as error:
+        _fail(error)
+    _print_summary(summary)
+
+
+@app.command()
+def statements(
+    files: Annotated[list[Path], typer.Argument(help="plain-text articles")],
+    published: Annotated[
+        str | None, typer.Option(help="publication date YYYY-MM-DD for every file")
+    ] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """Extract statement events from plain-text articles (touches no database)."""
+    from pipeline.documents.normalise import normalise_text
+    from pipeline.stages import load_file_manifest
+    from pipeline.statements import load_extractor
+    from pipeline.statements.model import ArticleText
+
+    day = _parse_date(published, "--published") if published else None
+    texts, dates = [], []
+    for path in files:
+        try:
+            raw = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            _fail(MonitorError(f"{path}: cannot read as UTF-8 text ({error})"))
+        entry = load_file_manifest(path.parent).get(path.name, {})
+        texts.append(normalise_text(raw))
+        dates.append(day or _manifest_date(entry.get("published")))
+    extractor = load_extractor()
+    articles = [ArticleText(text=t, published=d) for t, d in zip(texts, dates, strict=True)]
+    rows = []
+    for path, found in zip(files, extractor.extract_many(articles), strict=True):
+        for s in found:
+            rows.append(
+                {
+                    "doc": path.name,
+                    "actor": s.actor.name,
+                    "actor_id": s.actor.actor_id,
+                    "actor_kind": s.actor.kind,
+                    "country": s.actor.country,
+                    "role": s.actor.role,
+                    "topic": s.topic,
+                    "stance": s.stance,
+                    "evidence": s.evidence,
+                    "start": s.start,
+                    "end": s.end,
+                    "stated_on": s.stated_on.isoformat() if s.stated_on else None,
+                    "confidence": s.confidence,
+                    "needs_review": s.actor.needs_review,
+                    "extractor": f"{extractor.name}/{extractor.version}",
+                }
+            )
+    if fmt is OutputFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    columns = ["doc", "actor", "topic", "stance", "stated_on", "confidence", "evidence"]
+    _print_table(f"{len(rows)} statements", columns, rows)
+
+
+@app.command()
+def views(db: DbOption = None) -> None:
+    """Rebuild every view from the event log and publish the BI snapshot."""
+    from pipeline.stages import rebuild_stage
+
+    settings = _settings(db)
+    try:
+        counts = rebuild_stage(settings)
+    except MonitorError as error:
+        _fail(error)
+    for name, count in counts.items():
+        typer.echo(f"{name:24} {count:>8} rows")
+    typer.echo(f"BI snapshot: {settings.bi_snapshot_path}")
+
+
+@app.command()
+def stance(
+    db: DbOption = None,
+    actor: Annotated[str | None, typer.Option(help="actor id or part of a name")] = None,
+    topic: Annotated[str | None, typer.Option(help="topic code")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+) -> None:
+    """Print current (or as-of) stances."""
+    from pipeline.statements.model import TOPICS
+
+    if topic is not None and topic not in TOPICS:
+        err_console.print(f"error: unknown topic {topic!r}; one of: {', '.join(TOPICS)}")
+        raise typer.Exit(2)
+    day = _parse_date(as_of, "--as-of") if as_of else None
+    _print_stances(_settings(db), actor=actor, topic=topic, as_of=day, fmt=fmt)
+
+
+@app.command()
+def check(db: DbOption = None) -> None:
+    """Verify the hash chain and run the data-quality suites on the store."""
+    from pipeline.store import open_store
+
+    settings = _settings(db)
+    failed = False
+    try:
+        with open_store(settings.db_path, read_only=True) as store:
+            report = store.verify_chain()
+            if report.ok:
+                typer.echo(f"ok    hash chain: {report.checked} events verified")
+            else:
+                failed = True
+                typer.echo(
+                    f"FAIL  hash chain broken at position {report.first_broken_seq}:"
+                    f" {report.reason} ({report.checked} events verified before it)"
+                )
+            for result in _quality_checks(store, settings):
+                failed = failed or not result.ok
+                typer.echo(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}: {result.detail}")
+    except MonitorError as error:
+        _fail(error)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _quality_checks(store: Any, settings: Settings) -> list[Any]:
+    try:
+        from pipeline.quality.gates import run_store_checks
+    except ImportError:
+        return []
+    return [r for r in run_store_checks(store, settings) if r.name != "hash chain"]
+
+
+# -- output helpers ---------------------------------------------------------------------------
+
+
+def _progress() -> Any:
+    """A progress callback that draws on a terminal and stays quiet otherwise."""
+    if not err_console.is_terminal:
+        return None
+
+    def report(stage: str, detail: str) -> None:
+        err_console.print(f"[dim]{stage:>12}[/dim] {detail}", highlight=False)
+
+    return report
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    for key, value in summary.items():
+        typer.echo(f"{key:24} {value}")
+
+
+def _print_stances(
+    settings: Settings,
+    actor: str | None,
+    topic: str | None,
+    as_of: date | None,
+    fmt: OutputFormat,
+) -> None:
+    from pipeline.store.query import current_stances
+
+    try:
+        rows = current_stances(settings, actor=actor, topic=topic, as_of=as_of)
+    except MonitorError as error:
+        _fail(error)
+    if fmt is OutputFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        return
+    title = f"Stances as of {as_of}" if as_of else "Current stances"
+    columns = ["actor_name", "country", "topic", "stance", "last_seen", "n_statements"]
+    columns.append("latest_evidence")
+    _print_table(f"{title} ({len(rows)} actor-topic pairs)", columns, rows)
+
+
+def _print_table(title: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
+    console = Console(width=200 if not sys.stdout.isatty() else None)
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold", max_width=70 if column == "evidence" else None)
+    for row in rows:
+        table.add_row(*(_cell(row.get(c)) for c in columns))
+    console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _parse_date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        err_console.print(f"error: {option} {value!r} is not a date YYYY-MM-DD")
+        raise typer.Exit(2) from None
+
+
+def _manifest_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value) if isinstance(value, str) else None
+
+
+def main() -> None:
+    """Entry point of the `monitor` script."""
+    app()

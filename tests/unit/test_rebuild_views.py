@@ -1,0 +1,217 @@
+"""The views, rebuilt from a small hand-made log with known answers."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pytest
+
+from pipeline.documents.model import Document, document_id
+from pipeline.statements.events import statement_events
+from pipeline.statements.model import Actor, Statement
+from pipeline.store import open_store
+from pipeline.store.views import publish_snapshot, rebuild_views, views_fingerprint
+
+MACRON = Actor("person:emmanuel-macron", "Emmanuel Macron", "person", "FR", "President")
+MERZ = Actor("person:friedrich-merz", "Friedrich Merz", "person", "DE", "Chancellor")
+FRANCE = Actor("state:fr", "France", "state", "FR")
+
+
+def doc(text: str, day: date) -> Document:
+    return Document(
+        doc_id=document_id(text),
+        source="test",
+        url=f"https://example.org/{document_id(text)}",
+        title=text[:20],
+        text=text,
+        raw_text=text,
+        published=day,
+    )
+
+
+def said(actor, topic, stance, day, text="x"):
+    return Statement(actor, topic, stance, text, 0, len(text), day, 0.9)
+
+
+def log_with(*batches, extractor="rules/1"):
+    """Append (document, statements) batches in order; return the open store."""
+    store = open_store(":memory:")
+    for document, statements in batches:
+        store.append(statement_events(statements, document, extractor, date(2025, 9, 1)), "r")
+    return store
+
+
+def rows(store, sql, *params):
+    return store.con.execute(sql, list(params)).fetchall()
+
+
+def test_latest_statement_wins_current_stance():
+    d1, d2 = doc("one", date(2025, 8, 1)), doc("two", date(2025, 8, 10))
+    store = log_with(
+        (d1, [said(MACRON, "troops_in_ukraine", "conditional", date(2025, 8, 1))]),
+        (d2, [said(MACRON, "troops_in_ukraine", "support", date(2025, 8, 10))]),
+    )
+    rebuild_views(store)
+    assert rows(
+        store, "select stance, first_seen, last_seen, n_statements from actor_current_stance"
+    ) == [("support", date(2025, 8, 1), date(2025, 8, 10), 2)]
+
+
+def test_statement_date_not_log_order_decides_latest():
+    late, early = doc("late", date(2025, 8, 20)), doc("early", date(2025, 8, 2))
+    store = log_with(
+        (late, [said(MERZ, "us_backstop", "support", date(2025, 8, 20))]),
+        (early, [said(MERZ, "us_backstop", "oppose", date(2025, 8, 2))]),
+    )
+    rebuild_views(store)
+    assert rows(store, "select stance from actor_current_stance") == [("support",)]
+
+
+def test_same_day_ties_are_broken_by_log_position():
+    d1, d2 = doc("a", date(2025, 8, 5)), doc("b", date(2025, 8, 5))
+    store = log_with(
+        (d1, [said(FRANCE, "buffer_zone", "oppose", date(2025, 8, 5))]),
+        (d2, [said(FRANCE, "buffer_zone", "neutral", date(2025, 8, 5))]),
+    )
+    rebuild_views(store)
+    assert rows(store, "select stance from actor_current_stance") == [("neutral",)]
+
+
+def test_history_marks_changes_and_changes_view_lists_only_them():
+    docs = [doc(str(i), date(2025, 8, i)) for i in (1, 2, 3)]
+    store = log_with(
+        (docs[0], [said(MACRON, "article5_like", "support", date(2025, 8, 1))]),
+        (docs[1], [said(MACRON, "article5_like", "support", date(2025, 8, 2))]),
+        (docs[2], [said(MACRON, "article5_like", "conditional", date(2025, 8, 3))]),
+    )
+    rebuild_views(store)
+    history = rows(
+        store, "select stance, previous_stance, changed from actor_stance_history order by seq"
+    )
+    assert history == [
+        ("support", None, False),
+        ("support", "support", False),
+        ("conditional", "support", True),
+    ]
+    assert rows(store, "select previous_stance, new_stance, changed_on from stance_changes") == [
+        ("support", "conditional", date(2025, 8, 3))
+    ]
+    assert rows(store, "select n_supporting from actor_current_stance") == [(1,)]
+
+
+def test_stance_as_of_returns_the_stance_on_that_date():
+    docs = [doc(str(i), date(2025, 8, i)) for i in (1, 9)]
+    store = log_with(
+        (docs[0], [said(MACRON, "nato_membership", "support", date(2025, 8, 1))]),
+        (docs[1], [said(MACRON, "nato_membership", "oppose", date(2025, 8, 9))]),
+    )
+    rebuild_views(store)
+    as_of = "select stance from stance_as_of(?::date)"
+    assert rows(store, as_of, "2025-07-31") == []
+    assert rows(store, as_of, "2025-08-05") == [("support",)]
+    assert rows(store, as_of, "2025-08-09") == [("oppose",)]
+
+
+def test_country_stance_counts_each_actor_once():
+    d1 = doc("one", date(2025, 8, 1))
+    store = log_with(
+        (
+            d1,
+            [
+                said(MACRON, "troops_in_ukraine", "support", date(2025, 8, 1)),
+                said(FRANCE, "troops_in_ukraine", "support", date(2025, 8, 1)),
+                said(MERZ, "troops_in_ukraine", "oppose", date(2025, 8, 1)),
+            ],
+        ),
+    )
+    rebuild_views(store)
+    got = rows(store, "select country, prevailing_stance, n_actors, n_support from country_stance")
+    assert got == [("DE", "oppose", 1, 0), ("FR", "support", 2, 2)]
+
+
+def test_newer_extractor_version_supersedes_older_statements():
+    d1 = doc("one", date(2025, 8, 1))
+    store = log_with((d1, [said(MACRON, "military_aid", "support", date(2025, 8, 1))]))
+    store.append(
+        statement_events(
+            [said(MACRON, "military_aid", "conditional", date(2025, 8, 1))],
+            d1,
+            "rules/2",
+            date(2025, 9, 1),
+        ),
+        "r2",
+    )
+    rebuild_views(store)
+    assert rows(store, "select extractor_version, is_current from statements order by seq") == [
+        ("1", False),
+        ("2", True),
+    ]
+    assert rows(store, "select stance from actor_current_stance") == [("conditional",)]
+
+
+def test_newer_version_that_finds_nothing_clears_the_document():
+    d1 = doc("one", date(2025, 8, 1))
+    store = log_with((d1, [said(MACRON, "military_aid", "support", date(2025, 8, 1))]))
+    store.append(statement_events([], d1, "rules/2", date(2025, 9, 1)), "r2")
+    rebuild_views(store)
+    assert rows(store, "select count(*) from actor_current_stance") == [(0,)]
+
+
+def test_rebuild_gives_identical_contents_every_time():
+    docs = [doc(str(i), date(2025, 8, i)) for i in (1, 2, 3)]
+    store = log_with(
+        *[
+            (d, [said(MACRON, "us_backstop", s, d.published)])
+            for d, s in zip(docs, ["support", "oppose", "support"], strict=True)
+        ]
+    )
+    rebuild_views(store)
+    first = views_fingerprint(store.con)
+    rebuild_views(store)
+    assert views_fingerprint(store.con) == first
+
+
+def test_snapshot_keeps_old_version_for_open_reader(tmp_path):
+    d1, d2 = doc("one", date(2025, 8, 1)), doc("two", date(2025, 8, 2))
+    path = tmp_path / "warehouse" / "monitor.duckdb"
+    snapshot = tmp_path / "bi" / "monitor_bi.duckdb"
+    with open_store(path) as store:
+        store.append(
+            statement_events(
+                [said(MERZ, "guarantees_general", "support", d1.published)],
+                d1,
+                "rules/1",
+                date(2025, 9, 1),
+            ),
+            "r1",
+        )
+        rebuild_views(store)
+        publish_snapshot(store, snapshot)
+        reader = duckdb.connect(str(snapshot), read_only=True)
+        assert reader.execute("select count(*) from statements").fetchone() == (1,)
+        store.append(
+            statement_events(
+                [said(MERZ, "guarantees_general", "oppose", d2.published)],
+                d2,
+                "rules/1",
+                date(2025, 9, 1),
+            ),
+            "r2",
+        )
+        rebuild_views(store)
+        publish_snapshot(store, snapshot)
+        assert reader.execute("select count(*) from statements").fetchone() == (1,)
+        reader.close()
+    reopened = duckdb.connect(str(snapshot), read_only=True)
+    assert reopened.execute("select count(*) from statements").fetchone() == (2,)
+    assert reopened.execute("select stance from stance_as_of(date '2025-08-01')").fetchall() == [
+        ("support",)
+    ]
+
+
+@pytest.mark.parametrize("table", ["documents", "document_outcomes", "log_summary"])
+def test_every_view_builds_on_an_empty_log(table):
+    store = open_store(":memory:")
+    counts = rebuild_views(store)
+    assert counts[table] == 0

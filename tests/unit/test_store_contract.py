@@ -1,0 +1,234 @@
+"""One contract every event-log backend passes (append, read, idempotency, atomicity, chain).
+
+A new backend (e.g. DuckLake) adds a subclass with its own `open` fixture.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.events import DOCUMENT_INGESTED, FETCH_FAILED, new_event
+from pipeline.store import open_store
+from pipeline.store.duckdb_store import DuckDBRecorder
+
+
+def make_events(n: int, start: int = 0, producer: str = "test/1"):
+    return [
+        new_event(
+            DOCUMENT_INGESTED,
+            f"document:{i}",
+            date(2025, 1, 1 + i % 28),
+            {"doc_id": f"d{i}", "text": f"text {i} ü"},
+            producer,
+        )
+        for i in range(start, start + n)
+    ]
+
+
+class RecorderContract:
+    """Behaviour shared by every backend."""
+
+    @pytest.fixture
+    def store(self):
+        raise NotImplementedError
+
+    def test_append_assigns_consecutive_positions(self, store):
+        result = store.append(make_events(3), run_id="r1")
+        assert (result.appended, result.first_seq, result.last_seq) == (3, 1, 3)
+        assert [r.seq for r in store.read()] == [1, 2, 3]
+
+    def test_read_returns_events_as_appended(self, store):
+        events = make_events(2)
+        store.append(events, run_id="r1")
+        back = [r.event for r in store.read()]
+        assert back == events
+
+    def test_append_of_duplicate_batch_adds_nothing(self, store):
+        store.append(make_events(3), run_id="r1")
+        again = store.append(make_events(3), run_id="r2")
+        assert (again.appended, again.already_present) == (0, 3)
+        assert store.max_seq() == 3
+
+    def test_empty_batch_moves_no_position(self, store):
+        result = store.append([], run_id="r1")
+        assert result.appended == 0 and store.max_seq() == 0
+
+    def test_partly_known_batch_appends_only_new_events(self, store):
+        store.append(make_events(2), run_id="r1")
+        result = store.append(make_events(4), run_id="r2")
+        assert (result.appended, result.already_present) == (2, 2)
+        assert store.max_seq() == 4
+
+    def test_repeats_within_one_batch_are_logged_once(self, store):
+        events = make_events(2)
+        store.append(events + events, run_id="r1")
+        assert store.max_seq() == 2
+
+    def test_new_producer_version_makes_new_events(self, store):
+        store.append(make_events(2, producer="test/1"), run_id="r1")
+        result = store.append(make_events(2, producer="test/2"), run_id="r2")
+        assert result.appended == 2
+
+    def test_read_filters_by_type_and_position(self, store):
+        store.append(make_events(3), run_id="r1")
+        failure = new_event(FETCH_FAILED, "url:x", date(2025, 1, 1), {"url": "x"}, "test/1")
+        store.append([failure], run_id="r2")
+        assert [r.seq for r in store.read(after=2)] == [3, 4]
+        assert [r.event_type for r in store.read(event_types=[FETCH_FAILED])] == [FETCH_FAILED]
+        assert [r.seq for r in store.read(limit=2)] == [1, 2]
+
+    def test_known_ids_reports_logged_ids(self, store):
+        events = make_events(2)
+        store.append(events[:1], run_id="r1")
+        assert store.known_ids([e.event_id for e in events]) == {events[0].event_id}
+
+    def test_chain_verifies_after_several_batches(self, store):
+        store.append(make_events(3), run_id="r1")
+        store.append(make_events(3, start=3), run_id="r2")
+        report = store.verify_chain()
+        assert report.ok and report.checked == 6
+
+    def test_chain_links_each_row_to_the_previous(self, store):
+        store.append(make_events(3), run_id="r1")
+        rows = list(store.read())
+        assert rows[0].prev_hash == "0" * 64
+        assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]
+
+
+class TestDuckDBFileRecorder(RecorderContract):
+    @pytest.fixture
+    def store(self, fresh_db):
+        with open_store(fresh_db) as store:
+            yield store
+
+
+class TestDuckDBMemoryRecorder(RecorderContract):
+    @pytest.fixture
+    def store(self):
+        with open_store(":memory:") as store:
+            yield store
+
+
+# -- DuckDB-specific behaviour ---------------------------------------------------------------
+
+
+def test_failed_batch_leaves_the_log_unchanged(fresh_db, monkeypatch):
+    with open_store(fresh_db) as store:
+        store.append(make_events(2), run_id="r1")
+        before = [(r.seq, r.hash) for r in store.read()]
+
+        def explode(*args, **kwargs):
+            raise RuntimeError("disk went away half-way")
+
+        monkeypatch.setattr("pipeline.store.duckdb_store.chain_hash", _fail_after(2, explode))
+        with pytest.raises(RuntimeError):
+            store.append(make_events(5, start=10), run_id="r2")
+        monkeypatch.undo()
+        assert [(r.seq, r.hash) for r in store.read()] == before
+        assert store.verify_chain().ok
+
+
+def _fail_after(n, failure):
+    from pipeline.events import chain_hash
+
+    calls = {"n": 0}
+
+    def wrapped(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] > n:
+            failure()
+        return chain_hash(*args, **kwargs)
+
+    return wrapped
+
+
+def test_tampered_payload_is_reported_at_its_position(fresh_db):
+    with open_store(fresh_db) as store:
+        store.append(make_events(5), run_id="r1")
+    # Tamper from outside the code base, as an attacker with file access would.
+    con = duckdb.connect(str(fresh_db))
+    con.execute("""update events set payload = '{"doc_id":"forged"}' where seq = 3""")
+    con.close()
+    with open_store(fresh_db, read_only=True) as store:
+        report = store.verify_chain()
+    assert report.first_broken_seq == 3 and report.checked == 2
+
+
+def test_deleted_row_is_reported_as_a_gap(fresh_db):
+    with open_store(fresh_db) as store:
+        store.append(make_events(4), run_id="r1")
+    con = duckdb.connect(str(fresh_db))
+    con.execute("delete from events where seq = 2")
+    con.close()
+    with open_store(fresh_db, read_only=True) as store:
+        report = store.verify_chain()
+    assert report.first_broken_seq == 3 and "gap" in report.reason
+
+
+def test_log_survives_reopening(fresh_db):
+    with open_store(fresh_db) as store:
+        store.append(make_events(3), run_id="r1")
+    with open_store(fresh_db) as store:
+        assert store.append(make_events(3), run_id="r2").appended == 0
+        assert store.max_seq() == 3
+
+
+def test_second_writer_process_gets_a_clear_busy_error(fresh_db, tmp_path):
+    import subprocess
+    import sys
+
+    with open_store(fresh_db) as store:
+        store.append(make_events(1), run_id="r1")
+        code = (
+            "from pipeline.store import open_store\n"
+            "from pipeline.errors import StoreBusyError\n"
+            "try:\n"
+            f"    open_store({str(fresh_db)!r})\n"
+            "except StoreBusyError as e:\n"
+            "    print('BUSY', e)\n"
+        )
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.startswith("BUSY") and "one writer at a time" in out.stdout
+
+
+def test_read_only_store_refuses_appends(fresh_db):
+    from pipeline.errors import StoreError
+
+    with open_store(fresh_db) as store:
+        store.append(make_events(1), run_id="r1")
+    with open_store(fresh_db, read_only=True) as store, pytest.raises(StoreError):
+        store.append(make_events(1, start=5), run_id="r2")
+
+
+def test_no_code_updates_or_deletes_logged_events():
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(
+        r"\b(update\s+events|delete\s+from\s+events|drop\s+table\s+events)\b", re.I
+    )
+    offenders = [
+        str(p.relative_to(root))
+        for folder in ("pipeline", "sql", "dags")
+        for p in (root / folder).rglob("*")
+        if p.suffix in {".py", ".sql"} and pattern.search(p.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_store_module_is_the_only_code_that_opens_duckdb():
+    root = Path(__file__).resolve().parents[2]
+    users = [
+        str(p.relative_to(root))
+        for p in (root / "pipeline").rglob("*.py")
+        if re.search(r"duckdb\.connect\(", p.read_text(encoding="utf-8"))
+    ]
+    assert all(u.startswith("pipeline/store/") for u in users), users
+
+
+def test_recorder_is_the_duckdb_backend():
+    with open_store(":memory:") as store:
+        assert isinstance(store, DuckDBRecorder)
