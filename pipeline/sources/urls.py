@@ -1,0 +1,278 @@
+"""URLs: canonical forms for deduplication, the page's declared canonical, forbidden addresses.
+
+`canonicalize_url` is purely syntactic and conservative: it never guesses that two
+different paths are the same article. AMP or mobile variants (`/amp/`, `?amp`,
+`m.` or `amp.` hosts) are mapped to the article only through the page's own
+`<link rel="canonical">` (`canonical_from_html`), never by rewriting the URL,
+because outlets disagree on those conventions and a wrong guess merges articles.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+FETCHABLE_SCHEMES = frozenset({"http", "https"})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+# Query parameters that only say how a reader arrived, never which article it is.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "referrer",
+        "ocid",
+        "cmpid",
+        "cmp",
+        "icid",
+        "s_cid",
+        "smid",
+        "smtyp",
+        "xtor",
+        "at_medium",
+        "at_campaign",
+        "at_custom1",
+        "at_custom2",
+        "at_custom3",
+        "at_custom4",
+        "at_link_id",
+        "at_link_type",
+        "at_link_origin",
+        "at_format",
+        "at_ptr_name",
+        "at_bbc_team",
+        "_ga",
+        "_gl",
+        "guccounter",
+        "guce_referrer",
+        "guce_referrer_sig",
+        "mkt_tok",
+        "ito",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
+
+_PERCENT_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
+# Characters left unescaped in a canonical path: RFC 3986 unreserved plus sub-delims, ':', '@'.
+_PATH_SAFE = "/:@!$&'()*+,;="
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def is_tracking_param(name: str) -> bool:
+    """Tell whether a query parameter only tracks the reader (utm_*, fbclid, ...)."""
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def canonicalize_url(url: str) -> str:
+    """Return the canonical form of an http(s) URL used to recognise the same article.
+
+    Lower-cases scheme and host, drops credentials, default ports, fragments and
+    tracking parameters, sorts the remaining query parameters, normalises
+    percent-escapes and dot segments, and gives an empty path as "/". Other schemes
+    are returned stripped but otherwise unchanged. Idempotent.
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in FETCHABLE_SCHEMES:
+        return url
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    netloc = host if port is None or port == DEFAULT_PORTS[scheme] else f"{host}:{port}"
+    return urlunsplit(
+        (scheme, netloc, _canonical_path(parts.path), _canonical_query(parts.query), "")
+    )
+
+
+def _canonical_path(path: str) -> str:
+    if not path:
+        return "/"
+    return _normalise_escapes(_remove_dot_segments(path), _PATH_SAFE)
+
+
+def _remove_dot_segments(path: str) -> str:
+    """Resolve "." and ".." segments as RFC 3986 section 5.2.4 does (keeps "//" and a final "/")."""
+    if "." not in path:
+        return path
+    output: list[str] = []
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        if segment == ".":
+            if last:
+                output.append("")
+        elif segment == "..":
+            if len(output) > 1:
+                output.pop()
+            if last:
+                output.append("")
+        else:
+            output.append(segment)
+    result = "/".join(output)
+    return result if result.startswith("/") or not path.startswith("/") else "/" + result
+
+
+def _normalise_escapes(text: str, safe: str) -> str:
+    """Upper-case percent-escapes, decode escaped unreserved characters, escape the rest."""
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "%" and _PERCENT_ESCAPE.match(text, index):
+            decoded = chr(int(text[index + 1 : index + 3], 16))
+            out.append(decoded if decoded in _UNRESERVED else text[index : index + 3].upper())
+            index += 3
+            continue
+        out.append(char if char in _UNRESERVED or char in safe else quote(char, safe=""))
+        index += 1
+    return "".join(out)
+
+
+def _canonical_query(query: str) -> str:
+    if not query:
+        return ""
+    pairs = [
+        (key, value)
+        for key, value in parse_qsl(query, keep_blank_values=True)
+        if not is_tracking_param(key)
+    ]
+    pairs.sort()
+    return urlencode(pairs, quote_via=quote, safe="-._~")
+
+
+def same_article_url(a: str, b: str) -> bool:
+    """Tell whether two URLs have the same canonical form."""
+    return canonicalize_url(a) == canonicalize_url(b)
+
+
+def looks_like_amp(url: str) -> bool:
+    """Tell whether a URL looks like an AMP or mobile variant (informational only)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    query_keys = {key.lower() for key, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    return (
+        host.startswith(("amp.", "m."))
+        or "/amp/" in parts.path
+        or parts.path.endswith(("/amp", ".amp", ".amp.html"))
+        or "amp" in query_keys
+        or "outputtype" in query_keys
+    )
+
+
+class _CanonicalLinkFinder(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.href: str | None = None
+        self.base: str | None = None
+        self.done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.done:
+            return
+        values = {name.lower(): (value or "") for name, value in attrs}
+        if tag == "base" and self.base is None and values.get("href"):
+            self.base = values["href"].strip()
+        elif tag == "link" and self.href is None:
+            rels = values.get("rel", "").lower().split()
+            if "canonical" in rels and values.get("href", "").strip():
+                self.href = values["href"].strip()
+        elif tag == "body":
+            self.done = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "head":
+            self.done = True
+
+
+def canonical_from_html(html: str | bytes, base_url: str) -> str | None:
+    """Return the canonical URL the page declares with <link rel="canonical">, if usable.
+
+    Only the document head is read; a relative href is resolved against `<base>` or
+    `base_url`; anything that is not http(s) is ignored. The result is canonicalised.
+    """
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    finder = _CanonicalLinkFinder()
+    # The head is at the top; do not parse megabytes of body to find it.
+    finder.feed(html[:500_000])
+    finder.close()
+    if not finder.href:
+        return None
+    base = urljoin(base_url, finder.base) if finder.base else base_url
+    absolute = urljoin(base, finder.href)
+    if urlsplit(absolute).scheme.lower() not in FETCHABLE_SCHEMES:
+        return None
+    return canonicalize_url(absolute)
+
+
+def resolve_article_url(fetched_url: str, html: str | bytes | None = None) -> str:
+    """Return the URL that names an article: its declared canonical, else its own canonical form."""
+    if html:
+        declared = canonical_from_html(html, fetched_url)
+        if declared:
+            return declared
+    return canonicalize_url(fetched_url)
+
+
+# --- Which addresses may be fetched (server-side request forgery protection) ---
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_CGNAT = ipaddress.ip_network("100.64.0.0/10")
+
+
+def is_forbidden_address(address: str | IPAddress) -> bool:
+    """Tell whether an IP address must never be fetched: anything not plainly global.
+
+    Loopback, private, link-local (incl. 169.254.169.254), multicast, reserved,
+    unspecified, shared (CGNAT), documentation and unique-local (fc00::/7) ranges are
+    forbidden, and so is any IPv6 address that embeds such an IPv4 address
+    (IPv4-mapped, 6to4, Teredo, NAT64). An unparsable address is forbidden too.
+    """
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0] if isinstance(address, str) else address)
+    except ValueError:
+        return True
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded: list[ipaddress.IPv4Address] = []
+        if ip.ipv4_mapped is not None:
+            embedded.append(ip.ipv4_mapped)
+        if ip.sixtofour is not None:
+            embedded.append(ip.sixtofour)
+        if ip.teredo is not None:
+            embedded.extend(ip.teredo)
+        if ip in _NAT64:
+            embedded.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+        if any(is_forbidden_address(inner) for inner in embedded):
+            return True
+        if ip.ipv4_mapped is not None:
+            return False  # the mapped IPv4 address is global
+    return (
+        not ip.is_global
+        or ip.is_loopback
+        or ip.is_private
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+        or (isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT)
+    )
