@@ -22,6 +22,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -41,10 +42,11 @@ from pipeline.events import (
     event_to_dict,
     new_event,
 )
-from pipeline.settings import Settings
+from pipeline.settings import DEFAULT_SOURCES, Settings
 
 PRODUCER = f"pipeline/{__version__}"
 STAGE_OUTPUTS = ("discover", "fetch", "extract", "dedupe", "statements")
+OFFLINE_PORT = 8123  # the bundled sources file allow-lists 127.0.0.1:8123
 
 
 # -- run folders and batches ------------------------------------------------------------------
@@ -152,6 +154,204 @@ def document_from_file(path: Path, source: str) -> Document:
             else document.published_inferred_from
         ),
     )
+
+
+# -- discover and fetch ----------------------------------------------------------------------
+
+
+def _load_config(settings: Settings) -> Any:
+    from pipeline.sources.config import load_sources
+
+    return load_sources(settings.sources_path)
+
+
+@contextmanager
+def offline_corpus(settings: Settings) -> Iterator[None]:
+    """Serve the bundled offline corpus on its local port while the bundled sources are used."""
+    if settings.sources_path.resolve() != DEFAULT_SOURCES.resolve():
+        yield
+        return
+    from pipeline.documents.offline_server import serve_offline_corpus
+
+    with serve_offline_corpus(port=OFFLINE_PORT):
+        yield
+
+
+def _seen_urls(settings: Settings) -> set[str]:
+    """URLs already handled in earlier runs (ingested, duplicate or skipped): not re-fetched."""
+    from pipeline.events import DOCUMENT_SKIPPED, DUPLICATE_DETECTED
+    from pipeline.store import open_store
+
+    if not settings.db_path.exists():
+        return set()
+    seen: set[str] = set()
+    with open_store(settings.db_path) as store:
+        types = [DOCUMENT_INGESTED, DUPLICATE_DETECTED, DOCUMENT_SKIPPED]
+        for recorded in store.read(event_types=types):
+            for key in ("url", "canonical_url"):
+                if recorded.payload.get(key):
+                    seen.add(str(recorded.payload[key]))
+    return seen
+
+
+def _feed_state(settings: Settings) -> dict[str, Any]:
+    from pipeline.events import FEED_POLLED
+    from pipeline.sources.feeds import feed_state_from_events
+    from pipeline.store import open_store
+
+    if not settings.db_path.exists():
+        return {}
+    with open_store(settings.db_path) as store:
+        return feed_state_from_events(r.event for r in store.read(event_types=[FEED_POLLED]))
+
+
+def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> str:
+    """List what to fetch: new feed entries, single pages and local files."""
+    from pipeline.sources.discover import discover
+    from pipeline.sources.http import HttpClient
+
+    config = _load_config(settings)
+    rows: list[dict[str, Any]] = []
+    for source in config.sources:
+        if source.kind == "file":
+            path = config.file_path(source)
+            rows.append({"via": "file", "source": source.name, "path": str(path)})
+    seen = set() if refetch else _seen_urls(settings)
+    with offline_corpus(settings), HttpClient(config.fetch) as client:
+        result = discover(config, seen_urls=seen, client=client, feed_state=_feed_state(settings))
+    rows.extend({**candidate.to_dict(), "via": "web"} for candidate in result.candidates)
+    folder = run_dir(settings, run_id)
+    write_events(folder / "discover.events.jsonl", result.events)
+    path = folder / "candidates.jsonl"
+    write_rows(path, rows)
+    return str(path)
+
+
+def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
+    """Fetch every web candidate once, keeping raw responses; record each failure."""
+    from pipeline.documents.raw_store import RawStore
+    from pipeline.sources.http import FetchError, HttpClient, fetch_failed_event
+
+    config = _load_config(settings)
+    raw_store = RawStore(settings.raw_store_dir)
+    pages: list[dict[str, Any]] = []
+    events: list[Event] = []
+    with offline_corpus(settings), HttpClient(config.fetch) as client:
+        for row in read_rows(candidates_ref):
+            if row["via"] != "web":
+                pages.append(row)
+                continue
+            try:
+                response = client.fetch(row["url"])
+            except FetchError as error:
+                events.append(fetch_failed_event(error, row["source"], _today()))
+                continue
+            ref = raw_store.put(
+                response.content,
+                {
+                    "url": response.final_url,
+                    "status": response.status,
+                    "content_type": response.content_type,
+                },
+            )
+            pages.append(
+                {
+                    **row,
+                    "final_url": response.final_url,
+                    "raw_ref": ref,
+                    "charset": response.charset,
+                    "content_type": response.content_type,
+                }
+            )
+    folder = run_dir(settings, run_id)
+    write_events(folder / "fetch.events.jsonl", events)
+    path = folder / "pages.jsonl"
+    write_rows(path, pages)
+    return str(path)
+
+
+# -- extract and dedupe ------------------------------------------------------------------------
+
+
+def extract_stage(settings: Settings, run_id: str, pages_ref: str) -> str:
+    """Turn fetched pages and local files into clean documents, or skips with a reason."""
+    from pipeline.documents.extract import Skipped, extract_document, skipped_event, write_jsonl
+    from pipeline.documents.raw_store import RawStore
+    from pipeline.sources.urls import canonical_from_html, canonicalize_url
+
+    config = _load_config(settings)
+    by_name = {source.name: source for source in config.sources}
+    raw_store = RawStore(settings.raw_store_dir)
+    items: list[Any] = []
+    events: list[Event] = []
+    for row in read_rows(pages_ref):
+        try:
+            if row["via"] == "file":
+                items.append(document_from_file(Path(row["path"]), row["source"]))
+                continue
+            raw = raw_store.get(row["raw_ref"])
+            final_url = row.get("final_url") or row["url"]
+            canonical = canonical_from_html(raw, final_url) or final_url
+            source = by_name.get(row["source"])
+            languages = (source.language,) if source and source.language else ("en",)
+            result = extract_document(
+                raw,
+                canonicalize_url(canonical),
+                source=row["source"],
+                charset=row.get("charset"),
+                fallback_title=row.get("title"),
+                fallback_published=_optional_date(row.get("published")),
+                keywords=config.keywords_for(source) if source else config.keywords,
+                languages=languages,
+                raw_ref=row["raw_ref"],
+            )
+        except InputError as error:
+            url = row.get("url") or row.get("path") or "?"
+            result = Skipped(url=url, source=row["source"], reason="no-text", detail=str(error))
+        if isinstance(result, Skipped):
+            events.append(skipped_event(result, PRODUCER, _today()))
+        items.append(result)
+    folder = run_dir(settings, run_id)
+    write_events(folder / "extract.events.jsonl", events)
+    path = folder / "documents.jsonl"
+    write_jsonl(path, items)
+    return str(path)
+
+
+def _optional_date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def dedupe_stage(settings: Settings, run_id: str, documents_ref: str) -> str:
+    """Keep new documents; record exact and near duplicates against everything ingested."""
+    from pipeline.documents.dedup import NearDuplicateIndex, deduplicate
+    from pipeline.documents.extract import Skipped, document_event, document_to_dict, read_jsonl
+    from pipeline.store import open_store
+
+    documents = [d for d in read_jsonl(documents_ref) if not isinstance(d, Skipped)]
+
+    def logged_documents() -> list[Any]:
+        if not settings.db_path.exists():
+            return []
+        with open_store(settings.db_path) as store:
+            return [r.event for r in store.read(event_types=[DOCUMENT_INGESTED])]
+
+    index_path = settings.warehouse_dir / "dedup" / "minhash.idx"
+    index_path.parent.mkdir(parents=True, exist_ok=True)
+    index = NearDuplicateIndex.load_or_rebuild(index_path, logged_documents)
+    unique, events = deduplicate(documents, index, producer=PRODUCER, today=_today())
+    index.save(index_path)
+    events = [document_event(d, PRODUCER, today=_today()) for d in unique] + events
+    folder = run_dir(settings, run_id)
+    write_events(folder / "dedupe.events.jsonl", events)
+    path = folder / "unique.jsonl"
+    write_rows(path, (document_to_dict(d) for d in unique))
+    return str(path)
 
 
 # -- statements ------------------------------------------------------------------------------
@@ -318,3 +518,55 @@ def record_task_failure(
     event = new_event(TASK_FAILED, f"dag:{dag_id}", datetime.now(UTC), payload, PRODUCER)
     with open_store(settings.db_path) as store:
         store.append([event], run_id=safe_run_id(run_id))
+
+
+# -- reprocess ---------------------------------------------------------------------------------
+
+
+def reprocess_stage(
+    settings: Settings,
+    run_id: str,
+    since: str | None = None,
+    until: str | None = None,
+    extractor_version: str | None = None,
+) -> dict[str, int]:
+    """Re-extract statements from stored documents (no fetching) with the current extractor."""
+    from pipeline.documents.extract import document_from_dict, document_to_dict
+    from pipeline.statements import load_extractor
+    from pipeline.store import open_store
+
+    extractor = load_extractor()
+    if extractor_version and extractor_version != extractor.version:
+        raise InputError(
+            f"extractor version {extractor_version!r} requested, but the installed extractor"
+            f" is {extractor.name} {extractor.version}; install that version or omit the option"
+        )
+    low = _optional_date(since) or date.min
+    high = _optional_date(until) or date.max
+    with open_store(settings.db_path) as store:
+        documents = [
+            document_from_dict(r.payload)
+            for r in store.read(event_types=[DOCUMENT_INGESTED])
+            if low <= (_optional_date(r.payload.get("published")) or date.min) <= high
+        ]
+    folder = run_dir(settings, run_id)
+    unique = folder / "unique.jsonl"
+    write_rows(unique, (document_to_dict(d) for d in documents))
+    statements_ref = statements_stage(settings, run_id, str(unique))
+    validated = validate_stage(settings, run_id, statements_ref)
+    counts = append_stage(settings, run_id, validated)
+    return {"documents": len(documents), **counts}
+
+
+def run_outcomes(settings: Settings, run_id: str) -> dict[str, int]:
+    """Count each document fate in a run's batches (for the run summary)."""
+    folder = run_dir(settings, run_id)
+    counts: dict[str, int] = {}
+    for stage in STAGE_OUTPUTS:
+        path = folder / f"{stage}.events.jsonl"
+        if path.exists():
+            for row in read_rows(path):
+                counts[row["event_type"]] = counts.get(row["event_type"], 0) + 1
+    quarantine = folder / "quarantine.jsonl"
+    counts["quarantined"] = sum(1 for _ in read_rows(quarantine)) if quarantine.exists() else 0
+    return counts
