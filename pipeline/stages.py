@@ -408,7 +408,7 @@ def document_texts(settings: Settings, run_id: str, doc_ids: set[str]) -> dict[s
 
 def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
     """Gate the run's documents and statement events; write what passed and what did not."""
-    from pipeline.quality.gates import gate_document_batch, gate_statement_batch
+    from pipeline.quality.gates import QualityGateError, gate_document_batch, gate_statement_batch
     from pipeline.store import open_store
 
     folder = run_dir(settings, run_id)
@@ -423,16 +423,32 @@ def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
         else []
     )
     with open_store(settings.db_path) as store:
-        known = store.known_ids(e.event_id for e in statement_batch + document_batch)
+        logged = store.known_ids(e.event_id for e in statement_batch + document_batch)
         known_hashes = _known_content_hashes(store)
+    # Events already in the log are the same facts again (a re-run): appending them is a
+    # no-op, so they are not gated (nor quarantined) a second time.
+    statement_batch = [e for e in statement_batch if e.event_id not in logged]
+    document_batch = [e for e in document_batch if e.event_id not in logged]
     doc_ids = {str(e.payload.get("doc_id")) for e in statement_batch}
     texts = document_texts(settings, run_id, doc_ids)
-    documents = gate_document_batch(document_batch, known, known_hashes, run_id, settings)
-    statements = gate_statement_batch(statement_batch, texts, known, run_id, settings)
+    results, failures = [], []
+    for gate, batch, known in (
+        (gate_document_batch, document_batch, (logged, known_hashes)),
+        (gate_statement_batch, statement_batch, (texts, logged)),
+    ):
+        try:
+            results.append(gate(batch, *known, safe_run_id(run_id), settings))
+        except QualityGateError as error:
+            failures.append(error)
+            results.append(error.result)
+    documents, statements = results
     quarantined = [*documents.quarantined, *statements.quarantined]
     write_rows(folder / "quarantine.jsonl", (q.to_dict() for q in quarantined))
     accepted = {e.event_id for e in documents.accepted} | {e.event_id for e in statements.accepted}
     write_rows(folder / "accepted_ids.jsonl", ({"event_id": i} for i in sorted(accepted)))
+    if failures:
+        # The quarantined rows are on disk for the append task of a re-run; fail loudly now.
+        raise failures[0]
     path = folder / "validated.jsonl"
     write_events(path, statements.accepted)
     return str(path)
@@ -448,7 +464,11 @@ def _known_content_hashes(store: Any) -> set[str]:
 
 def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[str, int]:
     """Append the run's outcome events, its documents and its validated statements at once."""
-    from pipeline.quality.quarantine import record_quarantine, rows_from_dicts
+    from pipeline.quality.quarantine import (
+        record_quarantine,
+        record_run_validations,
+        rows_from_dicts,
+    )
     from pipeline.store import open_store
 
     folder = run_dir(settings, run_id)
@@ -471,7 +491,9 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
     with open_store(settings.db_path) as store:
         result = store.append(batch, run_id=safe_run_id(run_id))
         if quarantine_path.exists():
-            record_quarantine(store.con, rows_from_dicts(read_rows(quarantine_path)), run_id)
+            rows = rows_from_dicts(read_rows(quarantine_path))
+            record_quarantine(store.con, rows, safe_run_id(run_id))
+        record_run_validations(store.con, settings.warehouse_dir, safe_run_id(run_id))
     return {
         "appended": result.appended,
         "already_present": result.already_present,
