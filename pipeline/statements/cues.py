@@ -1,0 +1,106 @@
+"""The attribution and stance vocabulary (cues.yaml), loaded once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.settings import DATA_DIR
+
+
+@dataclass(frozen=True)
+class Cues:
+    """Speech and position verbs, stance words, and the markers of non-statements."""
+
+    speech_verbs: dict[str, str | None]
+    position_verbs: dict[str, str | None]
+    particle_stances: dict[str, str | None]
+    position_adjectives: dict[str, str]
+    speech_nouns: frozenset[str]
+    media_outlets: frozenset[str]
+    media_nouns: frozenset[str]
+    anonymous_heads: frozenset[str]
+    survey_pattern: re.Pattern[str]
+    role_nouns: frozenset[str]
+    stance_words: dict[str, str]
+    conditional_pattern: re.Pattern[str]
+    oppose_pattern: re.Pattern[str]
+    negators: frozenset[str]
+    deprivatives: frozenset[str]
+    harm_words: frozenset[str]
+    hedging_modals: frozenset[str]
+    verb_forms: re.Pattern[str]
+
+    def verb_stance(self, lemma: str) -> str | None:
+        """Return the stance an attribution verb lends by itself."""
+        return self.position_verbs.get(lemma) or self.speech_verbs.get(lemma)
+
+    def is_attribution_verb(self, lemma: str) -> bool:
+        """Say whether a lemma reports speech or attributes a position."""
+        return lemma in self.speech_verbs or lemma in self.position_verbs
+
+
+def _words(values: list[str] | None) -> frozenset[str]:
+    return frozenset(str(v).lower() for v in values or [])
+
+
+@lru_cache(maxsize=4)
+def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
+    """Load cues.yaml."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    stance_words: dict[str, str] = {}
+    # Later lists win on a clash, so a word listed as conditional is never read as support.
+    for stance in ("neutral", "support", "oppose", "conditional"):
+        for word in data["stance_words"].get(stance) or []:
+            stance_words[str(word).lower()] = stance
+    survey = "|".join(re.escape(w) for w in data["survey_markers"])
+    conditional = "|".join(data["conditional_phrases"])
+    return Cues(
+        speech_verbs=dict(data["speech_verbs"]),
+        position_verbs=dict(data["position_verbs"]),
+        particle_stances=dict(data["particle_stances"]),
+        position_adjectives=dict(data["position_adjectives"]),
+        speech_nouns=_words(data["speech_nouns"]),
+        media_outlets=_words(data["media_outlets"]),
+        media_nouns=_words(data["media_nouns"]),
+        anonymous_heads=_words(data["anonymous_heads"]),
+        survey_pattern=re.compile(rf"(?:\b(?:{survey})\b|\d\s*%)", re.IGNORECASE),
+        role_nouns=_words(data["role_nouns"]),
+        stance_words=stance_words,
+        conditional_pattern=re.compile(rf"\b(?:{conditional})\b", re.IGNORECASE),
+        oppose_pattern=re.compile(
+            r"\b(?:" + "|".join(data["oppose_phrases"]) + r")\b", re.IGNORECASE
+        ),
+        negators=_words(data["negators"]),
+        deprivatives=_words(data["deprivatives"]),
+        harm_words=_words(data["harm_words"]),
+        hedging_modals=_words(data["hedging_modals"]),
+        verb_forms=_verb_form_pattern([*data["speech_verbs"], *data["position_verbs"]]),
+    )
+
+
+_IRREGULAR = ["said", "says", "told", "wrote", "written", "thought", "sought", "made", "clear"]
+
+
+def _inflections(lemma: str) -> set[str]:
+    """Return the usual written forms of a regular English verb."""
+    forms = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing"}
+    if lemma.endswith("e"):
+        forms.add(lemma[:-1] + "ing")
+    if lemma.endswith("y"):
+        forms |= {lemma[:-1] + "ied", lemma[:-1] + "ies"}
+    forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return forms
+
+
+def _verb_form_pattern(lemmas: list[str]) -> re.Pattern[str]:
+    """Compile every written form of the attribution verbs, for the cheap pre-filter."""
+    forms = set(_IRREGULAR)
+    for lemma in lemmas:
+        forms |= _inflections(str(lemma).lower())
+    body = "|".join(sorted((re.escape(f) for f in forms), key=len, reverse=True))
+    return re.compile(rf"\b(?:{body})\b", re.IGNORECASE)

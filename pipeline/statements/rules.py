@@ -1,0 +1,504 @@
+"""The rule-based statement extractor: attribution + topic cues + stance rules over spaCy parses.
+
+Reading one article:
+1. a cheap gate: no guarantee vocabulary anywhere -> nothing;
+2. only paragraphs with a topic cue (and their neighbours, for pronouns, quote runs and
+   dash bylines) are parsed, in one `nlp.pipe` batch for many articles;
+3. pass 1 walks the paragraphs in order and finds attributions (speech verbs, position
+   verbs, "according to", dash bylines), remembering who was named for later pronouns;
+4. pass 2 gives every quote a speaker (the attribution governing it, the nearest one in
+   its paragraph, or the rest of its multi-paragraph run);
+5. pass 3 turns each topic cue into a statement of the outermost named attribution that
+   governs it, with the stance read on the dependency path between the two.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from itertools import islice
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.statements.actors import Registry, load_registry
+from pipeline.statements.attribution import (
+    ACTOR,
+    ANONYMOUS,
+    MEDIA,
+    ArticleContext,
+    Attribution,
+    Quote,
+    absolute,
+    dash_attributions,
+    find_attributions,
+    find_quotes,
+    remember_people,
+    remember_registry_mentions,
+    remember_subjects,
+)
+from pipeline.statements.cues import Cues, load_cues
+from pipeline.statements.dates import statement_date
+from pipeline.statements.model import Actor, ArticleText, Statement
+from pipeline.statements.nlp import entity_recogniser
+from pipeline.statements.stances import (
+    NEUTRAL,
+    OPPOSE,
+    SUPPORT,
+    dependency_path,
+    stance_of_words,
+    stance_on_path,
+    warns_of_harm,
+)
+from pipeline.statements.topics import (
+    GENERAL,
+    TopicLexicon,
+    TopicMatch,
+    find_topics,
+    is_on_topic,
+    load_topic_lexicon,
+)
+
+_PARAGRAPH = re.compile(r"[^\n]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’)]?\s+(?=[“\"‘(A-Z0-9])")
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sen|Rep|Gov|Prof|No|Jr|Sr|vs|etc)\.)$"
+)
+_SPEAKER_SIGNAL = re.compile(
+    r"\b(?:[A-Z][\w'’-]+\s+[A-Z][\w'’-]+|he|she|He|She|according\s+to|According\s+to)\b"
+    r"|\bthe\s+(?:president|minister|chancellor|prime\s+minister|secretary|spokes\w+|envoy)\b"
+)
+_SURVEY = re.compile(r"\b(?:survey|poll|polls|polled|respondents|pollster)\b", re.IGNORECASE)
+
+# How sure an attribution is, by how its speaker was found.
+_BASE_CONFIDENCE = {
+    ("speech", "name"): 0.9,
+    ("according", "name"): 0.85,
+    ("position", "name"): 0.85,
+    ("adjective", "name"): 0.8,
+    ("dash", "name"): 0.85,
+}
+_METHOD_CONFIDENCE = {
+    "name": 0.85,
+    "office": 0.8,
+    "collective": 0.75,
+    "new-person": 0.75,
+    "cited": 0.75,
+    "pronoun": 0.7,
+    "role": 0.7,
+}
+
+
+@dataclass
+class ArticlePlan:
+    """An article, its paragraphs, quotes and topic cues, and the stretches worth parsing."""
+
+    article: ArticleText
+    paragraphs: list[tuple[int, int]]
+    topics: list[TopicMatch]
+    quotes: list[Quote]
+    chunks: list[tuple[int, int, int]]
+    docs: dict[int, list[Doc]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who a topic cue belongs to, and how that was decided."""
+
+    actor: Actor
+    unit: Attribution
+    method: str
+    inherited: bool
+
+
+def split_paragraphs(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) offsets of the non-empty lines of a text."""
+    return [(m.start(), m.end()) for m in _PARAGRAPH.finditer(text) if m.group().strip()]
+
+
+def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a paragraph into rough sentences (cheap; spaCy re-segments what it parses)."""
+    bounds, begin = [], start
+    for match in _SENTENCE_END.finditer(text, start, end):
+        if _ABBREVIATION.search(text, begin, match.start()):
+            continue  # "U.S. Defense Department" does not end a sentence
+        bounds.append((begin, match.start()))
+        begin = match.end()
+    bounds.append((begin, end))
+    return [(a, b) for a, b in bounds if b > a]
+
+
+def _has_speaker_signal(sentence: str, registry: Registry, cues: Cues) -> bool:
+    """Say whether a sentence could attribute anything (a name, a speech verb, a pronoun)."""
+    return bool(
+        _SPEAKER_SIGNAL.search(sentence)
+        or registry.mention_pattern.search(sentence)
+        or cues.verb_forms.search(sentence)
+    )
+
+
+def plan_article(
+    article: ArticleText, lexicon: TopicLexicon, registry: Registry, cues: Cues
+) -> ArticlePlan:
+    """Decide which sentences of an article need parsing: the pre-filter before spaCy."""
+    text = article.text
+    if not text or not is_on_topic(text, lexicon):
+        return ArticlePlan(article, [], [], [], [])
+    paragraphs = split_paragraphs(text)
+    topics = find_topics(text, lexicon)
+    quotes = find_quotes(text)
+    sentences = [
+        (index, start, end)
+        for index, (p_start, p_end) in enumerate(paragraphs)
+        for start, end in split_sentences(text, p_start, p_end)
+    ]
+    needed: set[int] = set()
+    for number, (_, start, end) in enumerate(sentences):
+        if not any(start <= m.start < end for m in topics):
+            continue
+        touching = [q for q in quotes if q.start < end and start < q.end]
+        if not touching and not _has_speaker_signal(text[start:end], registry, cues):
+            continue  # the author's own words: nobody to attribute them to
+        needed.add(number)
+        if touching:
+            # The speaker of a quote is named next to it: before, after, or where it ends.
+            needed |= {number - 1, number + 1}
+            last = max(q.end for q in touching)
+            needed |= {
+                n for n, (_, a, b) in enumerate(sentences) if a <= last <= b + 1 or a == last + 1
+            }
+    chunks: list[tuple[int, int, int]] = []
+    for number in sorted(n for n in needed if 0 <= n < len(sentences)):
+        index, start, end = sentences[number]
+        if chunks and chunks[-1][0] == index and number - 1 in needed:
+            chunks[-1] = (index, chunks[-1][1], end)
+        else:
+            chunks.append((index, start, end))
+    return ArticlePlan(article, paragraphs, topics, quotes, chunks)
+
+
+def _cue_token(doc: Doc, start: int, end: int) -> Token | None:
+    """Return the syntactic head of the tokens a topic cue covers."""
+    offset = doc.user_data["offset"]
+    tokens = [t for t in doc if t.idx + offset < end and t.idx + offset + len(t.text) > start]
+    if not tokens:
+        return None
+    inside = {t.i for t in tokens}
+    heads = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
+    return heads[0] if heads else tokens[-1]
+
+
+def _sentence_of(token: Token) -> Span:
+    return token.sent
+
+
+class RuleExtractor:
+    """Extract statement events with dependency-parse rules and data vocabularies."""
+
+    name = "rule-extractor"
+    version = "0.1.0"
+
+    def __init__(
+        self,
+        nlp: Language,
+        registry: Registry | None = None,
+        cues: Cues | None = None,
+        lexicon: TopicLexicon | None = None,
+        articles_per_batch: int = 32,
+        n_process: int = 1,
+    ) -> None:
+        self.nlp = nlp
+        self.registry = registry or load_registry()
+        self.cues = cues or load_cues()
+        self.lexicon = lexicon or load_topic_lexicon()
+        self.articles_per_batch = articles_per_batch
+        self.n_process = n_process
+        self.recognise = entity_recogniser(nlp)
+
+    def extract(self, article: ArticleText) -> list[Statement]:
+        """Extract the statements of one article."""
+        return next(self.extract_many([article]))
+
+    def extract_many(self, articles: Iterable[ArticleText]) -> Iterator[list[Statement]]:
+        """Extract statements from many articles, in order, parsing them in batches."""
+        iterator = iter(articles)
+        while chunk := list(islice(iterator, self.articles_per_batch)):
+            plans = [
+                plan_article(article, self.lexicon, self.registry, self.cues) for article in chunk
+            ]
+            self._parse(plans)
+            for plan in plans:
+                yield self._statements(plan)
+
+    def _parse(self, plans: list[ArticlePlan]) -> None:
+        """Parse the selected sentences of many articles in one pipe."""
+        jobs = [
+            (plan.article.text[start:end], (number, index, start))
+            for number, plan in enumerate(plans)
+            for index, start, end in plan.chunks
+        ]
+        parsed = self.nlp.pipe(jobs, as_tuples=True, batch_size=128, n_process=self.n_process)
+        for doc, (number, index, start) in parsed:
+            doc.user_data["offset"] = start
+            plans[number].docs.setdefault(index, []).append(doc)
+
+    def _statements(self, plan: ArticlePlan) -> list[Statement]:
+        if not plan.docs:
+            return []
+        text = plan.article.text
+        ctx = ArticleContext(
+            text=text,
+            published=plan.article.published,
+            registry=self.registry,
+            cues=self.cues,
+            quotes=plan.quotes,
+            recognise=self.recognise,
+        )
+        units = self._attributions(plan, ctx)
+        quote_owners = assign_quote_speakers(ctx.quotes, units, plan.paragraphs, text)
+        found: dict[tuple[str, str, int], Statement] = {}
+        for doc in (doc for _, docs in sorted(plan.docs.items()) for doc in docs):
+            start = doc.user_data["offset"]
+            end = start + len(doc.text)
+            cues_here = [m for m in plan.topics if start <= m.start < end]
+            for statement in self._paragraph_statements(doc, cues_here, units, quote_owners, ctx):
+                key = (statement.actor.actor_id, statement.topic, statement.start)
+                if key not in found or found[key].confidence < statement.confidence:
+                    found[key] = statement
+        return sorted(found.values(), key=lambda s: (s.start, s.actor.actor_id, s.topic))
+
+    def _attributions(self, plan: ArticlePlan, ctx: ArticleContext) -> list[Attribution]:
+        """Pass 1: every attribution of the article, in reading order."""
+        units = [unit for _, unit in dash_attributions(plan.paragraphs, ctx)]
+        for unit in units:
+            ctx.remember(unit.anchor, unit.speaker, salient=True)
+        for index, (start, end) in enumerate(plan.paragraphs):
+            # Names in text that was not parsed still serve as antecedents of pronouns.
+            remember_registry_mentions(ctx.text[start:end], start, ctx)
+            for sentence in (sent for doc in plan.docs.get(index, []) for sent in doc.sents):
+                doc = sentence.doc
+                if doc.user_data.get("entities"):
+                    remember_people(sentence, ctx)
+                found = find_attributions(sentence, index, ctx)
+                for unit in found:
+                    if unit.status == ACTOR and unit.speaker is not None and not unit.in_quote:
+                        ctx.remember(unit.anchor, unit.speaker, salient=True)
+                units += found
+                remember_subjects(sentence, ctx)
+        return units
+
+    def _paragraph_statements(
+        self,
+        doc: Doc,
+        topic_matches: list[TopicMatch],
+        units: list[Attribution],
+        quote_owners: dict[int, Attribution],
+        ctx: ArticleContext,
+    ) -> Iterator[Statement]:
+        per_sentence: dict[int, list[tuple[TopicMatch, Token]]] = {}
+        for match in topic_matches:
+            token = _cue_token(doc, match.start, match.end)
+            if token is not None:
+                per_sentence.setdefault(token.sent.start, []).append((match, token))
+        for cues_in_sentence in per_sentence.values():
+            sentence = cues_in_sentence[0][1].sent
+            if _SURVEY.search(sentence.text):
+                continue
+            kept = _drop_subsumed_general(cues_in_sentence)
+            for match, token in kept:
+                for owner in find_owners(match, sentence, units, quote_owners, ctx):
+                    yield self._statement(match, token, sentence, owner, ctx)
+
+    def _statement(
+        self, match: TopicMatch, token: Token, sentence: Span, owner: Owner, ctx: ArticleContext
+    ) -> Statement:
+        unit = owner.unit
+        stop = unit.verb if unit.verb is not None and unit.verb.doc is token.doc else None
+        if stop is not None and stop.sent.start != sentence.start:
+            stop = None
+        path = dependency_path(token, stop)
+        if stop is not None and path[-1].i != stop.i:
+            path.append(stop)
+        stance = stance_on_path(path, sentence, self.cues)
+        deprived = any(t.lower_ in self.cues.deprivatives for t in path)
+        defaulted = False
+        if not deprived and warns_of_harm(unit.verb, sentence, self.cues):
+            stance = OPPOSE
+        if stance is None:
+            stance = unit.verb_stance
+        if stance is None:
+            quote = ctx.in_quote(match.start)
+            sentence_end = absolute(sentence[-1]) + len(sentence[-1].text)
+            if quote is not None and quote.end > sentence_end:
+                # A quote that runs on: its next sentence may carry the verdict
+                # ("... changes nothing. For us, this is unacceptable").
+                rest = ctx.text[sentence_end : min(quote.end, sentence_end + 250)]
+                stance = stance_of_words(rest, self.cues)
+        if stance is None:
+            stance, defaulted = SUPPORT, True
+        start = absolute(sentence[0])
+        end = absolute(sentence[-1]) + len(sentence[-1].text)
+        stated_on, inferred = statement_date(
+            ctx.text[unit.sentence[0] : unit.sentence[1]],
+            unit.anchor - unit.sentence[0],
+            ctx.published,
+        )
+        return Statement(
+            actor=owner.actor,
+            topic=match.topic,
+            stance=stance,
+            evidence=ctx.text[start:end],
+            start=start,
+            end=end,
+            stated_on=stated_on,
+            confidence=_confidence(owner, defaulted or stance == NEUTRAL),
+            stated_on_inferred=inferred,
+        )
+
+
+_CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "advcl", "conj", "relcl", "parataxis", "xcomp"})
+
+
+def clause_head(token: Token) -> Token:
+    """Return the verb heading the clause a token belongs to."""
+    while token.head.i != token.i:
+        if token.pos_ in ("VERB", "AUX") and token.dep_ in _CLAUSE_DEPS:
+            return token
+        token = token.head
+    return token
+
+
+def _drop_subsumed_general(
+    cues_in_sentence: list[tuple[TopicMatch, Token]],
+) -> list[tuple[TopicMatch, Token]]:
+    """Drop general-guarantee cues that only frame a specific topic in the same sentence."""
+    specific = [(m, t) for m, t in cues_in_sentence if m.topic != GENERAL]
+    kept = []
+    for match, token in cues_in_sentence:
+        if match.topic == GENERAL and specific:
+            clause = clause_head(token)
+            if any(clause_head(t).i == clause.i for _, t in specific):
+                # "Guarantees must be legally binding": the guarantees only frame the topic.
+                continue
+            subtree = {t.i for t in token.subtree}
+            if any(t.i in subtree or token.i in {s.i for s in t.subtree} for _, t in specific):
+                continue
+        kept.append((match, token))
+    return kept
+
+
+def find_owners(
+    match: TopicMatch,
+    sentence: Span,
+    units: list[Attribution],
+    quote_owners: dict[int, Attribution],
+    ctx: ArticleContext,
+) -> list[Owner]:
+    """Decide whose statement a topic cue is: the outermost attribution governing it."""
+    sentence_start = absolute(sentence[0])
+    here = [u for u in units if u.sentence[0] == sentence_start and not u.in_quote]
+    governing = sorted((u for u in here if u.covers(match.start)), key=lambda u: u.depth)
+    for unit in governing:
+        if unit.status == MEDIA:
+            if unit.cited is not None:
+                return [Owner(unit.cited, unit, "cited", False)]
+            continue
+        if unit.status == ACTOR and unit.speaker is not None:
+            # Conjoined subjects ("he and Zelensky outlined ...") share one verb.
+            same_verb = [u for u in governing if u.anchor == unit.anchor and u.status == ACTOR]
+            return [Owner(u.speaker, u, u.method, False) for u in same_verb if u.speaker]
+        return []
+    quote = ctx.in_quote(match.start)
+    if quote is not None:
+        unit = quote_owners.get(ctx.quotes.index(quote))
+        actor = unit.speaker_for_content() if unit is not None else None
+        if unit is None or actor is None:
+            return []
+        return [Owner(actor, unit, "cited" if unit.status == MEDIA else unit.method, True)]
+    dash = [u for u in units if u.kind == "dash" and u.covers(match.start)]
+    if dash:
+        return [Owner(dash[0].speaker, dash[0], dash[0].method, False)]
+    actors = [u for u in here if u.status == ACTOR and u.speaker is not None]
+    blocked = [u for u in here if u.status != ACTOR]
+    fallback_ok = actors and actors[0].verb is not None and actors[0].verb.dep_ in ("ROOT", "relcl")
+    if len({u.anchor for u in actors}) == 1 and not blocked and fallback_ok:
+        # The sentence's only attribution ("the French and the British, who have positioned
+        # themselves to lead the effort") owns cues it does not govern syntactically.
+        return [Owner(u.speaker, u, u.method, True) for u in actors]
+    return []
+
+
+def assign_quote_speakers(
+    quotes: list[Quote],
+    units: list[Attribution],
+    paragraphs: list[tuple[int, int]],
+    text: str,
+) -> dict[int, Attribution]:
+    """Pass 2: give each quote the attribution that introduces it."""
+    owners: dict[int, Attribution] = {}
+    speaking = [u for u in units if not u.in_quote and u.status in (ACTOR, MEDIA, ANONYMOUS)]
+    for number, quote in enumerate(quotes):
+        governing = [
+            u for u in speaking if any(s < quote.end and quote.start < e for s, e in u.content)
+        ]
+        if governing:
+            owners[number] = min(governing, key=lambda u: (u.kind != "dash", u.depth))
+    for number, quote in enumerate(quotes):
+        if number in owners:
+            continue
+        paragraph = _paragraph_index(paragraphs, quote.start)
+        nearby = [
+            u
+            for u in speaking
+            if u.paragraph == paragraph and u.kind in ("speech", "according", "dash")
+        ]
+        after = [u for u in nearby if u.anchor >= quote.end]
+        before = [u for u in nearby if u.anchor < quote.start]
+        if after:
+            owners[number] = min(after, key=lambda u: u.anchor)
+        elif before:
+            owners[number] = max(before, key=lambda u: u.anchor)
+    by_group: dict[int, Attribution] = {}
+    for number, quote in enumerate(quotes):
+        if number in owners:
+            by_group.setdefault(quote.group, owners[number])
+    for number, quote in enumerate(quotes):
+        if number not in owners and quote.group in by_group:
+            owners[number] = by_group[quote.group]
+    for number, quote in enumerate(quotes):
+        if number in owners:
+            continue
+        paragraph = _paragraph_index(paragraphs, quote.start)
+        if paragraph <= 0:
+            continue
+        previous = paragraphs[paragraph - 1]
+        lead = [u for u in speaking if u.paragraph == paragraph - 1 and u.kind != "position"]
+        opens_paragraph = quote.start == paragraphs[paragraph][0]
+        quoted_before = any(previous[0] <= q.start < previous[1] for q in quotes[:number])
+        # "X said:" introduces the next paragraph; a paragraph that is all quote, after a
+        # quoted paragraph, continues the same speaker.
+        if lead and (
+            text[: previous[1]].rstrip().endswith(":") or (opens_paragraph and quoted_before)
+        ):
+            owners[number] = lead[-1]
+    return owners
+
+
+def _paragraph_index(paragraphs: list[tuple[int, int]], offset: int) -> int:
+    for index, (start, end) in enumerate(paragraphs):
+        if start <= offset < end:
+            return index
+    return -1
+
+
+def _confidence(owner: Owner, defaulted: bool) -> float:
+    unit = owner.unit
+    base = _BASE_CONFIDENCE.get((unit.kind, owner.method))
+    if base is None:
+        base = _METHOD_CONFIDENCE.get(owner.method, 0.6)
+    if owner.inherited:
+        base -= 0.1
+    if defaulted:
+        base -= 0.05
+    return round(max(0.05, min(1.0, base)), 2)

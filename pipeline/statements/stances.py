@@ -1,0 +1,153 @@
+"""Stance of an actor towards a topic, read from the dependency path and stance words."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span, Token
+
+from pipeline.statements.cues import Cues
+
+SUPPORT, OPPOSE, CONDITIONAL, NEUTRAL = "support", "oppose", "conditional", "neutral"
+
+# Moving up across these relations leaves the clause: a participle or a coordinated
+# clause is a separate assertion, so the outer verb's polarity does not apply to it.
+_CLAUSE_EDGES = frozenset({"advcl", "conj", "parataxis", "relcl"})
+# Modifiers of a word on the path that carry its polarity ("will be essential").
+_MODIFIER_DEPS = frozenset({"acomp", "attr", "oprd", "advmod", "aux", "auxpass", "amod"})
+_ACTION_LEMMAS = frozenset(
+    {
+        "send",
+        "deploy",
+        "station",
+        "provide",
+        "give",
+        "offer",
+        "join",
+        "participate",
+        "contribute",
+        "supply",
+        "commit",
+        "guarantee",
+        "protect",
+        "patrol",
+        "accept",
+        "allow",
+    }
+)
+_SIGN = {SUPPORT: 1, OPPOSE: -1}
+
+
+def _word_stance(token: Token, cues: Cues) -> str | None:
+    return cues.stance_words.get(token.lemma_.lower()) or cues.stance_words.get(token.lower_)
+
+
+def _is_negated(token: Token, cues: Cues) -> bool:
+    return any(
+        child.dep_ == "neg" or (child.lower_ in cues.negators and child.dep_ in ("det", "advmod"))
+        for child in token.children
+    )
+
+
+def _token_polarity(token: Token, cues: Cues, path: set[int]) -> tuple[str | None, bool]:
+    """Return the stance a word on the path carries (itself or a modifier) and its negation."""
+    stance = _word_stance(token, cues)
+    if stance is None:
+        for child in token.children:
+            # "expressed openness", "voiced support": the object carries the stance.
+            if child.i not in path and (child.dep_ in _MODIFIER_DEPS or child.dep_ == "dobj"):
+                stance = _word_stance(child, cues)
+                if stance is not None:
+                    break
+    return stance, _is_negated(token, cues)
+
+
+def dependency_path(cue: Token, stop: Token | None) -> list[Token]:
+    """Return the tokens from a cue up to (and including) the attribution verb or the root."""
+    path = [cue]
+    token = cue
+    while token.head.i != token.i and (stop is None or token.i != stop.i):
+        token = token.head
+        path.append(token)
+        if len(path) > 40:
+            break
+    return path
+
+
+def _hedged(token: Token, cues: Cues) -> bool:
+    return token.lemma_ in _ACTION_LEMMAS and any(
+        child.dep_ == "aux" and child.lower_ in cues.hedging_modals for child in token.children
+    )
+
+
+def _leaves_clause(token: Token) -> bool:
+    """Say whether moving up from a token leaves its clause ("..., advocating for X")."""
+    if token.dep_ not in _CLAUSE_EDGES:
+        return False
+    if token.dep_ != "advcl":
+        return True
+    # "ruled out sending troops" keeps the participle as the verb's object; a subject,
+    # a subordinator or a comma before it makes it a clause of its own.
+    has_own = any(c.dep_ in ("nsubj", "mark") for c in token.children)
+    first = min(t.i for t in token.subtree)
+    comma_before = first > 0 and token.doc[first - 1].text in (",", ";", "—", "–")
+    return has_own or comma_before
+
+
+def stance_on_path(path: list[Token], sentence: Span, cues: Cues) -> str | None:
+    """Decide the stance the words between a topic cue and its attribution verb express."""
+    on_path = {t.i for t in path}
+    if cues.conditional_pattern.search(sentence.text):
+        return CONDITIONAL
+    if cues.oppose_pattern.search(sentence.text):
+        return OPPOSE
+    sign, polar_seen = 1, False
+    for position, token in enumerate(path):
+        stance, negated = _token_polarity(token, cues, on_path)
+        if position == 0 and stance == _word_stance(token, cues):
+            # The cue word itself ("guarantee", "support") is the topic, not a stance.
+            stance = None
+        if token.lower_ in cues.deprivatives:
+            return CONDITIONAL if any(_is_negated(t, cues) for t in path) else SUPPORT
+        if stance == CONDITIONAL or _hedged(token, cues):
+            return CONDITIONAL
+        if stance in _SIGN:
+            sign *= _SIGN[stance]
+            polar_seen = True
+        if negated:
+            # "is not opposed to" reads as openness, not as support.
+            if stance == OPPOSE:
+                return CONDITIONAL
+            sign *= -1
+            polar_seen = True
+        if _leaves_clause(token) and polar_seen:
+            # A participle or coordinated clause is its own assertion: stop composing.
+            break
+    if not polar_seen:
+        return None
+    return SUPPORT if sign > 0 else OPPOSE
+
+
+def stance_of_words(text: str, cues: Cues) -> str | None:
+    """Fall back on the stance words of a whole utterance (a quote spread over sentences)."""
+    if cues.conditional_pattern.search(text):
+        return CONDITIONAL
+    words = re.findall(r"[a-z']+", text.lower())
+    found = {cues.stance_words.get(w) for w in words}
+    negated = any(w in cues.negators for w in words)
+    if OPPOSE in found:
+        return OPPOSE
+    if CONDITIONAL in found:
+        return CONDITIONAL
+    if SUPPORT in found:
+        return OPPOSE if negated and "not" in words else SUPPORT
+    return None
+
+
+def warns_of_harm(verb: Token | None, sentence: Span, cues: Cues) -> bool:
+    """Say whether a warning verb names a harm ("warned it could trigger tensions")."""
+    if verb is None or verb.lemma_ not in ("warn", "caution"):
+        return False
+    if any(child.lower_ == "against" for child in verb.children):
+        return True
+    return any(t.lemma_.lower() in cues.harm_words for t in sentence)
