@@ -22,8 +22,9 @@ $(VENV)/.synced: $(UV) uv.lock pyproject.toml
 	$(UV) sync --frozen --quiet
 	@touch $@
 
+# The DAGs once through Airflow itself (SQLite metadata in .airflow/), then the stances.
 run: setup
-	$(BIN)/monitor run
+	$(BIN)/python -m pipeline.airflow_local run
 
 lint: setup
 	$(BIN)/ruff check pipeline dags tests bench
@@ -34,6 +35,10 @@ test: lint
 
 bench: setup
 	$(BIN)/python -m bench
+
+# The Airflow UI on the same DAGs (airflow standalone, metadata in .airflow/).
+airflow: setup
+	$(BIN)/python -m pipeline.airflow_local ui
 
 clean:
 	rm -rf warehouse .airflow

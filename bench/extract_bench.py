@@ -1,7 +1,9 @@
 """Benchmark the statement extractor on ~200 synthetic ~700-word articles.
 
-Run: .venv/bin/python bench/extract_bench.py [--articles N] [--words W]
-Prints articles/s, words/s and the peak resident memory of the process.
+Run: .venv/bin/python bench/extract_bench.py [--articles N] [--words W] [--workers K]
+Prints articles/s, words/s and the peak resident memory: of this process plus every worker
+process of the extractor (the sum of their high-water marks, so pages the forked workers
+share with this process are counted more than once - an upper bound).
 """
 
 from __future__ import annotations
@@ -85,13 +87,26 @@ def build_articles(count: int, words: int, seed: int = 7) -> list[ArticleText]:
     return articles
 
 
+def _peak_kb(pid: int | str) -> int:
+    """Return a process's peak resident set (VmHWM) in kB, 0 if it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--words", type=int, default=700)
+    parser.add_argument("--workers", type=int, default=2, help="extraction processes (cores)")
     args = parser.parse_args()
     started = time.perf_counter()
-    extractor = load_extractor()
+    extractor = load_extractor(workers=args.workers)
     loaded = time.perf_counter()
     articles = build_articles(args.articles, args.words)
     word_count = sum(len(a.text.split()) for a in articles)
@@ -100,11 +115,17 @@ def main() -> int:
     statements = sum(len(found) for found in extractor.extract_many(articles))
     elapsed = time.perf_counter() - begin
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_pids = getattr(extractor, "worker_pids", [])
+    peak_mb += sum(_peak_kb(pid) for pid in worker_pids) / 1024
     print(f"model load      {loaded - started:.2f} s")
     print(f"articles        {len(articles)} ({word_count} words, {statements} statements)")
     print(f"articles/s      {len(articles) / elapsed:.1f}")
     print(f"words/s         {word_count / elapsed:.0f}")
-    print(f"peak RSS        {peak_mb:.0f} MB")
+    print(f"workers         {len(worker_pids) or 1}")
+    print(f"peak RSS        {peak_mb:.0f} MB (sum over processes)")
+    close = getattr(extractor, "close", None)
+    if close is not None:
+        close()
     return 0
 
 

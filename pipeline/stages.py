@@ -447,11 +447,22 @@ def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
     accepted = {e.event_id for e in documents.accepted} | {e.event_id for e in statements.accepted}
     write_rows(folder / "accepted_ids.jsonl", ({"event_id": i} for i in sorted(accepted)))
     if failures:
-        # The quarantined rows are on disk for the append task of a re-run; fail loudly now.
+        # Nothing of this batch will be appended: record what was refused, then fail loudly.
+        _record_refusals(settings, run_id, quarantined)
         raise failures[0]
     path = folder / "validated.jsonl"
     write_events(path, statements.accepted)
     return str(path)
+
+
+def _record_refusals(settings: Settings, run_id: str, quarantined: list[Any]) -> None:
+    """Write refused rows and the run's validation results to the store (validate failed)."""
+    from pipeline.quality.quarantine import record_quarantine, record_run_validations
+    from pipeline.store import open_store
+
+    with open_store(settings.db_path) as store:
+        record_quarantine(store.con, quarantined, safe_run_id(run_id))
+        record_run_validations(store.con, settings.warehouse_dir, safe_run_id(run_id))
 
 
 def _known_content_hashes(store: Any) -> set[str]:

@@ -240,7 +240,14 @@ def feed_polled_event(
         "bozo_reason": bozo_reason,
         **extra,
     }
-    identity = {"payload": payload, "polled_at": polled_at}
+    # One event per feed version per day: re-running a day's poll (a 304 for the same ETag or
+    # Last-Modified) is the same fact and appends nothing.
+    identity = {
+        "url": url,
+        "etag": etag,
+        "last_modified": last_modified,
+        "day": polled_at.date().isoformat(),
+    }
     return new_event(FEED_POLLED, f"feed:{url}", polled_at, payload, PRODUCER, identity=identity)
 
 

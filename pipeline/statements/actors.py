@@ -39,6 +39,7 @@ class Registry:
     mention_pattern: re.Pattern[str] = field(repr=False)
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Fold a name for lookup: no accents, one apostrophe, lower case, single spaces."""
     text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))

@@ -14,8 +14,12 @@ Reading one article:
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 
@@ -178,10 +182,24 @@ def plan_article(
     return ArticlePlan(article, paragraphs, topics, quotes, chunks)
 
 
+def _token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """Return the (cached) start and end character offsets of a doc's tokens, in order."""
+    bounds = doc.user_data.get("bounds")
+    if bounds is None:
+        starts = [t.idx for t in doc]
+        ends = [t.idx + len(t.text) for t in doc]
+        bounds = doc.user_data["bounds"] = (starts, ends)
+    return bounds
+
+
 def _cue_token(doc: Doc, start: int, end: int) -> Token | None:
     """Return the syntactic head of the tokens a topic cue covers."""
     offset = doc.user_data["offset"]
-    tokens = [t for t in doc if t.idx + offset < end and t.idx + offset + len(t.text) > start]
+    # Tokens do not overlap and come in order, so the covered ones form one run.
+    starts, ends = _token_bounds(doc)
+    first = bisect_right(ends, start - offset)
+    stop = bisect_left(starts, end - offset)
+    tokens = [doc[i] for i in range(first, stop)]
     if not tokens:
         return None
     inside = {t.i for t in tokens}
@@ -207,6 +225,8 @@ class RuleExtractor:
         lexicon: TopicLexicon | None = None,
         articles_per_batch: int = 32,
         n_process: int = 1,
+        workers: int = 1,
+        articles_per_task: int = 8,
     ) -> None:
         self.nlp = nlp
         self.registry = registry or load_registry()
@@ -215,6 +235,11 @@ class RuleExtractor:
         self.articles_per_batch = articles_per_batch
         self.n_process = n_process
         self.recognise = entity_recogniser(nlp)
+        # workers > 1: a persistent pool of forked processes (created on first use, each
+        # inheriting the loaded pipeline), fed chunks of `articles_per_task` articles.
+        self.workers = workers
+        self.articles_per_task = articles_per_task
+        self._pool: ProcessPoolExecutor | None = None
 
     def extract(self, article: ArticleText) -> list[Statement]:
         """Extract the statements of one article."""
@@ -222,6 +247,45 @@ class RuleExtractor:
 
     def extract_many(self, articles: Iterable[ArticleText]) -> Iterator[list[Statement]]:
         """Extract statements from many articles, in order, parsing them in batches."""
+        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            yield from self._extract_pooled(articles)
+            return
+        yield from self._extract_serial(articles)
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """Return the process ids of the worker pool (empty when extracting in-process)."""
+        processes = getattr(self._pool, "_processes", None) or {}
+        return sorted(processes)
+
+    def close(self) -> None:
+        """Shut the worker pool down, if one was started."""
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def _extract_pooled(self, articles: Iterable[ArticleText]) -> Iterator[list[Statement]]:
+        """Extract in the worker pool, keeping a few chunks in flight and the input order."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_init_worker,
+                initargs=(self,),
+            )
+        iterator = iter(articles)
+        pending: deque[Future[list[list[Statement]]]] = deque()
+        while True:
+            while len(pending) < 2 * self.workers:
+                chunk = list(islice(iterator, self.articles_per_task))
+                if not chunk:
+                    break
+                pending.append(self._pool.submit(_extract_in_worker, chunk))
+            if not pending:
+                return
+            yield from pending.popleft().result()
+
+    def _extract_serial(self, articles: Iterable[ArticleText]) -> Iterator[list[Statement]]:
         iterator = iter(articles)
         while chunk := list(islice(iterator, self.articles_per_batch)):
             plans = [
@@ -355,6 +419,22 @@ class RuleExtractor:
             confidence=_confidence(owner, defaulted or stance == NEUTRAL),
             stated_on_inferred=inferred,
         )
+
+
+_WORKER: RuleExtractor | None = None
+
+
+def _init_worker(extractor: RuleExtractor) -> None:
+    """Keep the (forked) extractor of a pool process; it extracts in-process."""
+    global _WORKER
+    _WORKER = extractor
+    _WORKER.workers = 1
+    _WORKER._pool = None
+
+
+def _extract_in_worker(articles: list[ArticleText]) -> list[list[Statement]]:
+    assert _WORKER is not None
+    return list(_WORKER._extract_serial(articles))
 
 
 _CLAUSE_DEPS = frozenset({"ROOT", "ccomp", "advcl", "conj", "relcl", "parataxis", "xcomp"})

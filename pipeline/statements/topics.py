@@ -33,6 +33,8 @@ class TopicLexicon:
     cues: dict[str, tuple[re.Pattern[str], ...]]
     weak: dict[str, tuple[re.Pattern[str], ...]]
     exclude: dict[str, re.Pattern[str]]
+    # Every position where some cue (strong or weak) starts: one scan instead of one per cue.
+    starts: re.Pattern[str] | None = None
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
@@ -57,7 +59,9 @@ def load_topic_lexicon(path: Path = DATA_DIR / "topics.yaml") -> TopicLexicon:
         compiled = _alternation(spec.get("exclude") or [])
         if compiled is not None:
             exclude[topic] = compiled
-    return TopicLexicon(_alternation(data["article_gate"]), cues, weak, exclude)
+    every = [p.pattern for table in (cues, weak) for patterns in table.values() for p in patterns]
+    starts = re.compile("(?=" + "|".join(f"(?:{p})" for p in every) + ")", re.IGNORECASE)
+    return TopicLexicon(_alternation(data["article_gate"]), cues, weak, exclude, starts)
 
 
 def is_on_topic(text: str, lexicon: TopicLexicon) -> bool:
@@ -69,14 +73,33 @@ def _overlaps(a: TopicMatch, b: TopicMatch) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+def _matches(pattern: re.Pattern[str], text: str, starts: list[int] | None) -> list[re.Match]:
+    """Return what `pattern.finditer(text)` yields, trying only the given start positions."""
+    if starts is None:
+        return list(pattern.finditer(text))
+    found, end = [], 0
+    for start in starts:
+        if start < end:
+            continue
+        match = pattern.match(text, start)
+        if match is not None:
+            found.append(match)
+            end = max(match.end(), start + 1)
+    return found
+
+
 def find_topics(text: str, lexicon: TopicLexicon) -> list[TopicMatch]:
     """Find topic cues; overlapping cues keep the longest, excluded ones are dropped."""
     found: list[TopicMatch] = []
+    starts = None
+    if lexicon.starts is not None:
+        starts = [m.start() for m in lexicon.starts.finditer(text)]
     for weak, table in ((False, lexicon.cues), (True, lexicon.weak)):
         for topic, patterns in table.items():
             for pattern in patterns:
                 found += [
-                    TopicMatch(topic, m.start(), m.end(), weak) for m in pattern.finditer(text)
+                    TopicMatch(topic, m.start(), m.end(), weak)
+                    for m in _matches(pattern, text, starts)
                 ]
     excluded = {
         topic: [(m.start(), m.end()) for m in pattern.finditer(text)]

@@ -182,14 +182,14 @@ def test_feed_state_is_rebuilt_from_feed_polled_events():
     assert feed_state_from_events(as_dicts) == state
 
 
-def test_feed_polled_events_of_two_polls_are_distinct_events():
-    def poll(moment):
+def test_feed_polled_is_one_event_per_feed_version_per_day():
+    def poll(moment, etag='"a"'):
         return feed_polled_event(
             "s",
             "https://a.example/rss",
             moment,
             status=304,
-            etag='"a"',
+            etag=etag,
             last_modified=None,
             entries=0,
             new_entries=0,
@@ -197,5 +197,8 @@ def test_feed_polled_events_of_two_polls_are_distinct_events():
 
     first = poll(datetime(2025, 9, 1, 8, tzinfo=UTC))
     assert first.event_type == FEED_POLLED
-    assert first.event_id == poll(datetime(2025, 9, 1, 8, tzinfo=UTC)).event_id
-    assert first.event_id != poll(datetime(2025, 9, 1, 9, tzinfo=UTC)).event_id
+    # A re-run the same day that sees the same feed version is the same fact...
+    assert first.event_id == poll(datetime(2025, 9, 1, 9, tzinfo=UTC)).event_id
+    # ...while the next day's poll, or a new version of the feed, is a new one.
+    assert first.event_id != poll(datetime(2025, 9, 2, 8, tzinfo=UTC)).event_id
+    assert first.event_id != poll(datetime(2025, 9, 1, 9, tzinfo=UTC), etag='"b"').event_id

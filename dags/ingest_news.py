@@ -1,0 +1,121 @@
+"""
+### ingest_news: discover, fetch, extract, dedupe, extract statements, validate, append
+
+Runs once a day (env `MONITOR_SCHEDULE`, default `@daily`; `catchup` is off). One task per
+stage, so a red square shows where a run broke. Batches pass between tasks as files in
+`<warehouse>/runs/<run_id>/`; XComs only carry their paths. Every stage is idempotent:
+clearing a task, or the whole run, appends nothing that is already in the event log.
+
+**Tasks** (what each does; what to do when it fails):
+
+- `discover`: reads the sources file (`MONITOR_SOURCES`), polls the feeds, lists new
+  articles (skipping URLs the log already has). *Fails*: network trouble is retried 3 times
+  with exponential backoff. A bad sources file fails every try with a message naming the file
+  and entry: fix it, clear the task.
+- `fetch`: downloads each new article once into the raw store. A page that cannot be fetched
+  is recorded as `fetch_failed` (not an error). *Fails*: retried like `discover`; if it still
+  fails, check the host is reachable from the scheduler and clear the task.
+- `extract`: turns pages into clean text documents, or skips them with a reason
+  (`no-text`, `off-topic`, ...). *Fails*: a bug or unreadable input: read the log, fix, clear.
+- `dedupe`: drops exact and near duplicates of anything already ingested. *Fails*: as `extract`.
+- `extract_statements`: finds who says what about security guarantees. *Fails*: as `extract`.
+- `validate`: the data-quality gates (Great Expectations); rows that fail are quarantined.
+  *Fails*: **never retried**. A `QualityGateError` means too large a share of the batch broke
+  the suites: read `runs/<run_id>/quarantine.jsonl`, the `quarantine` table and the Data Docs
+  report the log names, fix the cause (or raise `MONITOR_QUARANTINE_THRESHOLD` if expected),
+  then clear `validate`.
+- `append`: appends the batch to the DuckDB event log and publishes the `monitor_event_log`
+  Asset, which triggers `rebuild_views`. Runs in pool `duckdb_writer` (one slot). *Fails*:
+  `StoreBusyError` (another process held the file) is retried; disk full or permissions: fix
+  the volume, clear the task.
+
+DuckDB lets one process open the file while another writes it: not even to read. So every
+task that opens the event log (`discover`, `dedupe`, `validate`, `append`, and `rebuild_views`
+and `reprocess`) runs in pool `duckdb_writer`, which has one slot; `fetch`, `extract` and
+`extract_statements` touch only files and run freely.
+
+Every failed task is also recorded in the event log as a `task_failed` event, and posted to
+`MONITOR_ALERT_WEBHOOK` / mailed to `MONITOR_ALERT_EMAIL` when those are set.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import dag, get_current_context, task
+
+from pipeline.orchestration import (
+    DUCKDB_WRITER_POOL,
+    EVENT_LOG_ASSET,
+    START_DATE,
+    airflow_run_id,
+    default_args,
+    network_retry_args,
+    schedule_from_env,
+)
+
+
+@dag(
+    dag_id="ingest_news",
+    schedule=schedule_from_env(),
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args(),
+    doc_md=__doc__,
+    tags=["monitor", "ingest"],
+)
+def ingest_news():
+    @task(pool=DUCKDB_WRITER_POOL, **network_retry_args())
+    def discover() -> str:
+        from pipeline.settings import load_settings
+        from pipeline.stages import discover_stage
+
+        return discover_stage(load_settings(), airflow_run_id(get_current_context()))
+
+    @task(**network_retry_args())
+    def fetch(candidates_ref: str) -> str:
+        from pipeline.settings import load_settings
+        from pipeline.stages import fetch_stage
+
+        return fetch_stage(load_settings(), airflow_run_id(get_current_context()), candidates_ref)
+
+    @task
+    def extract(pages_ref: str) -> str:
+        from pipeline.settings import load_settings
+        from pipeline.stages import extract_stage
+
+        return extract_stage(load_settings(), airflow_run_id(get_current_context()), pages_ref)
+
+    @task(pool=DUCKDB_WRITER_POOL)
+    def dedupe(documents_ref: str) -> str:
+        from pipeline.settings import load_settings
+        from pipeline.stages import dedupe_stage
+
+        return dedupe_stage(load_settings(), airflow_run_id(get_current_context()), documents_ref)
+
+    @task
+    def extract_statements(documents_ref: str) -> str:
+        from pipeline.settings import load_settings
+        from pipeline.stages import statements_stage
+
+        run_id = airflow_run_id(get_current_context())
+        return statements_stage(load_settings(), run_id, documents_ref)
+
+    @task(pool=DUCKDB_WRITER_POOL, retries=0)
+    def validate(statements_ref: str) -> str:
+        from pipeline.settings import load_settings
+        from pipeline.stages import validate_stage
+
+        run_id = airflow_run_id(get_current_context())
+        return validate_stage(load_settings(), run_id, statements_ref)
+
+    @task(pool=DUCKDB_WRITER_POOL, outlets=[EVENT_LOG_ASSET])
+    def append(validated_ref: str) -> dict:
+        from pipeline.settings import load_settings
+        from pipeline.stages import append_stage
+
+        return append_stage(load_settings(), airflow_run_id(get_current_context()), validated_ref)
+
+    append(validate(extract_statements(dedupe(extract(fetch(discover()))))))
+
+
+ingest_news()

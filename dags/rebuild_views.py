@@ -1,0 +1,48 @@
+"""
+### rebuild_views: rebuild the views, check them, publish the BI snapshot
+
+Runs whenever the `monitor_event_log` Asset is updated, i.e. after every successful
+`append` in `ingest_news` and after every `reprocess` run. There is no time schedule.
+
+**Task** `rebuild` (pool `duckdb_writer`, one slot; retried once): rebuilds every view from
+the event log (`sql/views/`), runs the view quality suites, then atomically replaces the
+read-only BI snapshot (`MONITOR_SNAPSHOT`, default `<warehouse>/snapshot/monitor_bi.duckdb`).
+
+*When it fails*: a view-suite failure means the views break their rules; the snapshot is
+**not** replaced, so BI keeps the previous one. Read the log, fix the SQL or the data, then
+clear the task (or run `monitor views` by hand). `StoreBusyError`: another writer held the
+file; the retry usually succeeds.
+
+The event log is the source of truth; views can always be rebuilt from it, so clearing this
+task is always safe. A failure is recorded as a `task_failed` event and alerted like every other.
+"""
+
+from __future__ import annotations
+
+from airflow.sdk import dag, task
+
+from pipeline.orchestration import DUCKDB_WRITER_POOL, EVENT_LOG_ASSET, START_DATE, default_args
+
+
+@dag(
+    dag_id="rebuild_views",
+    schedule=[EVENT_LOG_ASSET],
+    start_date=START_DATE,
+    catchup=False,
+    max_active_runs=1,
+    default_args=default_args(),
+    doc_md=__doc__,
+    tags=["monitor", "views"],
+)
+def rebuild_views():
+    @task(pool=DUCKDB_WRITER_POOL)
+    def rebuild() -> dict:
+        from pipeline.settings import load_settings
+        from pipeline.stages import rebuild_stage
+
+        return rebuild_stage(load_settings())
+
+    rebuild()
+
+
+rebuild_views()

@@ -1,0 +1,190 @@
+"""What the DAGs share: the event-log Asset, the writer pool, retry settings, failure callback.
+
+The DAG files in `dags/` only wire `pipeline.stages` functions together; everything they have
+in common lives here so the three files stay a few lines each. This module is imported by the
+DAG processor on every parse, so it imports nothing heavy at module level.
+
+Environment read here (orchestration only; pipeline settings come from `load_settings`):
+  MONITOR_SCHEDULE       schedule of `ingest_news` (cron or preset; default "@daily")
+  MONITOR_RETRIES        caps every task's retries (`make run` sets 0 so a failure shows at once)
+  MONITOR_ALERT_WEBHOOK  URL that receives a JSON summary of every failed task (optional)
+  MONITOR_ALERT_EMAIL    address(es), comma-separated, mailed on every failed task (optional;
+                         uses Airflow's `smtp_default` connection)
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+import urllib.request
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import Asset
+
+log = logging.getLogger(__name__)
+
+OWNER = "monitor-ops"
+START_DATE = datetime(2025, 1, 1)
+DEFAULT_SCHEDULE = "@daily"
+
+# DuckDB allows one writing process per file, and while one process has it open for writing no
+# other process can open it at all, not even read-only. So every task that opens the event log
+# (to write, or to read what is already logged) runs in this pool, which has exactly one slot
+# (`airflow pools set duckdb_writer 1 ...`).
+DUCKDB_WRITER_POOL = "duckdb_writer"
+DUCKDB_WRITER_POOL_DESCRIPTION = "One slot: DuckDB allows one writing process per file"
+
+# Published by every task that appends to the event log; `rebuild_views` is scheduled on it.
+EVENT_LOG_ASSET = Asset(
+    name="monitor_event_log",
+    uri="duckdb://warehouse/monitor.duckdb/events",
+    group="monitor",
+)
+
+ALERT_TIMEOUT_SECONDS = 5.0
+FAILURE_RECORD_ATTEMPTS = 5  # waits 2+4+8+16 s at most for a busy event log
+
+
+def schedule_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """Return the ingest schedule from MONITOR_SCHEDULE ("none" or "" means manual only)."""
+    env = os.environ if environ is None else environ
+    value = env.get("MONITOR_SCHEDULE", DEFAULT_SCHEDULE).strip()
+    return None if value.lower() in ("", "none", "manual") else value
+
+
+def capped_retries(retries: int, environ: Mapping[str, str] | None = None) -> int:
+    """Return `retries`, capped by MONITOR_RETRIES when that is set."""
+    env = os.environ if environ is None else environ
+    cap = env.get("MONITOR_RETRIES", "").strip()
+    return min(retries, int(cap)) if cap.isdigit() else retries
+
+
+def default_args(retries: int = 1, retry_delay: timedelta = timedelta(minutes=2)) -> dict:
+    """Return the default_args every DAG uses: owner, retries, the failure callback."""
+    return {
+        "owner": OWNER,
+        "retries": capped_retries(retries),
+        "retry_delay": retry_delay,
+        "on_failure_callback": [on_task_failure],
+    }
+
+
+def network_retry_args() -> dict:
+    """Return task arguments for stages that talk to the network: retry with backoff."""
+    return {
+        "retries": capped_retries(3),
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": 2.0,
+        "max_retry_delay": timedelta(minutes=30),
+    }
+
+
+def airflow_run_id(context: Mapping[str, Any]) -> str:
+    """Return the run id the stages use for this DAG run: Airflow's, made folder-safe."""
+    from pipeline.stages import safe_run_id
+
+    return safe_run_id(str(context["run_id"]))
+
+
+# -- failures ---------------------------------------------------------------------------------
+
+
+def failure_summary(context: Mapping[str, Any]) -> dict[str, Any]:
+    """Describe a failed task in a small JSON-ready dict (for the event log and alerts)."""
+    ti = context.get("ti") or context.get("task_instance")
+    dag = context.get("dag")
+    error = context.get("exception")
+    return {
+        "dag_id": str(getattr(ti, "dag_id", None) or getattr(dag, "dag_id", "?")),
+        "task_id": str(getattr(ti, "task_id", "?")),
+        "run_id": str(context.get("run_id") or getattr(ti, "run_id", "?")),
+        "try_number": getattr(ti, "try_number", None),
+        "error": f"{type(error).__name__}: {error}" if error is not None else "unknown error",
+    }
+
+
+def on_task_failure(context: Mapping[str, Any]) -> None:
+    """Record a failed task as a `task_failed` event, then alert; never raise."""
+    try:
+        summary = failure_summary(context)
+    except Exception:  # a callback must never mask the task's own error
+        log.exception("could not describe the failed task")
+        return
+    _record_failure(summary)
+    _post_webhook(summary, os.environ.get("MONITOR_ALERT_WEBHOOK", ""))
+    _send_email(context, summary, os.environ.get("MONITOR_ALERT_EMAIL", ""))
+
+
+def _record_failure(summary: Mapping[str, Any]) -> None:
+    try:
+        from pipeline.errors import StoreBusyError
+        from pipeline.settings import load_settings
+        from pipeline.stages import record_task_failure
+
+        settings = load_settings()
+    except Exception:
+        log.exception("could not load the pipeline to record the failure")
+        return
+    for attempt in range(1, FAILURE_RECORD_ATTEMPTS + 1):
+        try:
+            record_task_failure(
+                settings,
+                summary["dag_id"],
+                summary["task_id"],
+                summary["run_id"],
+                summary["error"],
+            )
+            return
+        except StoreBusyError:  # another task holds the log; wait a moment and retry
+            if attempt < FAILURE_RECORD_ATTEMPTS:
+                time.sleep(2.0**attempt)
+        except Exception:
+            log.exception("could not record the failure in the event log")
+            return
+    log.error("event log busy: failure of %s not recorded", summary.get("task_id"))
+
+
+def _post_webhook(summary: Mapping[str, Any], url: str) -> bool:
+    """POST the summary as JSON to the alert webhook; return whether it was accepted."""
+    if not url:
+        return False
+    body = json.dumps({"text": _alert_text(summary), **summary}, default=str).encode()
+    request = urllib.request.Request(
+        url, data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=ALERT_TIMEOUT_SECONDS) as response:
+            return 200 <= response.status < 300
+    except Exception:
+        log.exception("alert webhook %s failed", url)
+        return False
+
+
+def _send_email(context: Mapping[str, Any], summary: Mapping[str, Any], to: str) -> bool:
+    addresses = [a.strip() for a in to.split(",") if a.strip()]
+    if not addresses:
+        return False
+    try:
+        from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+        notifier = SmtpNotifier(
+            to=addresses,
+            subject=f"[monitor] {summary['dag_id']}.{summary['task_id']} failed",
+            html_content=f"<pre>{_alert_text(summary)}</pre>",
+        )
+        notifier.notify(context)
+        return True
+    except Exception:
+        log.exception("alert e-mail to %s failed", to)
+        return False
+
+
+def _alert_text(summary: Mapping[str, Any]) -> str:
+    return (
+        f"{summary['dag_id']}.{summary['task_id']} failed in run {summary['run_id']}"
+        f" (try {summary.get('try_number')}): {summary['error']}"
+    )

@@ -1,0 +1,157 @@
+"""The production compose file, read as YAML (no Docker engine needed): what ops staff get."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+AIRFLOW_SERVICES = {
+    "airflow-apiserver": "api-server",
+    "airflow-scheduler": "scheduler",
+    "airflow-dag-processor": "dag-processor",
+    "airflow-triggerer": "triggerer",
+}
+DATA_VOLUMES = {"warehouse", "raw_store", "bi", "postgres_db"}
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((PROJECT_DIR / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def services(compose):
+    return compose["services"]
+
+
+@pytest.fixture(scope="module")
+def locked_airflow_version():
+    lock = tomllib.loads((PROJECT_DIR / "uv.lock").read_text(encoding="utf-8"))
+    versions = [p["version"] for p in lock["package"] if p["name"] == "apache-airflow"]
+    assert len(versions) == 1, "uv.lock must pin exactly one apache-airflow"
+    return versions[0]
+
+
+def _env(service):
+    env = service.get("environment", {})
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) for item in env)
+    return env
+
+
+def _volume_mounts(service):
+    mounts = []
+    for entry in service.get("volumes", []):
+        if isinstance(entry, str):
+            parts = entry.split(":")
+            mode = parts[2] if len(parts) > 2 else "rw"
+            mounts.append((parts[0], parts[1], mode))
+        else:
+            mode = "ro" if entry.get("read_only") else "rw"
+            mounts.append((entry["source"], entry["target"], mode))
+    return mounts
+
+
+def test_every_airflow_component_and_postgres_is_a_service(services):
+    assert set(AIRFLOW_SERVICES) | {"postgres", "airflow-init"} <= set(services)
+    for name, command in AIRFLOW_SERVICES.items():
+        assert services[name]["command"] == command, name
+
+
+def test_the_image_is_built_from_the_official_airflow_image_of_the_locked_version(
+    services, locked_airflow_version
+):
+    dockerfile = (PROJECT_DIR / "Dockerfile").read_text(encoding="utf-8")
+    bases = re.findall(r"^ARG AIRFLOW_IMAGE=(\S+)$", dockerfile, re.M)
+    assert bases, "Dockerfile must name its base image in ARG AIRFLOW_IMAGE"
+    assert re.fullmatch(
+        rf"apache/airflow:{re.escape(locked_airflow_version)}(-python3\.11)?", bases[0]
+    )
+    assert re.search(r"^FROM \$\{AIRFLOW_IMAGE\}$", dockerfile, re.M)
+    assert "uv export --frozen" in dockerfile, "dependencies must come from uv.lock"
+    for name in AIRFLOW_SERVICES:
+        service = services[name]
+        assert service["build"]["dockerfile"] == "Dockerfile", name
+        assert service["image"].endswith(f":{locked_airflow_version}"), name
+
+
+def test_airflow_runs_local_executor_on_postgres(services):
+    assert re.fullmatch(r"postgres:16(\.\d+)*", services["postgres"]["image"])
+    for name in AIRFLOW_SERVICES:
+        env = _env(services[name])
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
+        assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
+        assert "@postgres:5432/" in env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+        assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].endswith("/execution/"), name
+        assert env["AIRFLOW__API_AUTH__JWT_SECRET"], "components must share one JWT secret"
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+        assert services[name]["depends_on"]["airflow-init"]["condition"] == (
+            "service_completed_successfully"
+        )
+
+
+def test_every_service_has_a_healthcheck(services):
+    for name, service in services.items():
+        check = service.get("healthcheck")
+        assert check and check.get("test"), f"{name} has no healthcheck"
+        assert not check.get("disable"), name
+
+
+def test_init_migrates_and_creates_the_one_slot_writer_pool(services):
+    command = " ".join(services["airflow-init"]["command"])
+    assert "airflow db migrate" in command
+    assert re.search(r"airflow pools set duckdb_writer 1\b", command)
+    assert services["airflow-init"]["restart"] == "no"
+
+
+def test_data_lives_on_named_volumes(compose, services):
+    assert set(compose["volumes"]) >= DATA_VOLUMES
+    mounts = {(src, target) for src, target, _ in _volume_mounts(services["airflow-scheduler"])}
+    assert ("warehouse", "/data/warehouse") in mounts
+    assert ("raw_store", "/data/raw") in mounts
+    assert ("bi", "/data/bi") in mounts
+    env = _env(services["airflow-scheduler"])
+    assert env["MONITOR_DB"].startswith("/data/warehouse/")
+    assert env["MONITOR_RAW_DIR"].startswith("/data/raw")
+    assert env["MONITOR_SNAPSHOT"].startswith("/data/bi/")
+
+
+def test_bi_tools_mount_the_snapshot_volume_read_only(services):
+    readers = [
+        name
+        for name, service in services.items()
+        for src, _, mode in _volume_mounts(service)
+        if src == "bi" and mode == "ro"
+    ]
+    assert readers, "some service (a BI example) must mount the bi volume read-only"
+    for name in readers:
+        assert not name.startswith("airflow-"), "Airflow writes the snapshot; BI only reads it"
+
+
+def test_ops_settings_are_passed_from_the_environment(services):
+    env = _env(services["airflow-scheduler"])
+    for key in (
+        "MONITOR_SOURCES",
+        "MONITOR_SCHEDULE",
+        "MONITOR_ALERT_WEBHOOK",
+        "MONITOR_ALERT_EMAIL",
+    ):
+        assert key in env, key
+        assert f"${{{key}:-" in str(env[key]), f"{key} must be overridable from the environment"
+    assert _env(services["airflow-dag-processor"])["MONITOR_SCHEDULE"].startswith(
+        "${MONITOR_SCHEDULE"
+    ), "the DAG processor reads the schedule when it parses ingest_news"
+
+
+def test_only_the_scheduler_mounts_the_duckdb_warehouse(services):
+    writers = [
+        name
+        for name, service in services.items()
+        if any(src == "warehouse" for src, _, _ in _volume_mounts(service))
+    ]
+    assert writers == ["airflow-scheduler"], "one process tree writes DuckDB: LocalExecutor"
