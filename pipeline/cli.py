@@ -106,7 +106,7 @@ def statements(
             _fail(MonitorError(f"{path}: cannot read as UTF-8 text ({error})"))
         entry = load_file_manifest(path.parent).get(path.name, {})
         texts.append(normalise_text(raw))
-        dates.append(day or _manifest_date(entry.get("published")))
+        dates.append(day or entry.get("published"))
     extractor = load_extractor()
     articles = [ArticleText(text=t, published=d) for t, d in zip(texts, dates, strict=True)]
     rows = []
@@ -272,12 +272,6 @@ def _parse_date(value: str, option: str) -> date:
     except ValueError:
         err_console.print(f"error: {option} {value!r} is not a date YYYY-MM-DD")
         raise typer.Exit(2) from None
-
-
-def _manifest_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(value) if isinstance(value, str) else None
 
 
 def main() -> None:

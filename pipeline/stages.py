@@ -129,7 +129,14 @@ def load_file_manifest(folder: Path) -> dict[str, dict[str, Any]]:
         data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as err:
         raise InputError(f"{manifest}: not valid YAML ({err})") from err
-    return {str(entry["file"]): entry for entry in data.get("documents", []) if "file" in entry}
+    entries = {}
+    for entry in data.get("documents", []):
+        if "file" in entry:
+            entries[str(entry["file"])] = {
+                **entry,
+                "published": _optional_date(entry.get("published")),
+            }
+    return entries
 
 
 def document_from_file(path: Path, source: str) -> Document:
@@ -137,11 +144,8 @@ def document_from_file(path: Path, source: str) -> Document:
     from pipeline.documents.extract import document_from_text_file
 
     entry = load_file_manifest(path.parent).get(path.name, {})
-    published = entry.get("published")
-    if isinstance(published, str):
-        published = date.fromisoformat(published)
     document = document_from_text_file(
-        path, source, published=published, language=entry.get("language") or "en"
+        path, source, published=entry.get("published"), language=entry.get("language") or "en"
     )
     return replace(
         document,
@@ -321,6 +325,8 @@ def extract_stage(settings: Settings, run_id: str, pages_ref: str) -> str:
 def _optional_date(value: Any) -> date | None:
     if not value:
         return None
+    if isinstance(value, date):
+        return value
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
@@ -386,24 +392,25 @@ def statements_stage(settings: Settings, run_id: str, documents_ref: str) -> str
 # -- validate, append, rebuild ---------------------------------------------------------------
 
 
-def document_texts(settings: Settings, run_id: str, doc_ids: set[str]) -> dict[str, str]:
-    """Find the clean text of documents: this run's batch first, then the log."""
-    from pipeline.store import open_store
-
-    texts: dict[str, str] = {}
+def _batch_texts(settings: Settings, run_id: str, doc_ids: set[str]) -> dict[str, str]:
+    """Find the clean text of documents in this run's own batch."""
     unique = run_dir(settings, run_id) / "unique.jsonl"
-    if unique.exists():
-        for row in read_rows(unique):
-            if row.get("doc_id") in doc_ids:
-                texts[row["doc_id"]] = row["text"]
-    missing = doc_ids - texts.keys()
-    if missing and settings.db_path.exists():
-        with open_store(settings.db_path) as store:
-            for recorded in store.read(event_types=[DOCUMENT_INGESTED]):
-                doc_id = recorded.payload.get("doc_id")
-                if doc_id in missing:
-                    texts[doc_id] = recorded.payload["text"]
-    return texts
+    if not unique.exists():
+        return {}
+    return {row["doc_id"]: row["text"] for row in read_rows(unique) if row.get("doc_id") in doc_ids}
+
+
+def _logged_documents(store: Any, want_texts: set[str]) -> tuple[set[str], dict[str, str]]:
+    """Read the logged documents once: every content hash, and the texts asked for."""
+    hashes: set[str] = set()
+    texts: dict[str, str] = {}
+    for recorded in store.read(event_types=[DOCUMENT_INGESTED]):
+        payload = recorded.payload
+        if payload.get("content_hash"):
+            hashes.add(str(payload["content_hash"]))
+        if payload.get("doc_id") in want_texts:
+            texts[payload["doc_id"]] = payload["text"]
+    return hashes, texts
 
 
 def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
@@ -422,15 +429,16 @@ def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
         if _outcome_path(settings, run_id, "dedupe").exists()
         else []
     )
+    doc_ids = {str(e.payload.get("doc_id")) for e in statement_batch}
+    texts = _batch_texts(settings, run_id, doc_ids)
     with open_store(settings.db_path) as store:
         logged = store.known_ids(e.event_id for e in statement_batch + document_batch)
-        known_hashes = _known_content_hashes(store)
+        known_hashes, logged_texts = _logged_documents(store, doc_ids - texts.keys())
+    texts.update(logged_texts)
     # Events already in the log are the same facts again (a re-run): appending them is a
     # no-op, so they are not gated (nor quarantined) a second time.
     statement_batch = [e for e in statement_batch if e.event_id not in logged]
     document_batch = [e for e in document_batch if e.event_id not in logged]
-    doc_ids = {str(e.payload.get("doc_id")) for e in statement_batch}
-    texts = document_texts(settings, run_id, doc_ids)
     results, failures = [], []
     for gate, batch, known in (
         (gate_document_batch, document_batch, (logged, known_hashes)),
@@ -463,14 +471,6 @@ def _record_refusals(settings: Settings, run_id: str, quarantined: list[Any]) ->
     with open_store(settings.db_path) as store:
         record_quarantine(store.con, quarantined, safe_run_id(run_id))
         record_run_validations(store.con, settings.warehouse_dir, safe_run_id(run_id))
-
-
-def _known_content_hashes(store: Any) -> set[str]:
-    return {
-        str(r.payload.get("content_hash"))
-        for r in store.read(event_types=[DOCUMENT_INGESTED])
-        if r.payload.get("content_hash")
-    }
 
 
 def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[str, int]:
