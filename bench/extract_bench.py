@@ -1,14 +1,20 @@
 """Benchmark the statement extractor on ~200 synthetic ~700-word articles.
 
 Run: .venv/bin/python bench/extract_bench.py [--articles N] [--words W] [--workers K]
-Prints articles/s, words/s and the peak resident memory: of this process plus every worker
-process of the extractor (the sum of their high-water marks, so pages the forked workers
-share with this process are counted more than once - an upper bound).
+    [--json PATH]
+Prints articles/s, words/s, CPU seconds per article and the peak resident memory: of this
+process plus every worker process of the extractor (the sum of their high-water marks, so
+pages the forked workers share with this process are counted more than once - an upper
+bound). CPU time is user + system time of this process and the workers over the timed run;
+unlike articles/s it hardly depends on what else the machine is doing. --json writes
+extract_docs_per_s, extract_peak_mb, extract_cpu_s_per_article and extract_workers.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
 import resource
 import sys
@@ -99,30 +105,58 @@ def _peak_kb(pid: int | str) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int | str) -> float:
+    """Return a process's user + system CPU time in seconds, 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    # After the command name: state is field 3, utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _total_cpu(worker_pids: list[int]) -> float:
+    return time.process_time() + sum(_cpu_seconds(pid) for pid in worker_pids)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=200)
     parser.add_argument("--words", type=int, default=700)
     parser.add_argument("--workers", type=int, default=2, help="extraction processes (cores)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args()
     started = time.perf_counter()
     extractor = load_extractor(workers=args.workers)
     loaded = time.perf_counter()
     articles = build_articles(args.articles, args.words)
     word_count = sum(len(a.text.split()) for a in articles)
-    extractor.extract(articles[0])  # warm-up
+    extractor.extract(articles[0])  # warm-up (starts the worker pool, if any)
+    worker_pids = list(getattr(extractor, "worker_pids", []))
+    cpu_begin = _total_cpu(worker_pids)
     begin = time.perf_counter()
     statements = sum(len(found) for found in extractor.extract_many(articles))
     elapsed = time.perf_counter() - begin
+    worker_pids = sorted(set(worker_pids) | set(getattr(extractor, "worker_pids", [])))
+    cpu = _total_cpu(worker_pids) - cpu_begin
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    worker_pids = getattr(extractor, "worker_pids", [])
     peak_mb += sum(_peak_kb(pid) for pid in worker_pids) / 1024
+    workers = len(worker_pids) or 1
     print(f"model load      {loaded - started:.2f} s")
     print(f"articles        {len(articles)} ({word_count} words, {statements} statements)")
     print(f"articles/s      {len(articles) / elapsed:.1f}")
     print(f"words/s         {word_count / elapsed:.0f}")
-    print(f"workers         {len(worker_pids) or 1}")
+    print(f"CPU s/article   {cpu / len(articles):.4f} (this process + workers)")
+    print(f"workers         {workers}")
     print(f"peak RSS        {peak_mb:.0f} MB (sum over processes)")
+    if args.json is not None:
+        figures = {
+            "extract_docs_per_s": round(len(articles) / elapsed, 2),
+            "extract_peak_mb": round(peak_mb, 1),
+            "extract_cpu_s_per_article": round(cpu / len(articles), 5),
+            "extract_workers": workers,
+        }
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
     close = getattr(extractor, "close", None)
     if close is not None:
         close()

@@ -337,7 +337,8 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     actor = lookup_chain(ctx.registry, chain)
     if actor is not None:
         return ACTOR, actor, "name"
-    if any(t.pos_ == "PROPN" for t in head.subtree):
+    if any(t.pos_ == "PROPN" and not _known_word(t.text, ctx.registry) for t in head.subtree):
+        # Entities matter only for names the registry does not know ("Ingrid Solhaug").
         ctx.ensure_entities(head.doc)
     if head.pos_ == "PROPN" and fold(chain[-1].text) in ctx.new_people:
         return ACTOR, ctx.new_people[fold(chain[-1].text)], "new-person"
@@ -380,6 +381,16 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
         if earlier is not None:
             return ACTOR, earlier, "new-person"
     return UNRESOLVED, None, "unknown"
+
+
+def _known_word(word: str, registry: Registry) -> bool:
+    """Say whether a word names a state or organisation, or is a demonym, in the registry."""
+    if lookup_demonym(registry, word) is not None or (
+        word.endswith("s") and lookup_demonym(registry, word[:-1]) is not None
+    ):
+        return True  # "Ukrainian", "Ukrainians"
+    actor = lookup_name(registry, word)
+    return actor is not None and actor.kind != "person"
 
 
 def _earlier_full_name(surname: str, offset: int, ctx: ArticleContext) -> Actor | None:
@@ -741,11 +752,16 @@ def _units_for_subjects(
         status = ANONYMOUS if any(c.dep_ == "nsubjpass" for c in verb.children) else UNRESOLVED
         return [_unit(status, None, "none", kind, verb, stance, content, paragraph, sentence, ctx)]
     verb_quoted = ctx.in_quote(absolute(verb)) is not None
-    if not verb_quoted:
-        # '"..., endorsed by parliaments," Zelenskyy stressed': a subject inside the quote
-        # is a parse error; the speaker stands outside it.
-        outside = [t for t in subjects if ctx.in_quote(absolute(t)) is None]
-        subjects = outside or subjects
+    if verb_quoted:
+        # Speech reported inside a quote never owns anything (units in quotes are skipped
+        # when owners are chosen): not worth resolving its subject.
+        return [
+            _unit(UNRESOLVED, None, "quoted", kind, verb, stance, content, paragraph, sentence, ctx)
+        ]
+    # '"..., endorsed by parliaments," Zelenskyy stressed': a subject inside the quote
+    # is a parse error; the speaker stands outside it.
+    outside = [t for t in subjects if ctx.in_quote(absolute(t)) is None]
+    subjects = outside or subjects
     units = []
     for subject in subjects:
         head = subject
@@ -776,7 +792,10 @@ def _according_units(sentence: Span, paragraph: int, ctx: ArticleContext) -> lis
             continue
         phrase = {t.i for t in token.subtree}
         content = [t for t in sentence if t.i not in phrase]
-        status, actor, method = resolve_subject(target, ctx)
+        if ctx.in_quote(absolute(token)) is not None:
+            status, actor, method = UNRESOLVED, None, "quoted"  # never an owner
+        else:
+            status, actor, method = resolve_subject(target, ctx)
         units.append(
             _unit(
                 status, actor, method, "according", token, None, content, paragraph, sentence, ctx

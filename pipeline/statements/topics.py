@@ -60,8 +60,83 @@ def load_topic_lexicon(path: Path = DATA_DIR / "topics.yaml") -> TopicLexicon:
         if compiled is not None:
             exclude[topic] = compiled
     every = [p.pattern for table in (cues, weak) for patterns in table.values() for p in patterns]
-    starts = re.compile("(?=" + "|".join(f"(?:{p})" for p in every) + ")", re.IGNORECASE)
-    return TopicLexicon(_alternation(data["article_gate"]), cues, weak, exclude, starts)
+    return TopicLexicon(_alternation(data["article_gate"]), cues, weak, exclude, _starts(every))
+
+
+def _starts(patterns: list[str]) -> re.Pattern[str]:
+    """Compile a scan for every position where one of the patterns matches.
+
+    When the characters the patterns can start with are known, the scan steps over the
+    text with that character class (which the regex engine searches for quickly) and only
+    then tries the patterns, in a lookahead inside a one-character lookbehind; else it tries
+    every pattern at every position.
+    """
+    alternatives = "|".join(f"(?:{p})" for p in patterns)
+    firsts: set[str] = set()
+    for pattern in patterns:
+        found = _first_chars(_parse(pattern))
+        if found is None:
+            return re.compile(f"(?={alternatives})", re.IGNORECASE)
+        firsts |= found
+    if not firsts:
+        return re.compile(f"(?={alternatives})", re.IGNORECASE)
+    # IGNORECASE makes the class match every case variant of these characters too.
+    first = "[" + "".join(re.escape(c) for c in sorted(firsts)) + "]"
+    return re.compile(f"{first}(?<=(?={alternatives}).)", re.IGNORECASE)
+
+
+def _parse(pattern: str) -> list | None:
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        return list(_parser.parse(pattern, re.IGNORECASE))
+    except (ImportError, AttributeError, re.error):
+        return None
+
+
+def _first_chars(items: list | None) -> set[str] | None:
+    """Return the characters a parsed pattern can start with, or None if unsure."""
+    if items is None:
+        return None
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    found: set[str] = set()
+    for op, arg in items:
+        if op is c.AT:
+            continue  # \b and other zero-width tests
+        if op is c.LITERAL:
+            return found | {chr(arg)}
+        if op is c.IN:
+            chars = set()
+            for kind, value in arg:
+                if kind is c.LITERAL:
+                    chars.add(chr(value))
+                elif kind is c.RANGE and value[1] - value[0] <= 256:
+                    chars |= {chr(code) for code in range(value[0], value[1] + 1)}
+                else:
+                    return None
+            return found | chars
+        if op is c.SUBPATTERN:
+            inner = _first_chars(list(arg[3]))
+            return None if inner is None else found | inner
+        if op is c.BRANCH:
+            for alternative in arg[1]:
+                inner = _first_chars(list(alternative))
+                if inner is None:
+                    return None
+                found |= inner
+            return found
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT):
+            low, _, body = arg
+            inner = _first_chars(list(body))
+            if inner is None:
+                return None
+            found |= inner
+            if low == 0:
+                continue  # optional: what follows may come first
+            return found
+        return None
+    return None  # the pattern may match the empty string
 
 
 def is_on_topic(text: str, lexicon: TopicLexicon) -> bool:
