@@ -1,6 +1,6 @@
 """Benchmark ingestion through the real stages: discover, fetch (local HTTP), extract, dedupe.
 
-    .venv/bin/python bench/ingest_pipeline_bench.py [--pages 2000]
+    .venv/bin/python bench/ingest_pipeline_bench.py [--pages 2000] [--json PATH]
 
 The offline corpus is scaled up to --pages distinct pages (bench/ingest_dedup_bench.py's
 generator), written to a temporary site with one RSS feed listing them all, and served by
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import json
 import resource
 import sys
 import tempfile
@@ -55,6 +56,7 @@ def write_site(root: Path, pages: list[tuple[str, bytes]], base: str) -> None:
 def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=2000)
+    parser.add_argument("--json", type=Path, help="write the figures to this JSON file")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ingest-bench-") as tmp:
         tmp_path = Path(tmp)
@@ -98,7 +100,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     print(f"{'total':10} {total:8.2f} {args.pages / total:8.1f}")
     print(f"pages {args.pages}, unique documents {unique}, outcomes {outcomes}")
     print(f"peak RSS {peak_mb:.0f} MB")
-    return {"ingest_docs_per_s": args.pages / total, "ingest_peak_mb": peak_mb}
+    figures = {
+        "ingest_docs_per_s": round(args.pages / total, 2),
+        "ingest_peak_mb": round(peak_mb, 1),
+    }
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return figures
 
 
 if __name__ == "__main__":

@@ -76,25 +76,27 @@ class Match:
 
 
 class _Bands:
-    """LSH buckets as one sorted array of (band hash, position) pairs.
+    """LSH buckets as a few sorted arrays of (band hash, position) pairs.
 
     The same banding as datasketch's MinHashLSH (its b and r for the threshold), but each
-    band of r values is folded, with its band number, into one 64-bit hash; all of them sit
-    in one sorted numpy array, with new rows in a small unsorted tail merged in now and
-    then. A query is one vectorised binary search plus a scan of the tail; 100k documents
-    take ~30 MB instead of several hundred MB of Python dicts and sets, and loading is a
-    sort rather than 100k inserts. A 64-bit fold collision only adds a candidate, which the
-    similarity check then drops.
+    band of r values is folded, with its band number, into one 64-bit hash. New rows go to
+    a small unsorted tail; a full tail is sorted into a run, and runs of similar size are
+    merged (as in a log-structured merge tree), so the runs shrink geometrically: about
+    log2(n / tail) of them, and each row is re-sorted only that many times. (Merging every
+    tail into one big array made inserting quadratic: at 1M documents each merge re-sorted
+    18M keys.) A query is a binary search per run (two where a bucket matches) plus a scan
+    of the tail; 1M documents take ~216 MB (uint64 keys, int32 positions) instead of
+    gigabytes of Python dicts and sets, and loading is one sort rather than 1M inserts. A
+    64-bit fold collision only adds a candidate, which the similarity check then drops.
     """
 
     _TAIL = 4096
 
     def __init__(self, bands: int, rows: int) -> None:
         self.bands, self.rows = bands, rows
-        self._keys = np.zeros(0, dtype=np.uint64)
-        self._positions = np.zeros(0, dtype=np.int64)
+        self._runs: list[tuple[np.ndarray, np.ndarray]] = []  # (keys, positions), biggest first
         self._tail_keys = np.zeros((self._TAIL, bands), dtype=np.uint64)
-        self._tail_positions = np.zeros(self._TAIL, dtype=np.int64)
+        self._tail_positions = np.zeros(self._TAIL, dtype=np.int32)
         self._tail_size = 0
 
     def hashes(self, signatures: np.ndarray) -> np.ndarray:
@@ -118,27 +120,39 @@ class _Bands:
     def load(self, band_hashes: np.ndarray) -> None:
         """Replace the contents with rows 0..n-1 of (n, bands) band hashes."""
         self._tail_size = 0
-        self._keys = np.zeros(0, dtype=np.uint64)
-        self._positions = np.zeros(0, dtype=np.int64)
-        self._sorted_in(band_hashes, np.arange(len(band_hashes), dtype=np.int64))
+        self._runs = []
+        positions = np.arange(len(band_hashes), dtype=np.int32)
+        self._push(band_hashes.ravel(), np.repeat(positions, self.bands))
 
     def _merge(self) -> None:
         size, self._tail_size = self._tail_size, 0
-        self._sorted_in(self._tail_keys[:size], self._tail_positions[:size].copy())
+        keys = self._tail_keys[:size].ravel()  # a copy: the tail is reused
+        self._push(keys, np.repeat(self._tail_positions[:size], self.bands))
 
-    def _sorted_in(self, band_hashes: np.ndarray, positions: np.ndarray) -> None:
-        keys = np.concatenate([self._keys, band_hashes.ravel()])
-        rows = np.concatenate([self._positions, np.repeat(positions, self.bands)])
+    def _push(self, keys: np.ndarray, positions: np.ndarray) -> None:
+        if not len(keys):
+            return
         order = np.argsort(keys, kind="stable")
-        self._keys, self._positions = keys[order], rows[order]
+        keys, positions = keys[order], positions[order]
+        while self._runs and len(self._runs[-1][0]) <= len(keys):
+            run_keys, run_positions = self._runs.pop()
+            keys = np.concatenate([run_keys, keys])
+            positions = np.concatenate([run_positions, positions])
+            order = np.argsort(keys, kind="stable")  # timsort: merges the two sorted runs
+            keys, positions = keys[order], positions[order]
+        self._runs.append((keys, positions))
 
     def candidates(self, band_hashes: np.ndarray) -> set[int]:
         """Return the positions sharing at least one band with the query."""
-        lo = np.searchsorted(self._keys, band_hashes, side="left")
-        hi = np.searchsorted(self._keys, band_hashes, side="right")
         found: set[int] = set()
-        for start, stop in zip(lo[hi > lo].tolist(), hi[hi > lo].tolist(), strict=True):
-            found.update(self._positions[start:stop].tolist())
+        for keys, positions in self._runs:
+            lo = np.searchsorted(keys, band_hashes, side="left")
+            hit = keys[np.minimum(lo, len(keys) - 1)] == band_hashes
+            if not hit.any():  # the usual case: no bucket of this run matches
+                continue
+            hi = np.searchsorted(keys, band_hashes[hit], side="right")
+            for start, stop in zip(lo[hit].tolist(), hi.tolist(), strict=True):
+                found.update(positions[start:stop].tolist())
         if self._tail_size:
             size = self._tail_size
             hits = np.any(self._tail_keys[:size] == band_hashes, axis=1)

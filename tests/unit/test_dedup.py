@@ -249,9 +249,13 @@ def variants(count: int, seed: int = 3) -> list[str]:
     return texts
 
 
-def test_band_candidates_match_datasketch_minhash_lsh():
+@pytest.mark.parametrize("tail", [4096, 3])  # 3: rows spread over several sorted runs
+def test_band_candidates_match_datasketch_minhash_lsh(tail, monkeypatch):
     from datasketch import MinHashLSH
 
+    from pipeline.documents import dedup
+
+    monkeypatch.setattr(dedup._Bands, "_TAIL", tail)
     index = NearDuplicateIndex()
     lsh = MinHashLSH(threshold=index.params.threshold, num_perm=index.params.num_perm)
     texts = variants(40)
