@@ -54,6 +54,11 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
                 f"{target}: another process is writing the event log; wait for it to finish"
                 " (one writer at a time)"
             ) from err
+        if "permission denied" in message.lower() and not read_only:
+            raise StoreError(
+                f"{target}: cannot open the event log for writing: the warehouse is read-only"
+                f" (permission denied) ({message})"
+            ) from err
         raise StoreError(f"{target}: cannot open the event log: {message}") from err
     con.execute("set TimeZone = 'UTC'")
     return con
@@ -84,42 +89,57 @@ class DuckDBRecorder(EventRecorder):
             unique.setdefault(event.event_id, event)
         if not unique:
             return AppendResult(appended=0, already_present=0)
+        batch = list(unique.values())
         try:
-            self.con.execute("begin transaction")
-            present = self._known_ids(list(unique))
-            fresh = [e for e in unique.values() if e.event_id not in present]
-            already = len(events) - len(fresh)
-            if not fresh:
-                self.con.execute("rollback")
-                return AppendResult(appended=0, already_present=already)
-            last = self.con.execute("select seq, hash from events order by seq desc limit 1")
-            row = last.fetchone()
-            seq, prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
-            recorded_at = datetime.now(UTC)
-            rows = []
-            first_seq = seq + 1
-            for event in fresh:
-                seq += 1
-                digest = chain_hash(prev, seq, event, recorded_at, run_id)
-                rows.append(_row(seq, event, recorded_at, run_id, prev, digest))
-                prev = digest
-            frame = pd.DataFrame.from_records(
-                rows, columns=[c.strip() for c in _COLUMNS.split(",")]
-            )
-            self.con.register("incoming_events", frame)
+            # Fast path: assume the batch is new and let the unique index on event_id (a
+            # lookup per event) refuse it if not; only then scan for the known ids. The scan
+            # reads every logged id, so it would grow with the log on every append.
+            # A batch appended again (a retried run) is caught by one keyed probe first.
             try:
-                self.con.execute(
-                    f"insert into events ({_COLUMNS}) select {_COLUMNS} from incoming_events"
-                )
-            finally:
-                self.con.unregister("incoming_events")
-            self.con.execute("commit")
+                if self._is_logged(batch[0].event_id):
+                    raise duckdb.ConstraintException("batch already (partly) logged")
+                result = self._append_fresh(batch, run_id, already=len(events) - len(batch))
+            except duckdb.ConstraintException:
+                self._rollback_quietly()
+                present = self._known_ids(list(unique))
+                fresh = [e for e in batch if e.event_id not in present]
+                result = self._append_fresh(fresh, run_id, already=len(events) - len(fresh))
         except duckdb.Error as err:
             self._rollback_quietly()
             raise _store_error(self.db_path, err) from err
         except BaseException:
             self._rollback_quietly()
             raise
+        return result
+
+    def _append_fresh(self, fresh: list[Event], run_id: str, already: int) -> AppendResult:
+        """Append events believed new in one transaction; a known id raises ConstraintException."""
+        if not fresh:
+            return AppendResult(appended=0, already_present=already)
+        self.con.execute("begin transaction")
+        # max(seq) comes from the table statistics; the row is then found by its key,
+        # where `order by seq desc limit 1` would read every position.
+        row = self.con.execute(
+            "select seq, hash from events where seq = (select max(seq) from events)"
+        ).fetchone()
+        seq, prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
+        recorded_at = datetime.now(UTC)
+        rows = []
+        first_seq = seq + 1
+        for event in fresh:
+            seq += 1
+            digest = chain_hash(prev, seq, event, recorded_at, run_id)
+            rows.append(_row(seq, event, recorded_at, run_id, prev, digest))
+            prev = digest
+        frame = pd.DataFrame.from_records(rows, columns=[c.strip() for c in _COLUMNS.split(",")])
+        self.con.register("incoming_events", frame)
+        try:
+            self.con.execute(
+                f"insert into events ({_COLUMNS}) select {_COLUMNS} from incoming_events"
+            )
+        finally:
+            self.con.unregister("incoming_events")
+        self.con.execute("commit")
         return AppendResult(
             appended=len(fresh), already_present=already, first_seq=first_seq, last_seq=seq
         )
@@ -169,6 +189,11 @@ class DuckDBRecorder(EventRecorder):
     def known_ids(self, event_ids: Iterable[str]) -> set[str]:
         """Return which of these event ids are already logged."""
         return self._known_ids(list(event_ids))
+
+    def _is_logged(self, event_id: str) -> bool:
+        """One id, looked up through the unique index on event_id."""
+        found = self.con.execute("select 1 from events where event_id = ?", [event_id])
+        return found.fetchone() is not None
 
     def _known_ids(self, ids: list[str]) -> set[str]:
         if not ids:
@@ -251,10 +276,15 @@ def _recorded(row: tuple) -> RecordedEvent:
 
 
 def _store_error(db_path: Path | str, err: duckdb.Error) -> StoreError:
+    """Name the file and the reason; DuckDB's own text (with the OS error) is kept at the end."""
     message = str(err)
     lowered = message.lower()
     if "no space left" in lowered or f"errno {errno.ENOSPC}" in lowered:
-        return StoreError(f"{db_path}: disk full while appending; the log is unchanged")
-    if "read-only" in lowered or "permission denied" in lowered:
-        return StoreError(f"{db_path}: the warehouse is read-only; the log is unchanged")
-    return StoreError(f"{db_path}: append failed, the log is unchanged: {message}")
+        reason = "disk full while appending"
+    elif "file too large" in lowered or f"errno {errno.EFBIG}" in lowered:
+        reason = "disk full (file-size limit reached) while appending"
+    elif "read-only" in lowered or "permission denied" in lowered:
+        reason = "the warehouse is read-only (permission denied) while appending"
+    else:
+        reason = "append failed"
+    return StoreError(f"{db_path}: {reason}; the log is unchanged ({message})")

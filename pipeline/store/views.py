@@ -8,9 +8,11 @@ read-only and keep their version until they reopen it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,10 @@ from pipeline.settings import SQL_DIR
 from pipeline.store.duckdb_store import DuckDBRecorder
 
 VIEWS_DIR = SQL_DIR / "views"
+# DuckDB's memory while the views are rebuilt: the bench target is a peak under 4 GiB
+# for the whole process at 10M statements (see bench/replay_bench.py).
+REBUILD_MEMORY_LIMIT = "3GB"
+_MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*([KMGT]i?B|bytes)$", re.I)
 _CREATES = re.compile(r"create\s+or\s+replace\s+(table|macro)\s+([a-z_][a-z0-9_]*)", re.I)
 
 
@@ -47,18 +53,28 @@ def view_tables(views_dir: Path = VIEWS_DIR) -> list[str]:
     return [f.name for f in list_view_files(views_dir) if f.kind == "table"]
 
 
-def rebuild_views(recorder: DuckDBRecorder, views_dir: Path = VIEWS_DIR) -> dict[str, int]:
-    """Rebuild every view from the log in one transaction; return each table's row count."""
+def rebuild_views(
+    recorder: DuckDBRecorder,
+    views_dir: Path = VIEWS_DIR,
+    memory_limit: str | None = REBUILD_MEMORY_LIMIT,
+) -> dict[str, int]:
+    """Rebuild every view from the log in one transaction; return each table's row count.
+
+    DuckDB's own default would let it take 80 % of the machine's memory on a big log;
+    during the rebuild it is held to `memory_limit` (sorts and joins spill to disk
+    beyond it) and restored afterwards. None keeps the connection's setting.
+    """
     files = list_view_files(views_dir)
     con = recorder.con
-    con.execute("begin transaction")
-    try:
-        for view in files:
-            con.execute(view.path.read_text(encoding="utf-8"))
-        con.execute("commit")
-    except duckdb.Error as err:
-        con.execute("rollback")
-        raise StoreError(f"rebuilding views failed, previous views kept: {err}") from err
+    with _memory_limit(con, memory_limit):
+        con.execute("begin transaction")
+        try:
+            for view in files:
+                con.execute(view.path.read_text(encoding="utf-8"))
+            con.execute("commit")
+        except duckdb.Error as err:
+            con.execute("rollback")
+            raise StoreError(f"rebuilding views failed, previous views kept: {err}") from err
     return {
         f.name: con.execute(f'select count(*) from "{f.name}"').fetchone()[0]
         for f in files
@@ -72,9 +88,20 @@ def publish_snapshot(
     """Copy the view tables and macros into a new DuckDB file and rename it into place."""
     snapshot_path.parent.mkdir(parents=True, exist_ok=True)
     temporary = snapshot_path.with_name(f".{snapshot_path.name}.{os.getpid()}.tmp")
-    for leftover in (temporary, temporary.with_name(temporary.name + ".wal")):
-        leftover.unlink(missing_ok=True)
+    # A publisher killed midway leaves its temporary file (and WAL) behind. This process holds
+    # the event log for writing, so no other publisher is running: remove them all.
+    for pattern in (f".{snapshot_path.name}.*.tmp", f".{snapshot_path.name}.*.tmp.wal"):
+        for leftover in snapshot_path.parent.glob(pattern):
+            leftover.unlink(missing_ok=True)
     con = recorder.con
+    # Copying the views is bounded like the rebuild (unbounded it peaked at 8.8 GB at 10M).
+    with _memory_limit(con, REBUILD_MEMORY_LIMIT):
+        _copy_views_into(con, temporary, views_dir)
+    os.replace(temporary, snapshot_path)
+    return snapshot_path
+
+
+def _copy_views_into(con: duckdb.DuckDBPyConnection, temporary: Path, views_dir: Path) -> None:
     home = con.execute("select current_database()").fetchone()[0]
     # ATTACH takes no parameters; the path is configuration, quoted as a SQL literal.
     con.execute(f"attach {_sql_literal(str(temporary))} as bi_snapshot")
@@ -93,8 +120,23 @@ def publish_snapshot(
         con.execute("checkpoint bi_snapshot")
     finally:
         con.execute("detach bi_snapshot")
-    os.replace(temporary, snapshot_path)
-    return snapshot_path
+
+
+@contextlib.contextmanager
+def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """Hold DuckDB to `limit` (e.g. "3GB") inside the block, then restore the setting."""
+    if limit is None:
+        yield
+        return
+    if not _MEMORY_SIZE.match(limit):
+        raise ValueError(f"memory limit must look like '3GB' or '512MiB', got {limit!r}")
+    before = con.execute("select current_setting('memory_limit')").fetchone()[0]
+    # SET takes no parameters; both values are checked sizes, quoted as SQL literals.
+    con.execute(f"set memory_limit = {_sql_literal(limit)}")
+    try:
+        yield
+    finally:
+        con.execute(f"set memory_limit = {_sql_literal(before)}")
 
 
 def views_fingerprint(con: duckdb.DuckDBPyConnection, views_dir: Path = VIEWS_DIR) -> str:

@@ -6,32 +6,56 @@ with source as (
     where event_type = 'document_ingested'
 ),
 
+firsts as (
+    -- each document's first ingestion, found on narrow columns: a window over whole rows
+    -- would sort every text in memory (out of memory at a million documents)
+    select min(seq) as seq
+    from source
+    group by payload ->> 'doc_id'
+),
+
+parsed as (
+    -- parse each payload once (one ->> per field would parse the whole text every time)
+    select
+        seq,
+        event_id,
+        recorded_at,
+        run_id,
+        producer,
+        json_transform(payload, '{
+            "doc_id": "VARCHAR", "source": "VARCHAR", "url": "VARCHAR", "title": "VARCHAR",
+            "publisher": "VARCHAR", "author": "VARCHAR", "published": "VARCHAR",
+            "language": "VARCHAR", "raw_ref": "VARCHAR", "content_hash": "VARCHAR",
+            "text": "VARCHAR"
+        }') as p
+    from source
+    where seq in (select seq from firsts)
+),
+
 renamed as (
     select
-        payload ->> 'doc_id' as doc_id,
-        payload ->> 'source' as source,
-        payload ->> 'url' as url,
-        payload ->> 'title' as title,
-        payload ->> 'publisher' as publisher,
-        payload ->> 'author' as author,
-        try_cast(payload ->> 'published' as date) as published,
-        payload ->> 'language' as language,
-        payload ->> 'raw_ref' as raw_ref,
-        payload ->> 'content_hash' as content_hash,
-        payload ->> 'text' as text,
-        length(payload ->> 'text') as text_chars,
+        p.doc_id,
+        p.source,
+        p.url,
+        p.title,
+        p.publisher,
+        p.author,
+        try_cast(p.published as date) as published,
+        p.language,
+        p.raw_ref,
+        p.content_hash,
+        p.text,
+        length(p.text) as text_chars,
         producer,
         run_id,
         recorded_at,
         event_id,
         seq
-    from source
+    from parsed
 ),
 
 final as (
-    select *
-    from renamed
-    qualify row_number() over (partition by doc_id order by seq) = 1
+    select * from renamed
 )
 
 select * from final order by seq;

@@ -8,35 +8,55 @@ with source as (
     where event_type = 'statement_extracted'
 ),
 
+parsed as (
+    -- parse each payload once (one ->> per field would parse it 21 times)
+    select
+        seq,
+        event_id,
+        producer,
+        run_id,
+        recorded_at,
+        json_transform(payload, '{
+            "doc_id": "VARCHAR", "doc_url": "VARCHAR", "doc_title": "VARCHAR",
+            "publisher": "VARCHAR", "published": "VARCHAR", "actor_id": "VARCHAR",
+            "actor_name": "VARCHAR", "actor_kind": "VARCHAR", "country": "VARCHAR",
+            "role": "VARCHAR", "actor_needs_review": "VARCHAR", "topic": "VARCHAR",
+            "stance": "VARCHAR", "evidence": "VARCHAR", "start": "VARCHAR", "end": "VARCHAR",
+            "stated_on": "VARCHAR", "stated_on_inferred": "VARCHAR", "confidence": "VARCHAR",
+            "extractor": "VARCHAR", "extractor_version": "VARCHAR"
+        }') as p
+    from source
+),
+
 renamed as (
     select
         seq,
         event_id,
-        payload ->> 'doc_id' as doc_id,
-        payload ->> 'doc_url' as doc_url,
-        payload ->> 'doc_title' as doc_title,
-        payload ->> 'publisher' as publisher,
-        try_cast(payload ->> 'published' as date) as published,
-        payload ->> 'actor_id' as actor_id,
-        payload ->> 'actor_name' as actor_name,
-        payload ->> 'actor_kind' as actor_kind,
-        payload ->> 'country' as country,
-        payload ->> 'role' as role,
-        coalesce(try_cast(payload ->> 'actor_needs_review' as boolean), false) as actor_needs_review,
-        payload ->> 'topic' as topic,
-        payload ->> 'stance' as stance,
-        payload ->> 'evidence' as evidence,
-        try_cast(payload ->> 'start' as integer) as evidence_start,
-        try_cast(payload ->> 'end' as integer) as evidence_end,
-        try_cast(payload ->> 'stated_on' as date) as stated_on,
-        coalesce(try_cast(payload ->> 'stated_on_inferred' as boolean), true) as stated_on_inferred,
-        try_cast(payload ->> 'confidence' as double) as confidence,
-        payload ->> 'extractor' as extractor,
-        payload ->> 'extractor_version' as extractor_version,
+        p.doc_id,
+        p.doc_url,
+        p.doc_title,
+        p.publisher,
+        try_cast(p.published as date) as published,
+        p.actor_id,
+        p.actor_name,
+        p.actor_kind,
+        p.country,
+        p.role,
+        coalesce(try_cast(p.actor_needs_review as boolean), false) as actor_needs_review,
+        p.topic,
+        p.stance,
+        p.evidence,
+        try_cast(p.start as integer) as evidence_start,
+        try_cast(p."end" as integer) as evidence_end,
+        try_cast(p.stated_on as date) as stated_on,
+        coalesce(try_cast(p.stated_on_inferred as boolean), true) as stated_on_inferred,
+        try_cast(p.confidence as double) as confidence,
+        p.extractor,
+        p.extractor_version,
         producer,
         run_id,
         recorded_at
-    from source
+    from parsed
 ),
 
 extractions as (

@@ -1,6 +1,7 @@
 -- actor_stance_history: every current statement, in the order it was made, with the
 -- actor's previous stance on that topic and whether this statement changed it.
--- Order: statement date, then log position (ties broken by position).
+-- Order: statement date (an undated statement counts as the oldest, as in
+-- actor_current_stance), then log position (ties broken by position).
 create or replace table actor_stance_history as
 with current_statements as (
     select * from statements where is_current
@@ -12,7 +13,7 @@ ordered as (
         lag(stance) over by_actor_topic as previous_stance,
         row_number() over by_actor_topic as statement_number
     from current_statements
-    window by_actor_topic as (partition by actor_id, topic order by stated_on, seq)
+    window by_actor_topic as (partition by actor_id, topic order by stated_on nulls first, seq)
 ),
 
 final as (

@@ -2,7 +2,17 @@
 -- ingested, duplicate, skipped (with reason) or failed (with reason).
 create or replace table document_outcomes as
 with source as (
-    select seq, event_type, recorded_at, run_id, producer, payload
+    select
+        seq,
+        event_type,
+        recorded_at,
+        run_id,
+        producer,
+        -- parse each payload once (document_ingested payloads carry the whole text)
+        json_transform(payload, '{
+            "reason": "VARCHAR", "source": "VARCHAR", "url": "VARCHAR", "feed_url": "VARCHAR",
+            "doc_id": "VARCHAR", "canonical_doc_id": "VARCHAR", "detail": "VARCHAR"
+        }') as p
     from events
     where event_type in (
         'document_ingested', 'duplicate_detected', 'document_skipped',
@@ -18,15 +28,15 @@ final as (
         case event_type
             when 'document_ingested' then 'ok'
             when 'duplicate_detected' then 'duplicate'
-            when 'document_skipped' then 'skipped: ' || coalesce(payload ->> 'reason', '?')
-            when 'fetch_failed' then 'fetch-failed: ' || coalesce(payload ->> 'reason', '?')
-            else 'parse-failed: ' || coalesce(payload ->> 'reason', '?')
+            when 'document_skipped' then 'skipped: ' || coalesce(p.reason, '?')
+            when 'fetch_failed' then 'fetch-failed: ' || coalesce(p.reason, '?')
+            else 'parse-failed: ' || coalesce(p.reason, '?')
         end as outcome,
-        payload ->> 'source' as source,
-        coalesce(payload ->> 'url', payload ->> 'feed_url') as url,
-        payload ->> 'doc_id' as doc_id,
-        payload ->> 'canonical_doc_id' as duplicate_of,
-        payload ->> 'detail' as detail,
+        p.source as source,
+        coalesce(p.url, p.feed_url) as url,
+        p.doc_id as doc_id,
+        p.canonical_doc_id as duplicate_of,
+        p.detail as detail,
         producer
     from source
 )
