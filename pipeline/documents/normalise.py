@@ -55,8 +55,12 @@ def normalise_text(raw: str, rules: ChromeRules | None = None) -> str:
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     paragraphs = [line for line in lines if line]
     paragraphs = _drop_chrome(paragraphs, rules)
-    paragraphs = _drop_trailing_lists(paragraphs, rules)
+    # Repeats first, and trailing lists until none is left: the trailing-list window counts
+    # lines, so a cut (or a dropped repeat) can bring an earlier "Tags" marker into it, and
+    # normalising normalised text must change nothing.
     paragraphs = _drop_repeats(paragraphs)
+    while (cut := _drop_trailing_lists(paragraphs, rules)) != paragraphs:
+        paragraphs = cut
     return "\n\n".join(paragraphs)
 
 

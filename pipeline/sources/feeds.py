@@ -98,7 +98,15 @@ def parse_feed(content: bytes, url: str, charset: str | None = None) -> ParsedFe
     # text/xml would make feedparser assume us-ascii and a missing type is flagged bozo.
     content_type = f"application/xml; charset={charset}" if charset else "application/xml"
     headers = {"content-location": url, "content-type": content_type}
-    parsed = feedparser.parse(io.BytesIO(content), response_headers=headers, sanitize_html=True)
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(_replace_bad_char_refs(content)),
+            response_headers=headers,
+            sanitize_html=True,
+        )
+    except Exception as exc:  # feedparser's loose parser on hostile bytes: this feed's failure
+        reason = f"{NOT_A_FEED}: the feed parser failed ({type(exc).__name__}: {exc})"
+        return ParsedFeed(entries=(), bozo=True, bozo_reason=reason[:500], failure=NOT_A_FEED)
     entries = tuple(_entry(raw) for raw in parsed.entries)
     bozo = bool(parsed.get("bozo"))
     version = parsed.get("version") or None
@@ -119,6 +127,27 @@ def parse_feed(content: bytes, url: str, charset: str | None = None) -> ParsedFe
         title=_plain(parsed.feed.get("title", "")) or None,
         failure=failure,
     )
+
+
+# A numeric character reference to no character (a surrogate, past U+10FFFF, or too many
+# digits for int()) crashes feedparser's loose parser with ValueError: U+FFFD stands in.
+_CHAR_REF = re.compile(rb"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
+
+
+def _replace_bad_char_refs(content: bytes) -> bytes:
+    if b"&#" not in content:
+        return content
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        hex_digits, digits = match.group(1), match.group(2)
+        text = (hex_digits or digits).lstrip(b"0") or b"0"
+        if len(text) > 8:
+            return b"&#xFFFD;"
+        value = int(text, 16 if hex_digits else 10)
+        valid = value <= 0x10FFFF and not 0xD800 <= value <= 0xDFFF
+        return match.group(0) if valid else b"&#xFFFD;"
+
+    return _CHAR_REF.sub(replace, content)
 
 
 def _entry(raw: Mapping[str, Any]) -> FeedEntry:

@@ -217,11 +217,15 @@ def canonical_from_html(html: str | bytes, base_url: str) -> str | None:
     finder.close()
     if not finder.href:
         return None
-    base = urljoin(base_url, finder.base) if finder.base else base_url
-    absolute = urljoin(base, finder.href)
-    if urlsplit(absolute).scheme.lower() not in FETCHABLE_SCHEMES:
+    try:  # a page's markup is untrusted: an href that is not a URL is not usable
+        base = urljoin(base_url, finder.base) if finder.base else base_url
+        absolute = urljoin(base, finder.href)
+        parts = urlsplit(absolute)
+        if parts.scheme.lower() not in FETCHABLE_SCHEMES or not parts.hostname:
+            return None
+        return canonicalize_url(absolute)
+    except ValueError:  # "http://[::1", "https://[zz]/", ...
         return None
-    return canonicalize_url(absolute)
 
 
 def resolve_article_url(fetched_url: str, html: str | bytes | None = None) -> str:
