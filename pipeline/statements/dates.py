@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, timedelta
 
@@ -58,9 +59,12 @@ _RELATIVE_DAYS = {
 }
 
 
-def find_date_phrases(text: str) -> list[re.Match[str]]:
+@functools.lru_cache(maxsize=512)
+def find_date_phrases(text: str) -> tuple[re.Match[str], ...]:
     """Return the date phrases of a text, in order."""
-    return list(_DATE_PHRASE.finditer(text))
+    # Cached: a sentence is dated once per statement it holds, and a long sentence can
+    # hold dozens (scanning it each time made extraction quadratic in its length).
+    return tuple(_DATE_PHRASE.finditer(text))
 
 
 def resolve_date_phrase(match: re.Match[str], published: date) -> date | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from spacy.tokens import Span, Token
@@ -94,12 +95,18 @@ def _leaves_clause(token: Token) -> bool:
     return has_own or comma_before
 
 
+@functools.lru_cache(maxsize=1024)
+def _matches(pattern: re.Pattern[str], text: str) -> bool:
+    # Cached: the same sentence is tested once per topic mention it holds.
+    return pattern.search(text) is not None
+
+
 def stance_on_path(path: list[Token], sentence: Span, cues: Cues) -> str | None:
     """Decide the stance the words between a topic cue and its attribution verb express."""
     on_path = {t.i for t in path}
-    if cues.conditional_pattern.search(sentence.text):
+    if _matches(cues.conditional_pattern, sentence.text):
         return CONDITIONAL
-    if cues.oppose_pattern.search(sentence.text):
+    if _matches(cues.oppose_pattern, sentence.text):
         return OPPOSE
     sign, polar_seen = 1, False
     for position, token in enumerate(path):
