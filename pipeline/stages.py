@@ -19,6 +19,7 @@ Run folder: <warehouse>/runs/<run_id>/
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -188,14 +189,10 @@ def _seen_urls(settings: Settings) -> set[str]:
 
     if not settings.db_path.exists():
         return set()
-    seen: set[str] = set()
+    from pipeline.store.query import logged_urls
+
     with open_store(settings.db_path) as store:
-        types = [DOCUMENT_INGESTED, DUPLICATE_DETECTED, DOCUMENT_SKIPPED]
-        for recorded in store.read(event_types=types):
-            for key in ("url", "canonical_url"):
-                if recorded.payload.get(key):
-                    seen.add(str(recorded.payload[key]))
-    return seen
+        return logged_urls(store.con, [DOCUMENT_INGESTED, DUPLICATE_DETECTED, DOCUMENT_SKIPPED])
 
 
 def _feed_state(settings: Settings) -> dict[str, Any]:
@@ -363,18 +360,27 @@ def dedupe_stage(settings: Settings, run_id: str, documents_ref: str) -> str:
 # -- statements ------------------------------------------------------------------------------
 
 
+# Batches at least this big are extracted in a worker pool.
+POOL_MIN_DOCUMENTS = 64
+
+
 def extract_statement_events(documents: list[Document], today: date | None = None) -> list[Event]:
     """Run the statement extractor over documents; return their statement events."""
     from pipeline.statements import load_extractor
     from pipeline.statements.events import producer_of, statement_events
     from pipeline.statements.model import ArticleText
 
-    extractor = load_extractor()
+    # A big batch is worth a worker pool (one forked process per core, up to two).
+    pooled = len(documents) >= POOL_MIN_DOCUMENTS
+    extractor = load_extractor(workers=min(2, os.cpu_count() or 1) if pooled else 1)
     producer = producer_of(extractor.name, extractor.version)
     articles = (ArticleText(text=d.text, published=d.published) for d in documents)
     events: list[Event] = []
-    for document, statements in zip(documents, extractor.extract_many(articles), strict=True):
-        events.extend(statement_events(statements, document, producer, today or _today()))
+    try:
+        for document, statements in zip(documents, extractor.extract_many(articles), strict=True):
+            events.extend(statement_events(statements, document, producer, today or _today()))
+    finally:
+        getattr(extractor, "close", lambda: None)()
     return events
 
 
@@ -401,16 +407,11 @@ def _batch_texts(settings: Settings, run_id: str, doc_ids: set[str]) -> dict[str
 
 
 def _logged_documents(store: Any, want_texts: set[str]) -> tuple[set[str], dict[str, str]]:
-    """Read the logged documents once: every content hash, and the texts asked for."""
-    hashes: set[str] = set()
-    texts: dict[str, str] = {}
-    for recorded in store.read(event_types=[DOCUMENT_INGESTED]):
-        payload = recorded.payload
-        if payload.get("content_hash"):
-            hashes.add(str(payload["content_hash"]))
-        if payload.get("doc_id") in want_texts:
-            texts[payload["doc_id"]] = payload["text"]
-    return hashes, texts
+    """Every logged document's content hash, and the logged texts asked for."""
+    from pipeline.store.query import logged_content_hashes, logged_texts
+
+    hashes = logged_content_hashes(store.con, DOCUMENT_INGESTED)
+    return hashes, logged_texts(store.con, DOCUMENT_INGESTED, want_texts)
 
 
 def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
@@ -574,14 +575,12 @@ def reprocess_stage(
             f"extractor version {extractor_version!r} requested, but the installed extractor"
             f" is {extractor.name} {extractor.version}; install that version or omit the option"
         )
-    low = _optional_date(since) or date.min
-    high = _optional_date(until) or date.max
+    from pipeline.store.query import logged_payloads_published_between
+
+    low, high = _optional_date(since), _optional_date(until)
     with open_store(settings.db_path) as store:
-        documents = [
-            document_from_dict(r.payload)
-            for r in store.read(event_types=[DOCUMENT_INGESTED])
-            if low <= (_optional_date(r.payload.get("published")) or date.min) <= high
-        ]
+        payloads = logged_payloads_published_between(store.con, DOCUMENT_INGESTED, low, high)
+    documents = [document_from_dict(payload) for payload in payloads]
     folder = run_dir(settings, run_id)
     unique = folder / "unique.jsonl"
     write_rows(unique, (document_to_dict(d) for d in documents))

@@ -50,3 +50,64 @@ def current_stances(
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         con.close()
+
+
+# -- write-side lookups over the log (the stages' "what is already there" questions) ----------
+# Each reads only the JSON fields it needs, inside DuckDB, instead of decoding every payload.
+
+
+def logged_urls(con: Any, event_types: list[str]) -> set[str]:
+    """Every non-empty `url` and `canonical_url` in the payloads of these event types."""
+    rows = con.execute(
+        "select distinct unnest(json_extract_string(payload, ['$.url', '$.canonical_url']))"
+        " from events where event_type in (select unnest(?::varchar[]))",
+        [list(event_types)],
+    ).fetchall()
+    return {row[0] for row in rows if row[0]}
+
+
+def logged_content_hashes(con: Any, event_type: str) -> set[str]:
+    """Every non-empty `content_hash` in the payloads of one event type."""
+    rows = con.execute(
+        "select distinct json_extract_string(payload, '$.content_hash')"
+        " from events where event_type = ?",
+        [event_type],
+    ).fetchall()
+    return {row[0] for row in rows if row[0]}
+
+
+def logged_texts(con: Any, event_type: str, doc_ids: set[str]) -> dict[str, str]:
+    """`text` by `doc_id` for these documents (the latest logged one wins)."""
+    if not doc_ids:
+        return {}
+    rows = con.execute(
+        "select doc_id, text from ("
+        " select json_extract_string(payload, '$.doc_id') as doc_id,"
+        " json_extract_string(payload, '$.text') as text, seq"
+        " from events where event_type = ?)"
+        " where doc_id in (select unnest(?::varchar[])) order by seq",
+        [event_type, sorted(doc_ids)],
+    ).fetchall()
+    return {doc_id: text for doc_id, text in rows}
+
+
+def logged_payloads_published_between(
+    con: Any, event_type: str, low: date | None, high: date | None
+) -> list[dict[str, Any]]:
+    """Payloads of one event type, in log order, whose `published` date is within [low, high].
+
+    A payload without a readable date counts as published on date.min (kept only when no
+    lower bound is given), as the stages have always treated it.
+    """
+    import json
+
+    rows = con.execute(
+        "select payload from ("
+        " select payload, seq, try_cast(left(json_extract_string(payload, '$.published'), 10)"
+        " as date) as published from events where event_type = ?)"
+        " where (? is null or coalesce(published, '0001-01-01'::date) >= ?)"
+        " and (? is null or coalesce(published, '0001-01-01'::date) <= ?)"
+        " order by seq",
+        [event_type, low, low, high, high],
+    ).fetchall()
+    return [json.loads(row[0]) for row in rows]
