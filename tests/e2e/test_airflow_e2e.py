@@ -36,6 +36,21 @@ def _read_only(db_path: Path):
     return duckdb.connect(str(db_path), read_only=True)
 
 
+def _open_when_released(stack, db_path: Path):
+    """Open the log read-only as soon as no writer (a task of the stack) holds it."""
+    import duckdb
+
+    def attempt():
+        try:
+            return duckdb.connect(str(db_path), read_only=True)
+        except duckdb.IOException as err:
+            if "lock" not in str(err).lower():
+                raise
+            return None
+
+    return stack.wait_for(f"{db_path} to be released by its writer", attempt)
+
+
 def _wait_for_dag(stack, dag_id: str) -> dict:
     return stack.wait_for(f"the dag-processor to register {dag_id}", lambda: stack.dag(dag_id))
 
@@ -94,7 +109,13 @@ def test_triggered_ingest_appends_and_the_asset_rebuilds_the_views(airflow_facto
         ),
     )
     assert rerun["state"] == "success", stack.describe_run("ingest_news", run_id)
-    with _read_only(db_path) as con:
+    # The re-run's append updates the Asset again, so a rebuild_views run may hold the log
+    # (one writer at a time): read once every rebuild has finished and released it.
+    stack.wait_for(
+        "the asset-triggered rebuilds to finish",
+        lambda: all(r["state"] in ("success", "failed") for r in stack.dag_runs("rebuild_views")),
+    )
+    with _open_when_released(stack, db_path) as con:
         new_rows = con.sql(
             "select event_type, payload from events where seq > ?", params=[events]
         ).fetchall()
