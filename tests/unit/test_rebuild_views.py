@@ -215,3 +215,20 @@ def test_every_view_builds_on_an_empty_log(table):
     store = open_store(":memory:")
     counts = rebuild_views(store)
     assert counts[table] == 0
+
+
+def test_undated_statement_counts_as_oldest_in_history_and_current_stance():
+    dated, undated = doc("dated", date(2025, 8, 1)), doc("undated", None)
+    store = log_with(
+        (dated, [said(MERZ, "troops_in_ukraine", "support", date(2025, 8, 1))]),
+        (undated, [said(MERZ, "troops_in_ukraine", "oppose", None)]),
+    )
+    rebuild_views(store)
+    assert rows(store, "select stance from actor_current_stance") == [("support",)]
+    history = rows(
+        store,
+        "select stance, previous_stance, changed from actor_stance_history"
+        " order by statement_number",
+    )
+    # The two views agree: the undated statement comes first, so the dated one is latest.
+    assert history == [("oppose", None, False), ("support", "oppose", True)]
