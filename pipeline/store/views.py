@@ -1,9 +1,12 @@
 """Materialised views: rebuilt from the event log by sql/views/*.sql, published as a snapshot.
 
 The files run in name order (010_, 020_, ...) inside one transaction, so a reader of the
-warehouse never sees a half-built set. After each rebuild the view tables are copied into
-a separate DuckDB file written aside and renamed into place: BI tools open that snapshot
-read-only and keep their version until they reopen it.
+warehouse never sees a half-built set. Each file creates one table, view or macro: tables
+hold what is computed; a view only selects from them (it costs nothing to rebuild and
+copies no evidence text). After each rebuild the tables are copied into a separate DuckDB
+file, its views and macros are created there too, and the file, written aside, is renamed
+into place: BI tools open that snapshot read-only and keep their version until they
+reopen it.
 """
 
 from __future__ import annotations
@@ -27,14 +30,19 @@ VIEWS_DIR = SQL_DIR / "views"
 # for the whole process at 10M statements (see bench/replay_bench.py).
 REBUILD_MEMORY_LIMIT = "3GB"
 _MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*([KMGT]i?B|bytes)$", re.I)
-_CREATES = re.compile(r"create\s+or\s+replace\s+(table|macro)\s+([a-z_][a-z0-9_]*)", re.I)
+_CREATES = re.compile(r"create\s+or\s+replace\s+(table|view|macro)\s+([a-z_][a-z0-9_]*)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
 class ViewFile:
     path: Path
-    kind: str  # "table" or "macro"
+    kind: str  # "table", "view" or "macro"
     name: str
+
+    @property
+    def is_relation(self) -> bool:
+        """A table or view: something to select from (a macro is called)."""
+        return self.kind in ("table", "view")
 
 
 def list_view_files(views_dir: Path = VIEWS_DIR) -> list[ViewFile]:
@@ -43,7 +51,7 @@ def list_view_files(views_dir: Path = VIEWS_DIR) -> list[ViewFile]:
     for path in sorted(views_dir.glob("*.sql")):
         match = _CREATES.search(path.read_text(encoding="utf-8"))
         if not match:
-            raise ValueError(f"{path}: a view file creates one table or macro")
+            raise ValueError(f"{path}: a view file creates one table, view or macro")
         files.append(ViewFile(path, match.group(1).lower(), match.group(2).lower()))
     return files
 
@@ -53,12 +61,18 @@ def view_tables(views_dir: Path = VIEWS_DIR) -> list[str]:
     return [f.name for f in list_view_files(views_dir) if f.kind == "table"]
 
 
+def view_relations(views_dir: Path = VIEWS_DIR) -> list[str]:
+    """Name the tables and views the view files create, in apply order."""
+    return [f.name for f in list_view_files(views_dir) if f.is_relation]
+
+
 def rebuild_views(
     recorder: DuckDBRecorder,
     views_dir: Path = VIEWS_DIR,
     memory_limit: str | None = REBUILD_MEMORY_LIMIT,
 ) -> dict[str, int]:
-    """Rebuild every view from the log in one transaction; return each table's row count.
+    """Rebuild every view from the log in one transaction; return each table's and view's
+    row count.
 
     DuckDB's own default would let it take 80 % of the machine's memory on a big log;
     during the rebuild it is held to `memory_limit` (sorts and joins spill to disk
@@ -70,6 +84,7 @@ def rebuild_views(
         con.execute("begin transaction")
         try:
             for view in files:
+                _drop_if_other_kind(con, view)
                 con.execute(view.path.read_text(encoding="utf-8"))
             con.execute("commit")
         except duckdb.Error as err:
@@ -78,8 +93,28 @@ def rebuild_views(
     return {
         f.name: con.execute(f'select count(*) from "{f.name}"').fetchone()[0]
         for f in files
-        if f.kind == "table"
+        if f.is_relation
     }
+
+
+def _drop_if_other_kind(con: duckdb.DuckDBPyConnection, view: ViewFile) -> None:
+    """`create or replace` cannot turn a table into a view (or back): a warehouse built by
+    an earlier version holds the old kind, dropped here inside the rebuild's transaction."""
+    if view.kind == "macro":
+        return
+    kinds = {
+        row[0]
+        for row in con.execute(
+            "select 'table' from duckdb_tables() where table_name = ? and database_name ="
+            " current_database() and schema_name = current_schema()"
+            " union all select 'view' from duckdb_views() where view_name = ? and"
+            " database_name = current_database() and schema_name = current_schema()",
+            [view.name, view.name],
+        ).fetchall()
+    }
+    for other in kinds - {view.kind}:
+        # The name comes from a checked view file (see _CREATES), not from data.
+        con.execute(f'drop {other} "{view.name}"')
 
 
 def publish_snapshot(
@@ -112,8 +147,10 @@ def _copy_views_into(con: duckdb.DuckDBPyConnection, temporary: Path, views_dir:
                 con.execute(f'create table bi_snapshot."{view.name}" as select * from {source}')
         con.execute("use bi_snapshot")
         try:
+            # Views and macros are created inside the snapshot, in apply order, so that
+            # they select from its own tables when a BI tool opens the file alone.
             for view in list_view_files(views_dir):
-                if view.kind == "macro":
+                if view.kind != "table":
                     con.execute(view.path.read_text(encoding="utf-8"))
         finally:
             con.execute(f'use "{home}"')
@@ -140,9 +177,10 @@ def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator
 
 
 def views_fingerprint(con: duckdb.DuckDBPyConnection, views_dir: Path = VIEWS_DIR) -> str:
-    """Hash every view table's full contents in a fixed order (rebuilds must match)."""
+    """Hash every view table's and view's full contents in a fixed order (rebuilds must
+    match)."""
     digest = hashlib.sha256()
-    for name in view_tables(views_dir):
+    for name in view_relations(views_dir):
         digest.update(name.encode())
         rows = con.execute(f'select * from "{name}" order by all').fetchall()
         for row in rows:

@@ -1,17 +1,15 @@
 -- documents: one row per ingested document (first ingestion wins), typed from the payload.
+-- Rows are written as the log is read, not sorted (sorting every text spilled to disk at a
+-- million documents): order by seq to read them in log order.
 create or replace table documents as
-with source as (
-    select seq, event_id, recorded_at, run_id, producer, payload
+with firsts as (
+    -- each document's first ingestion, found on narrow columns: a window over whole rows
+    -- would sort every text in memory (out of memory at a million documents). A document's
+    -- events share the stream `document:<doc_id>`, so no payload is parsed here.
+    select min(seq) as seq
     from events
     where event_type = 'document_ingested'
-),
-
-firsts as (
-    -- each document's first ingestion, found on narrow columns: a window over whole rows
-    -- would sort every text in memory (out of memory at a million documents)
-    select min(seq) as seq
-    from source
-    group by payload ->> 'doc_id'
+    group by stream
 ),
 
 parsed as (
@@ -28,8 +26,8 @@ parsed as (
             "language": "VARCHAR", "raw_ref": "VARCHAR", "content_hash": "VARCHAR",
             "text": "VARCHAR"
         }') as p
-    from source
-    where seq in (select seq from firsts)
+    from events
+    where event_type = 'document_ingested' and seq in (select seq from firsts)
 ),
 
 renamed as (
@@ -58,4 +56,4 @@ final as (
     select * from renamed
 )
 
-select * from final order by seq;
+select * from final;

@@ -1,45 +1,39 @@
 -- actor_stance_history: every current statement, in the order it was made, with the
 -- actor's previous stance on that topic and whether this statement changed it.
 -- Order: statement date (an undated statement counts as the oldest, as in
--- actor_current_stance), then log position (ties broken by position).
-create or replace table actor_stance_history as
-with current_statements as (
-    select * from statements where is_current
-),
-
-ordered as (
-    select
-        *,
-        lag(stance) over by_actor_topic as previous_stance,
-        row_number() over by_actor_topic as statement_number
-    from current_statements
-    window by_actor_topic as (partition by actor_id, topic order by stated_on nulls first, seq)
+-- actor_current_stance), then log position; statement_number counts from 1 in that order.
+-- A view: the statement's place is materialised in actor_stance_sequence, its text in
+-- statements. Sort by actor_id, topic, statement_number to read it in order.
+create or replace view actor_stance_history as
+with sequence as (
+    select * from actor_stance_sequence
 ),
 
 final as (
     select
-        actor_id,
-        actor_name,
-        actor_kind,
-        country,
-        topic,
-        statement_number,
-        stated_on,
-        stance,
-        previous_stance,
-        coalesce(previous_stance <> stance, false) as changed,
-        evidence,
-        evidence_start,
-        evidence_end,
-        doc_id,
-        doc_url,
-        doc_title,
-        confidence,
-        extractor,
-        extractor_version,
-        event_id,
-        seq
-    from ordered
+        statements.actor_id,
+        statements.actor_name,
+        statements.actor_kind,
+        statements.country,
+        statements.topic,
+        sequence.statement_number,
+        statements.stated_on,
+        statements.stance,
+        sequence.previous_stance,
+        sequence.changed,
+        statements.evidence,
+        statements.evidence_start,
+        statements.evidence_end,
+        statements.doc_id,
+        statements.doc_url,
+        statements.doc_title,
+        statements.confidence,
+        statements.extractor,
+        statements.extractor_version,
+        statements.event_id,
+        statements.seq
+    from sequence
+    inner join statements using (seq)
 )
 
-select * from final order by actor_id, topic, statement_number;
+select * from final;

@@ -2,42 +2,49 @@
 -- date wins, ties broken by log position), when first and last seen, how many statements
 -- back that stance, and the latest evidence with its URL.
 create or replace table actor_current_stance as
-with history as (
-    select * from actor_stance_history
-),
-
-ranked as (
-    select
-        *,
-        row_number() over (partition by actor_id, topic order by stated_on desc, seq desc)
-            as recency
-    from history
-),
-
-latest as (
-    select * from ranked where recency = 1
+with sequence as (
+    select * from actor_stance_sequence
 ),
 
 totals as (
+    -- the sequence numbers each actor's statements on a topic in that same order (undated
+    -- first), so the latest is the highest number
     select
         actor_id,
         topic,
         min(stated_on) as first_seen,
         max(stated_on) as last_seen,
         count(*) as n_statements,
-        count(distinct doc_id) as n_documents
-    from history
+        count(distinct doc_id) as n_documents,
+        max(statement_number) as latest_number
+    from sequence
     group by actor_id, topic
 ),
 
+latest_step as (
+    select sequence.actor_id, sequence.topic, sequence.stance, sequence.seq
+    from sequence
+    inner join totals
+        on sequence.actor_id = totals.actor_id
+        and sequence.topic = totals.topic
+        and sequence.statement_number = totals.latest_number
+),
+
 backing as (
-    select history.actor_id, history.topic, count(*) as n_supporting
-    from history
-    inner join latest
-        on history.actor_id = latest.actor_id
-        and history.topic = latest.topic
-        and history.stance = latest.stance
-    group by history.actor_id, history.topic
+    select sequence.actor_id, sequence.topic, count(*) as n_supporting
+    from sequence
+    inner join latest_step
+        on sequence.actor_id = latest_step.actor_id
+        and sequence.topic = latest_step.topic
+        and sequence.stance = latest_step.stance
+    group by sequence.actor_id, sequence.topic
+),
+
+latest as (
+    -- the text of only the latest statements is read
+    select statements.*
+    from statements
+    where statements.seq in (select seq from latest_step)
 ),
 
 final as (

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.store.views import view_tables, views_fingerprint
+from pipeline.store.views import view_relations, views_fingerprint
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -131,9 +131,9 @@ def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 def has_views(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether a view set exists (all tables or none: a half set is a failure)."""
-    present = table_names(con) & set(view_tables())
-    assert present in (set(), set(view_tables())), f"half a view set: {sorted(present)}"
+    """Whether a view set exists (all its tables and views or none: a half set is a failure)."""
+    present = table_names(con) & set(view_relations())
+    assert present in (set(), set(view_relations())), f"half a view set: {sorted(present)}"
     return bool(present)
 
 

@@ -232,3 +232,99 @@ def test_undated_statement_counts_as_oldest_in_history_and_current_stance():
     )
     # The two views agree: the undated statement comes first, so the dated one is latest.
     assert history == [("oppose", None, False), ("support", "oppose", True)]
+
+
+def test_superseded_statements_hold_no_place_in_history():
+    d1, d2 = doc("one", date(2025, 8, 1)), doc("two", date(2025, 8, 5))
+    store = log_with(
+        (d1, [said(MACRON, "military_aid", "support", date(2025, 8, 1))]),
+        (d2, [said(MACRON, "military_aid", "oppose", date(2025, 8, 5))]),
+    )
+    store.append(
+        statement_events(
+            [said(MACRON, "military_aid", "conditional", date(2025, 8, 1))],
+            d1,
+            "rules/2",
+            date(2025, 9, 1),
+        ),
+        "r2",
+    )
+    rebuild_views(store)
+    assert rows(store, "select stance, is_current from statements order by seq") == [
+        ("support", False),
+        ("oppose", True),
+        ("conditional", True),
+    ]
+    assert rows(
+        store,
+        "select stance, statement_number, previous_stance, changed from actor_stance_sequence",
+    ) == [("conditional", 1, None, False), ("oppose", 2, "conditional", True)]
+    # The history view numbers only the current statements, from 1, with no gap.
+    assert rows(store, "select statement_number, stance from actor_stance_history order by 1") == [
+        (1, "conditional"),
+        (2, "oppose"),
+    ]
+    assert rows(store, "select previous_stance, new_stance from stance_changes") == [
+        ("conditional", "oppose")
+    ]
+
+
+def test_snapshot_views_answer_from_the_snapshot_alone(tmp_path):
+    docs = [doc(str(i), date(2025, 8, i)) for i in (1, 2)]
+    path, snapshot = tmp_path / "wh" / "monitor.duckdb", tmp_path / "bi" / "bi.duckdb"
+    with open_store(path) as store:
+        for d, stance in zip(docs, ["support", "oppose"], strict=True):
+            store.append(
+                statement_events(
+                    [said(MERZ, "article5_like", stance, d.published)],
+                    d,
+                    "rules/1",
+                    date(2025, 9, 1),
+                ),
+                "r",
+            )
+        rebuild_views(store)
+        publish_snapshot(store, snapshot)
+        expected = views_fingerprint(store.con)
+    # The warehouse is gone: the snapshot's views must select from its own tables.
+    path.unlink()
+    reader = duckdb.connect(str(snapshot), read_only=True)
+    kinds = dict(
+        reader.execute(
+            "select table_name, table_type from information_schema.tables"
+            " where table_name in"
+            " ('actor_stance_history', 'stance_changes', 'statements', 'actor_stance_sequence')"
+        ).fetchall()
+    )
+    assert kinds == {
+        "actor_stance_history": "VIEW",
+        "stance_changes": "VIEW",
+        "statements": "BASE TABLE",
+        "actor_stance_sequence": "BASE TABLE",
+    }
+    assert reader.execute("select new_stance from stance_changes").fetchall() == [("oppose",)]
+    assert views_fingerprint(reader) == expected
+    reader.close()
+
+
+def test_rebuild_replaces_history_tables_left_by_an_earlier_version(tmp_path):
+    d1 = doc("one", date(2025, 8, 1))
+    path = tmp_path / "monitor.duckdb"
+    with open_store(path) as store:
+        store.append(
+            statement_events(
+                [said(MACRON, "us_backstop", "support", d1.published)], d1, "rules/1", d1.published
+            ),
+            "r",
+        )
+        # An earlier version materialised these two as tables.
+        store.con.execute("create table actor_stance_history as select 1 as stale")
+        store.con.execute("create table stance_changes as select 1 as stale")
+        counts = rebuild_views(store)
+        assert counts["actor_stance_history"] == 1
+        assert rows(store, "select stance from actor_stance_history") == [("support",)]
+        assert rows(
+            store,
+            "select table_type from information_schema.tables"
+            " where table_name = 'actor_stance_history'",
+        ) == [("VIEW",)]
