@@ -7,44 +7,57 @@ with sequence as (
 ),
 
 totals as (
-    -- the sequence numbers each actor's statements on a topic in that same order (undated
-    -- first), so the latest is the highest number
     select
         actor_id,
         topic,
         min(stated_on) as first_seen,
         max(stated_on) as last_seen,
         count(*) as n_statements,
-        count(distinct doc_id) as n_documents,
-        max(statement_number) as latest_number
+        count(distinct doc_id) as n_documents
     from sequence
     group by actor_id, topic
 ),
 
-latest_step as (
-    select sequence.actor_id, sequence.topic, sequence.stance, sequence.seq
-    from sequence
-    inner join totals
-        on sequence.actor_id = totals.actor_id
-        and sequence.topic = totals.topic
-        and sequence.statement_number = totals.latest_number
+current_statements as (
+    -- the order of actor_stance_sequence as one integer: days since 0001-01-01 (0 when
+    -- undated: the oldest) in the high bits, the log position (< 2^40) in the low ones
+    select
+        *,
+        (coalesce(date_diff('day', date '0001-01-01', stated_on) + 1, 0)::bigint << 40)
+        + seq as recency
+    from statements
+    where is_current
+),
+
+latest as (
+    -- one pass keeping each pair's most recent row (looking the latest rows up in
+    -- statements by seq took 28 s at ten million statements, this 8 s)
+    select
+        actor_id,
+        topic,
+        max_by(stance, recency) as stance,
+        max_by(actor_name, recency) as actor_name,
+        max_by(actor_kind, recency) as actor_kind,
+        max_by(country, recency) as country,
+        max_by(evidence, recency) as evidence,
+        max_by(doc_url, recency) as doc_url,
+        max_by(doc_title, recency) as doc_title,
+        max_by(doc_id, recency) as doc_id,
+        max_by(confidence, recency) as confidence,
+        max_by(event_id, recency) as event_id,
+        max_by(seq, recency) as seq
+    from current_statements
+    group by actor_id, topic
 ),
 
 backing as (
     select sequence.actor_id, sequence.topic, count(*) as n_supporting
     from sequence
-    inner join latest_step
-        on sequence.actor_id = latest_step.actor_id
-        and sequence.topic = latest_step.topic
-        and sequence.stance = latest_step.stance
+    inner join latest
+        on sequence.actor_id = latest.actor_id
+        and sequence.topic = latest.topic
+        and sequence.stance = latest.stance
     group by sequence.actor_id, sequence.topic
-),
-
-latest as (
-    -- the text of only the latest statements is read
-    select statements.*
-    from statements
-    where statements.seq in (select seq from latest_step)
 ),
 
 final as (
