@@ -3,6 +3,7 @@
 -- evidence): actor_stance_history and stance_changes join it to statements by seq, and
 -- actor_current_stance reads it, so no evidence sentence is sorted or stored twice.
 -- Order: statement date (an undated statement counts as the oldest), then log position.
+-- Rows are not sorted on disk: order by actor_id, topic, statement_number to read them so.
 create or replace table actor_stance_sequence as
 with current_statements as (
     select seq, actor_id, topic, stated_on, stance, doc_id
@@ -33,4 +34,4 @@ final as (
     from numbered
 )
 
-select * from final order by actor_id, topic, statement_number;
+select * from final;
