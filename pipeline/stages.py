@@ -19,13 +19,16 @@ Run folder: <warehouse>/runs/<run_id>/
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -274,49 +277,63 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
 # -- extract and dedupe ------------------------------------------------------------------------
 
 
+# Batches at least this big are extracted from HTML in a worker pool.
+EXTRACT_POOL_MIN_PAGES = 64
+
+
 def extract_stage(settings: Settings, run_id: str, pages_ref: str) -> str:
     """Turn fetched pages and local files into clean documents, or skips with a reason."""
-    from pipeline.documents.extract import Skipped, extract_document, skipped_event, write_jsonl
-    from pipeline.documents.raw_store import RawStore
-    from pipeline.sources.urls import canonical_from_html, canonicalize_url
+    from pipeline.documents.extract import Skipped, skipped_event, write_jsonl
 
     config = _load_config(settings)
-    by_name = {source.name: source for source in config.sources}
-    raw_store = RawStore(settings.raw_store_dir)
-    items: list[Any] = []
-    events: list[Event] = []
-    for row in read_rows(pages_ref):
-        try:
-            if row["via"] == "file":
-                items.append(document_from_file(Path(row["path"]), row["source"]))
-                continue
-            raw = raw_store.get(row["raw_ref"])
-            final_url = row.get("final_url") or row["url"]
-            canonical = canonical_from_html(raw, final_url) or final_url
-            source = by_name.get(row["source"])
-            languages = (source.language,) if source and source.language else ("en",)
-            result = extract_document(
-                raw,
-                canonicalize_url(canonical),
-                source=row["source"],
-                charset=row.get("charset"),
-                fallback_title=row.get("title"),
-                fallback_published=_optional_date(row.get("published")),
-                keywords=config.keywords_for(source) if source else config.keywords,
-                languages=languages,
-                raw_ref=row["raw_ref"],
-            )
-        except InputError as error:
-            url = row.get("url") or row.get("path") or "?"
-            result = Skipped(url=url, source=row["source"], reason="no-text", detail=str(error))
-        if isinstance(result, Skipped):
-            events.append(skipped_event(result, PRODUCER, _today()))
-        items.append(result)
+    page = partial(_extract_page, config=config, raw_store_dir=settings.raw_store_dir)
+    rows = list(read_rows(pages_ref))
+    workers = min(2, os.cpu_count() or 1)
+    if len(rows) >= EXTRACT_POOL_MIN_PAGES and workers > 1:
+        # trafilatura is pure CPU per page: one forked process per core, in input order
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            items = list(pool.map(page, rows, chunksize=16))
+    else:
+        items = [page(row) for row in rows]
+    events = [
+        skipped_event(item, PRODUCER, _today()) for item in items if isinstance(item, Skipped)
+    ]
     folder = run_dir(settings, run_id)
     write_events(folder / "extract.events.jsonl", events)
     path = folder / "documents.jsonl"
     write_jsonl(path, items)
     return str(path)
+
+
+def _extract_page(row: dict[str, Any], config: Any, raw_store_dir: Path) -> Any:
+    """One fetched page or local file: a Document, or Skipped with the reason."""
+    from pipeline.documents.extract import Skipped, extract_document
+    from pipeline.documents.raw_store import RawStore
+    from pipeline.sources.urls import canonical_from_html, canonicalize_url
+
+    try:
+        if row["via"] == "file":
+            return document_from_file(Path(row["path"]), row["source"])
+        raw = RawStore(raw_store_dir).get(row["raw_ref"])
+        final_url = row.get("final_url") or row["url"]
+        canonical = canonical_from_html(raw, final_url) or final_url
+        source = next((s for s in config.sources if s.name == row["source"]), None)
+        languages = (source.language,) if source and source.language else ("en",)
+        return extract_document(
+            raw,
+            canonicalize_url(canonical),
+            source=row["source"],
+            charset=row.get("charset"),
+            fallback_title=row.get("title"),
+            fallback_published=_optional_date(row.get("published")),
+            keywords=config.keywords_for(source) if source else config.keywords,
+            languages=languages,
+            raw_ref=row["raw_ref"],
+        )
+    except InputError as error:
+        url = row.get("url") or row.get("path") or "?"
+        return Skipped(url=url, source=row["source"], reason="no-text", detail=str(error))
 
 
 def _optional_date(value: Any) -> date | None:

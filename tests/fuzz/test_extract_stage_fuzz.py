@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import stages
 from pipeline.documents.extract import SKIP_REASONS, Skipped, read_jsonl
 from pipeline.documents.model import Document
 from pipeline.documents.raw_store import RawStore
@@ -163,3 +164,15 @@ def test_the_outcomes_are_listed_once_appended(stage_run):
     skipped = {s.url: f"skipped: {s.reason}" for s in items if isinstance(s, Skipped)}
     assert dict(outcomes) == skipped
     assert len(outcomes) == len(skipped)
+
+
+def test_the_worker_pool_gives_the_same_documents_and_skips_in_order(stage_run, monkeypatch):
+    settings, rows, items, events = stage_run
+    # Every batch goes to the forked pool (normally only batches of 64 pages or more).
+    monkeypatch.setattr(stages, "EXTRACT_POOL_MIN_PAGES", 1)
+    folder = run_dir(settings, "fuzz-run-pooled")
+    write_rows(folder / "pages.jsonl", rows)
+    pooled_ref = extract_stage(settings, "fuzz-run-pooled", str(folder / "pages.jsonl"))
+    assert list(read_jsonl(pooled_ref)) == items
+    pooled_events = read_events(folder / "extract.events.jsonl")
+    assert [e.event_id for e in pooled_events] == [e.event_id for e in events]
