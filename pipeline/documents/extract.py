@@ -264,18 +264,24 @@ def extract_document(
     if tree is None:
         return Skipped(url, source, NO_TEXT, "not parseable as HTML", fallback_title)
     max_date = (today or date.today()).isoformat()
-    result = trafilatura.bare_extraction(
-        tree,
-        url=url,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        include_links=False,
-        include_formatting=False,
-        with_metadata=True,
-        date_extraction_params={**_DATE_PARAMS_BASE, "max_date": max_date},
-    )
+    try:
+        result = trafilatura.bare_extraction(
+            tree,
+            url=url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            include_links=False,
+            include_formatting=False,
+            with_metadata=True,
+            date_extraction_params={**_DATE_PARAMS_BASE, "max_date": max_date},
+        )
+    except Exception as err:  # noqa: BLE001 - hostile markup must not escape as a crash
+        # Seen: htmldate's clean-up asserts on a tree whose root is an <iframe> ("<iframe>
+        # <html>"), an lxml AssertionError. The page is skipped with the library's reason.
+        detail = f"the HTML extractor failed: {type(err).__name__}: {err}".rstrip(": ")
+        return Skipped(url, source, NO_TEXT, detail, fallback_title)
     raw_text = (getattr(result, "text", None) or "").strip() if result is not None else ""
     title = _clean(getattr(result, "title", None)) or _clean(fallback_title)
     if not raw_text:

@@ -87,6 +87,13 @@ _FRAGMENTS = st.one_of(
 )  # fmt: skip
 
 
+@pytest.mark.parametrize("html", ["<iframe><html>", "<iframe><html><body><p>x</p>"])
+def test_markup_that_crashes_the_date_cleaner_is_skipped_with_a_reason(html):
+    # hypothesis found it: htmldate's clean-up raised an lxml AssertionError on this tree
+    result = extract(html.encode(), min_chars=0, languages=None)
+    assert isinstance(result, Skipped)
+
+
 @settings(max_examples=80)
 @given(st.lists(_FRAGMENTS, max_size=60).map("".join), st.booleans())
 def test_hostile_html_soup_gives_a_document_or_a_reason(html, strict):
