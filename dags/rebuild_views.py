@@ -5,8 +5,9 @@ Runs whenever the `monitor_event_log` Asset is updated, i.e. after every success
 `append` in `ingest_news` and after every `reprocess` run. There is no time schedule.
 
 **Task** `rebuild` (pool `duckdb_writer`, one slot; retried once): rebuilds every view from
-the event log (`sql/views/`), runs the view quality suites, then atomically replaces the
-read-only BI snapshot (`MONITOR_SNAPSHOT`, default `<warehouse>/snapshot/monitor_bi.duckdb`).
+the event log (`sql/views/`) into a new file written beside the read-only BI snapshot
+(`MONITOR_SNAPSHOT`, default `<warehouse>/snapshot/monitor_bi.duckdb`), runs the view
+quality suites on it, then renames it over the snapshot (atomic; open readers keep theirs).
 
 *When it fails*: a view-suite failure means the views break their rules; the snapshot is
 **not** replaced, so BI keeps the previous one. Read the log, fix the SQL or the data, then

@@ -180,7 +180,9 @@ def check(db: DbOption = None) -> None:
     settings = _settings(db)
     failed = False
     try:
-        with open_store(settings.db_path, read_only=True) as store:
+        with open_store(
+            settings.db_path, read_only=True, views_path=settings.bi_snapshot_path
+        ) as store:
             report = store.verify_chain()
             if report.ok:
                 typer.echo(f"ok    hash chain: {report.checked} events verified")

@@ -15,6 +15,15 @@ SEEDS_DIR = PROJECT_DIR / "seeds"
 DEFAULT_SOURCES = SEEDS_DIR / "offline" / "sources.yaml"
 
 
+def default_snapshot_path(db_path: Path | str) -> Path | None:
+    """Where the views of the log at `db_path` are published when no path is set:
+    `<log folder>/snapshot/<log name>_bi.duckdb` (None for an in-memory log)."""
+    if str(db_path) == ":memory:":
+        return None
+    path = Path(db_path)
+    return path.parent / "snapshot" / f"{path.stem}_bi.duckdb"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where things live and how the pipeline behaves; passed down, never global."""
@@ -32,8 +41,9 @@ class Settings:
 
     @property
     def bi_snapshot_path(self) -> Path:
-        """The read-only copy BI tools open; replaced atomically after each rebuild."""
-        return self.snapshot_path or self.warehouse_dir / "snapshot" / "monitor_bi.duckdb"
+        """The views file: built aside by every rebuild and renamed into place; BI tools and
+        the CLI open it read-only."""
+        return self.snapshot_path or default_snapshot_path(self.db_path)
 
     @property
     def raw_store_dir(self) -> Path:

@@ -532,15 +532,20 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
 
 
 def rebuild_stage(settings: Settings) -> dict[str, int]:
-    """Rebuild every view from the log, check them, and publish the BI snapshot."""
+    """Rebuild every view from the log into a new views file, check them, and publish it as
+    the BI snapshot; views that fail their checks are not published."""
     from pipeline.store import open_store
-    from pipeline.store.views import publish_snapshot, rebuild_views
+    from pipeline.store.views import build_views, discard_views, publish_views
 
-    with open_store(settings.db_path) as store:
-        counts = rebuild_views(store)
-        _check_views(store, settings)
-        publish_snapshot(store, settings.bi_snapshot_path)
-    return counts
+    with open_store(settings.db_path, views_path=settings.bi_snapshot_path) as store:
+        build = build_views(store)
+        try:
+            _check_views(store, settings)
+        except BaseException:
+            discard_views(store, build)
+            raise
+        publish_views(store, build)
+    return build.counts
 
 
 def _check_views(store: Any, settings: Settings) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from pipeline.events import (
     canonical_json,
     chain_hash,
 )
+from pipeline.settings import default_snapshot_path
 from pipeline.store.migrations import apply_migrations
 from pipeline.store.recorder import AppendResult, ChainReport, EventRecorder
 
@@ -28,6 +30,8 @@ _COLUMNS = (
     "seq, event_id, event_type, stream, occurred_at, recorded_at, payload,"
     " schema_version, producer, run_id, prev_hash, hash"
 )
+log = logging.getLogger(__name__)
+
 _READ_CHUNK = 5000
 # DuckDB 1.5 rewrites the whole event_id index at every automatic checkpoint, which by
 # default comes each 16 MiB of WAL (duckdb/duckdb#24848): at ten million events one such
@@ -72,10 +76,18 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
 class DuckDBRecorder(EventRecorder):
     """Append-only, hash-chained event log in a DuckDB file."""
 
-    def __init__(self, db_path: Path | str, read_only: bool = False) -> None:
+    def __init__(
+        self, db_path: Path | str, read_only: bool = False, views_path: Path | str | None = None
+    ) -> None:
         self.db_path = db_path
         self.read_only = read_only
+        # The views live in their own file (see pipeline.store.views), attached read-only so
+        # that unqualified names (statements, actor_current_stance, ...) answer from it.
+        self.views_path = Path(views_path) if views_path else default_snapshot_path(db_path)
+        self.views_catalog: str | None = None
+        self._views_generation = 0
         self.con = connect(db_path, read_only=read_only)
+        self.home = self.con.execute("select current_database()").fetchone()[0]
         if not read_only:
             try:
                 self.con.execute(f"set checkpoint_threshold = '{WRITER_CHECKPOINT_THRESHOLD}'")
@@ -83,6 +95,36 @@ class DuckDBRecorder(EventRecorder):
             except (duckdb.IOException, OSError) as err:
                 self.con.close()
                 raise StoreError(f"{db_path}: cannot prepare the event log: {err}") from err
+        self.attach_views()
+
+    # -- the views file ----------------------------------------------------------------------
+
+    def next_views_catalog(self) -> str:
+        """A new catalog name for a views database (each build gets its own)."""
+        self._views_generation += 1
+        return f"views_{self._views_generation}"
+
+    def attach_views(self, catalog: str | None = None) -> bool:
+        """Attach the published views file read-only, if there is one. A file another process
+        holds for writing is left unattached (logged): the log itself stays usable."""
+        if self.views_path is None or not self.views_path.exists():
+            return False
+        catalog = catalog or self.next_views_catalog()
+        try:
+            # ATTACH takes no parameters: the path is configuration, quoted as a literal.
+            quoted = "'" + str(self.views_path).replace("'", "''") + "'"
+            self.con.execute(f'attach {quoted} as "{catalog}" (read_only)')
+        except duckdb.Error as err:
+            log.warning("%s: views not attached: %s", self.views_path, err)
+            return False
+        self.views_catalog = catalog
+        self.search_views(catalog)
+        return True
+
+    def search_views(self, catalog: str | None) -> None:
+        """Resolve unqualified names in the log, then in `catalog` (None: the log only)."""
+        path = f"{self.home}.main" + (f",{catalog}.main" if catalog else "")
+        self.con.execute("set search_path = ?", [path])
 
     # -- writing ---------------------------------------------------------------------------
 

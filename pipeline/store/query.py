@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pipeline.errors import StoreBusyError, StoreError
+from pipeline.errors import StoreError
 from pipeline.settings import Settings
 from pipeline.store.duckdb_store import connect
 
@@ -21,18 +21,18 @@ def current_stances(
     topic: str | None = None,
     as_of: date | None = None,
 ) -> list[dict[str, Any]]:
-    """Return stances per actor and topic, now or as of a date, optionally filtered."""
-    try:
-        con = connect(settings.db_path, read_only=True)
-    except StoreBusyError:
-        # A writer holds the log: read the last published snapshot instead.
-        if not settings.bi_snapshot_path.exists():
-            raise
-        con = connect(settings.bi_snapshot_path, read_only=True)
+    """Return stances per actor and topic, now or as of a date, optionally filtered.
+
+    They are read from the published views file, never the log, so a writer at work does
+    not get in the way."""
+    views = settings.bi_snapshot_path
+    if not views.exists():
+        raise StoreError(f"{settings.db_path}: no views yet ({views}); run `monitor views`")
+    con = connect(views, read_only=True)
     try:
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         if "actor_current_stance" not in tables:
-            raise StoreError(f"{settings.db_path}: no views yet; run `monitor views`")
+            raise StoreError(f"{views}: no views yet; run `monitor views`")
         if as_of is None:
             source, params = "actor_current_stance", []
         else:

@@ -78,8 +78,11 @@ class EventRecorder(ABC):
         self.close()
 
 
-def open_store(db_path: Path | str, read_only: bool = False) -> EventRecorder:
-    """Open the event log at `db_path` (a DuckDB file, or ':memory:')."""
+def open_store(
+    db_path: Path | str, read_only: bool = False, views_path: Path | str | None = None
+) -> EventRecorder:
+    """Open the event log at `db_path` (a DuckDB file, or ':memory:') with its published views
+    (`views_path`; by default `<log folder>/snapshot/<log name>_bi.duckdb`) attached."""
     from pipeline.store.duckdb_store import DuckDBRecorder
 
-    return DuckDBRecorder(db_path, read_only=read_only)
+    return DuckDBRecorder(db_path, read_only=read_only, views_path=views_path)

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,85 +69,154 @@ def view_relations(views_dir: Path = VIEWS_DIR) -> list[str]:
     return [f.name for f in list_view_files(views_dir) if f.is_relation]
 
 
+@dataclass(frozen=True, slots=True)
+class ViewBuild:
+    """A set of views built aside: attached as `catalog`, answering unqualified names on the
+    recorder's connection, not yet published (`path` is its temporary file; None in memory)."""
+
+    catalog: str
+    path: Path | None
+    counts: dict[str, int]
+
+
 def rebuild_views(
     recorder: DuckDBRecorder,
     views_dir: Path = VIEWS_DIR,
     memory_limit: str | None = REBUILD_MEMORY_LIMIT,
 ) -> dict[str, int]:
-    """Rebuild every view from the log in one transaction; return each table's and view's
-    row count.
+    """Rebuild every view from the log and publish them; return each table's and view's
+    row count. `build_views`, then `publish_views` (see them)."""
+    build = build_views(recorder, views_dir, memory_limit)
+    publish_views(recorder, build)
+    return build.counts
+
+
+def build_views(
+    recorder: DuckDBRecorder,
+    views_dir: Path = VIEWS_DIR,
+    memory_limit: str | None = REBUILD_MEMORY_LIMIT,
+) -> ViewBuild:
+    """Build every view from the log into a new, empty views database, written aside.
+
+    The files run in name order, each in its own transaction, into a temporary file next to
+    the views file (in memory for an in-memory log); nothing a reader opens changes until
+    `publish_views` renames it into place, and a failed or killed build leaves the published
+    views as they were. Building into a fresh file, not inside the log's own transaction,
+    is what keeps a rebuild fast: each table is committed before the next reads it, no old
+    table is replaced, and no copy is needed to publish.
 
     DuckDB's own default would let it take 80 % of the machine's memory on a big log;
-    during the rebuild it is held to `memory_limit` (sorts and joins spill to disk
-    beyond it) and restored afterwards. None keeps the connection's setting.
+    during the build it is held to `memory_limit` (sorts and joins spill to disk beyond
+    it) and restored afterwards. None keeps the connection's setting.
     """
     files = list_view_files(views_dir)
     con = recorder.con
-    with _memory_limit(con, memory_limit):
-        con.execute("begin transaction")
-        try:
-            for view in files:
-                _drop_if_other_kind(con, view)
-                con.execute(view.path.read_text(encoding="utf-8"))
-            con.execute("commit")
-        except duckdb.Error as err:
-            con.execute("rollback")
-            raise StoreError(f"rebuilding views failed, previous views kept: {err}") from err
-    return {
-        f.name: con.execute(f'select count(*) from "{f.name}"').fetchone()[0]
-        for f in files
-        if f.is_relation
-    }
+    _drop_legacy_views(recorder, files)
+    previous = recorder.views_catalog
+    catalog = recorder.next_views_catalog()
+    temporary = _temporary_path(recorder.views_path) if recorder.views_path else None
+    try:
+        # ATTACH and SET take no parameters: the path is configuration and the catalog a
+        # generated name, quoted as SQL literals / identifiers.
+        con.execute(f'attach {_sql_literal(str(temporary or ":memory:"))} as "{catalog}"')
+    except duckdb.Error as err:
+        raise _views_error(recorder, temporary, "cannot create the new views file", err) from err
+    try:
+        with (
+            _memory_limit(con, memory_limit),
+            _setting(con, "preserve_insertion_order", "false"),
+        ):
+            # The new catalog first: the files create their tables there and read `events`
+            # from the log behind it.
+            _search(con, catalog, recorder.home)
+            try:
+                for view in files:
+                    con.execute(view.path.read_text(encoding="utf-8"))
+            finally:
+                recorder.search_views(previous)
+            counts = {
+                f.name: con.execute(f'select count(*) from "{catalog}"."{f.name}"').fetchone()[0]
+                for f in files
+                if f.is_relation
+            }
+            if temporary is not None:
+                con.execute(f'checkpoint "{catalog}"')
+    except duckdb.Error as err:
+        _discard(recorder, catalog, temporary)
+        raise _views_error(recorder, temporary, "rebuilding views failed", err) from err
+    except BaseException:
+        _discard(recorder, catalog, temporary)
+        raise
+    # The new views answer from here on, so they can be checked before they are published.
+    recorder.search_views(catalog)
+    return ViewBuild(catalog, temporary, counts)
 
 
-def _drop_if_other_kind(con: duckdb.DuckDBPyConnection, view: ViewFile) -> None:
-    """`create or replace` cannot turn a table into a view (or back): a warehouse built by
-    an earlier version holds the old kind, dropped here inside the rebuild's transaction."""
-    if view.kind == "macro":
+def publish_views(recorder: DuckDBRecorder, build: ViewBuild) -> None:
+    """Make a build the published views: rename its file over the views file (readers that
+    hold the old file keep reading it) and attach it read-only in its place."""
+    con = recorder.con
+    recorder.search_views(None)
+    if recorder.views_catalog:
+        con.execute(f'detach "{recorder.views_catalog}"')
+        recorder.views_catalog = None
+    if build.path is None:  # in memory: the attached catalog simply stays
+        recorder.views_catalog = build.catalog
+        recorder.search_views(build.catalog)
         return
-    kinds = {
-        row[0]
-        for row in con.execute(
-            "select 'table' from duckdb_tables() where table_name = ? and database_name ="
-            " current_database() and schema_name = current_schema()"
-            " union all select 'view' from duckdb_views() where view_name = ? and"
-            " database_name = current_database() and schema_name = current_schema()",
-            [view.name, view.name],
-        ).fetchall()
-    }
-    for other in kinds - {view.kind}:
-        # The name comes from a checked view file (see _CREATES), not from data.
-        con.execute(f'drop {other} "{view.name}"')
+    con.execute(f'detach "{build.catalog}"')
+    _remove_quietly(Path(f"{build.path}.wal"))  # checkpointed: an empty WAL at most
+    os.replace(build.path, recorder.views_path)
+    if not recorder.attach_views(build.catalog):
+        raise StoreError(f"{recorder.views_path}: published, but cannot be opened again")
+
+
+def discard_views(recorder: DuckDBRecorder, build: ViewBuild) -> None:
+    """Drop a build that is not to be published; the published views answer again."""
+    _discard(recorder, build.catalog, build.path)
+    recorder.search_views(recorder.views_catalog)
 
 
 def publish_snapshot(
     recorder: DuckDBRecorder, snapshot_path: Path, views_dir: Path = VIEWS_DIR
 ) -> Path:
-    """Copy the view tables and macros into a new DuckDB file and rename it into place."""
+    """Copy the published views into a second file at `snapshot_path`, written aside and
+    renamed into place (the views file itself is the snapshot BI tools open; this is for
+    another copy)."""
+    snapshot_path = Path(snapshot_path)
+    if (
+        recorder.views_path is not None
+        and snapshot_path.resolve() == Path(recorder.views_path).resolve()
+    ):
+        return snapshot_path
+    if recorder.views_catalog is None:
+        raise StoreError(f"{recorder.db_path}: no views published yet; run `monitor views`")
     snapshot_path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = snapshot_path.with_name(f".{snapshot_path.name}.{os.getpid()}.tmp")
-    # A publisher killed midway leaves its temporary file (and WAL) behind. This process holds
-    # the event log for writing, so no other publisher is running: remove them all.
-    for pattern in (f".{snapshot_path.name}.*.tmp", f".{snapshot_path.name}.*.tmp.wal"):
-        for leftover in snapshot_path.parent.glob(pattern):
-            leftover.unlink(missing_ok=True)
-    con = recorder.con
-    # Copying the views is bounded like the rebuild (unbounded it peaked at 8.8 GB at 10M).
-    with _memory_limit(con, REBUILD_MEMORY_LIMIT):
-        _copy_views_into(con, temporary, views_dir)
+    temporary = _temporary_path(snapshot_path)
+    if recorder.views_path is not None:
+        # A published views file is never written again: a plain copy is a whole version.
+        shutil.copyfile(recorder.views_path, temporary)
+    else:
+        con = recorder.con
+        with _memory_limit(con, REBUILD_MEMORY_LIMIT):
+            _copy_views_into(con, recorder.views_catalog, temporary, views_dir)
     os.replace(temporary, snapshot_path)
     return snapshot_path
 
 
-def _copy_views_into(con: duckdb.DuckDBPyConnection, temporary: Path, views_dir: Path) -> None:
+def _copy_views_into(
+    con: duckdb.DuckDBPyConnection, source: str, temporary: Path, views_dir: Path
+) -> None:
     home = con.execute("select current_database()").fetchone()[0]
     # ATTACH takes no parameters; the path is configuration, quoted as a SQL literal.
     con.execute(f"attach {_sql_literal(str(temporary))} as bi_snapshot")
     try:
         for view in list_view_files(views_dir):
             if view.kind == "table":
-                source = f'"{home}"."{view.name}"'
-                con.execute(f'create table bi_snapshot."{view.name}" as select * from {source}')
+                con.execute(
+                    f'create table bi_snapshot."{view.name}" as'
+                    f' select * from "{source}"."{view.name}"'
+                )
         con.execute("use bi_snapshot")
         try:
             # Views and macros are created inside the snapshot, in apply order, so that
@@ -159,6 +229,73 @@ def _copy_views_into(con: duckdb.DuckDBPyConnection, temporary: Path, views_dir:
         con.execute("checkpoint bi_snapshot")
     finally:
         con.execute("detach bi_snapshot")
+
+
+def _temporary_path(final: Path) -> Path:
+    """A temporary file beside `final` (same file system, so the rename is atomic), after
+    removing what a killed builder or publisher left there: this process holds the event
+    log for writing, so no other one is running."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for pattern in (f".{final.name}.*.tmp", f".{final.name}.*.tmp.wal"):
+        for leftover in final.parent.glob(pattern):
+            _remove_quietly(leftover)
+    return final.with_name(f".{final.name}.{os.getpid()}.tmp")
+
+
+def _discard(recorder: DuckDBRecorder, catalog: str, temporary: Path | None) -> None:
+    with contextlib.suppress(duckdb.Error):
+        recorder.con.execute(f'detach "{catalog}"')
+    if temporary is not None:
+        _remove_quietly(temporary)
+        _remove_quietly(Path(f"{temporary}.wal"))
+
+
+def _remove_quietly(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def _views_error(
+    recorder: DuckDBRecorder, temporary: Path | None, what: str, err: Exception
+) -> StoreError:
+    where = temporary or recorder.views_path or recorder.db_path
+    return StoreError(f"{where}: {what}, previous views kept: {err}")
+
+
+def _drop_legacy_views(recorder: DuckDBRecorder, files: list[ViewFile]) -> None:
+    """Earlier versions kept the views inside the event log itself; drop those copies (they
+    would shadow the views file's tables for unqualified names)."""
+    con, home = recorder.con, recorder.home
+    if recorder.read_only:
+        return
+    for view in files:
+        kinds = con.execute(
+            "select 'table' from duckdb_tables() where table_name = ? and database_name = ?"
+            " and schema_name = 'main' union all select 'view' from duckdb_views()"
+            " where view_name = ? and database_name = ? and schema_name = 'main'"
+            " union all select 'macro table' from duckdb_functions() where function_name = ?"
+            " and database_name = ? and schema_name = 'main' and function_type = 'table_macro'",
+            [view.name, home] * 3,
+        ).fetchall()
+        for (kind,) in set(kinds):
+            # The name comes from a checked view file (see _CREATES), not from data.
+            con.execute(f'drop {kind} if exists "{home}".main."{view.name}"')
+
+
+def _search(con: duckdb.DuckDBPyConnection, first: str, then: str) -> None:
+    # The first entry is also where unqualified CREATEs go.
+    con.execute(f"set search_path = {_sql_literal(f'{first}.main,{then}.main')}")
+
+
+@contextlib.contextmanager
+def _setting(con: duckdb.DuckDBPyConnection, name: str, value: str) -> Iterator[None]:
+    """Set a DuckDB option (a constant name and value) inside the block, then restore it."""
+    before = con.execute("select current_setting(?)", [name]).fetchone()[0]
+    con.execute(f"set {name} = {_sql_literal(value)}")
+    try:
+        yield
+    finally:
+        con.execute(f"set {name} = {_sql_literal(str(before).lower())}")
 
 
 @contextlib.contextmanager

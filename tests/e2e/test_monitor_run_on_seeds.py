@@ -37,7 +37,7 @@ def test_run_on_seeds_exits_zero_and_prints_stances(seeded_run):
 
 def test_run_on_seeds_logs_five_documents_and_statements(seeded_run):
     warehouse, _, _ = seeded_run
-    con = duckdb.connect(str(warehouse / "monitor.duckdb"), read_only=True)
+    con = duckdb.connect(str(warehouse / "snapshot" / "monitor_bi.duckdb"), read_only=True)
     assert con.execute("select count(*) from documents").fetchone() == (5,)
     statements = con.execute("select count(*) from statements where is_current").fetchone()[0]
     assert statements >= 20
@@ -48,7 +48,7 @@ def test_run_on_seeds_logs_five_documents_and_statements(seeded_run):
 
 def test_every_evidence_slices_out_of_its_stored_document_text(seeded_run):
     warehouse, _, _ = seeded_run
-    con = duckdb.connect(str(warehouse / "monitor.duckdb"), read_only=True)
+    con = duckdb.connect(str(warehouse / "snapshot" / "monitor_bi.duckdb"), read_only=True)
     rows = con.execute(
         "select s.evidence, substring(d.text, s.evidence_start + 1,"
         " s.evidence_end - s.evidence_start) from statements s join documents d using (doc_id)"

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
+from pipeline import stages
 from pipeline.documents.extract import document_event
 from pipeline.documents.model import Document, document_id
 from pipeline.quality.gates import (
@@ -21,7 +24,7 @@ from pipeline.settings import EXPECTATIONS_DIR, PROJECT_DIR, Settings
 from pipeline.statements.events import statement_events
 from pipeline.statements.model import Actor, Statement
 from pipeline.store import open_store
-from pipeline.store.views import rebuild_views
+from pipeline.store.views import build_views, discard_views, rebuild_views
 
 TEXT = (
     "Zelensky said Ukraine needs robust security guarantees. "
@@ -115,6 +118,8 @@ def test_store_checks_pass_on_a_clean_log(seeded):
 def test_the_view_suite_catches_a_duplicated_actor_topic_row(seeded, tmp_path):
     settings, *_ = seeded
     with open_store(settings.db_path) as store:
+        # A build not yet published is writable: break it there, as a faulty view file would.
+        build = build_views(store)
         store.con.execute("insert into actor_current_stance select * from actor_current_stance")
         try:
             with pytest.raises(QualityGateError, match="actor_current_stance view") as raised:
@@ -122,23 +127,58 @@ def test_the_view_suite_catches_a_duplicated_actor_topic_row(seeded, tmp_path):
             message = str(raised.value)
             results = {r.name: r for r in run_store_checks(store, settings)}
         finally:
-            rebuild_views(store)
+            discard_views(store, build)
+        # The published views, which the broken build never replaced, answer again and pass.
+        after = check_views(store, settings, "after", raise_on_failure=False)
     assert "expect_compound_columns_to_be_unique:actor_id,topic" in message
     assert "expect_column_sum_to_be_between:n_statements" in message  # counts no longer add up
     assert not results["actor_current_stance view"].ok
     assert results["statements view"].ok
+    assert all(r.ok for r in after), after
 
 
 def test_the_view_suite_catches_statements_that_do_not_match_the_log(seeded):
     settings, *_ = seeded
     with open_store(settings.db_path) as store:
+        build = build_views(store)
         store.con.execute("delete from statements where topic = 'guarantees_general'")
         try:
             results = check_views(store, settings, "broken", raise_on_failure=False)
         finally:
-            rebuild_views(store)
+            discard_views(store, build)
     failed = {r.name: r.detail for r in results if not r.ok}
     assert "expect_table_row_count_to_equal:table" in failed["statements view"]
+
+
+def test_views_that_fail_their_checks_are_not_published(seeded, tmp_path, monkeypatch):
+    shared, *_ = seeded
+    settings = replace(shared, db_path=tmp_path / "monitor.duckdb", snapshot_path=None)
+    shutil.copyfile(shared.db_path, settings.db_path)  # the module's log stays as it is
+    stages.rebuild_stage(settings)
+    snapshot = settings.bi_snapshot_path
+    published = snapshot.read_bytes()
+    with open_store(settings.db_path) as store:  # one more event: the next build differs
+        store.append(
+            statement_events(
+                [said(ZELENSKY, "article5_like", "support", "Zelensky said Ukraine needs")],
+                DOC,
+                "rules/2",
+                date(2025, 8, 22),
+            ),
+            "later",
+        )
+
+    def failing_check(store, settings):
+        assert store.con.execute("select count(*) from statements").fetchone()[0] == 4
+        raise QualityGateError("view checks failed: statements view: made to fail")
+
+    monkeypatch.setattr(stages, "_check_views", failing_check)
+    with pytest.raises(QualityGateError, match="made to fail"):
+        stages.rebuild_stage(settings)
+    assert snapshot.read_bytes() == published  # BI keeps the previous version
+    assert not list(snapshot.parent.glob(".*.tmp*"))
+    monkeypatch.undo()
+    assert stages.rebuild_stage(settings)["statements"] == 4
 
 
 def test_data_docs_and_results_are_built_in_the_warehouse_not_the_repo(seeded):

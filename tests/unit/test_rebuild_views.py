@@ -8,10 +8,17 @@ import duckdb
 import pytest
 
 from pipeline.documents.model import Document, document_id
+from pipeline.errors import StoreError
 from pipeline.statements.events import statement_events
 from pipeline.statements.model import Actor, Statement
 from pipeline.store import open_store
-from pipeline.store.views import publish_snapshot, rebuild_views, views_fingerprint
+from pipeline.store.views import (
+    VIEWS_DIR,
+    publish_snapshot,
+    rebuild_views,
+    view_relations,
+    views_fingerprint,
+)
 
 MACRON = Actor("person:emmanuel-macron", "Emmanuel Macron", "person", "FR", "President")
 MERZ = Actor("person:friedrich-merz", "Friedrich Merz", "person", "DE", "Chancellor")
@@ -307,7 +314,7 @@ def test_snapshot_views_answer_from_the_snapshot_alone(tmp_path):
     reader.close()
 
 
-def test_rebuild_replaces_history_tables_left_by_an_earlier_version(tmp_path):
+def test_rebuild_drops_view_tables_an_earlier_version_kept_in_the_log(tmp_path):
     d1 = doc("one", date(2025, 8, 1))
     path = tmp_path / "monitor.duckdb"
     with open_store(path) as store:
@@ -317,14 +324,82 @@ def test_rebuild_replaces_history_tables_left_by_an_earlier_version(tmp_path):
             ),
             "r",
         )
-        # An earlier version materialised these two as tables.
+        # An earlier version materialised the views inside the log itself.
         store.con.execute("create table actor_stance_history as select 1 as stale")
-        store.con.execute("create table stance_changes as select 1 as stale")
+        store.con.execute("create table statements as select 1 as stale")
+        store.con.execute("create macro stance_as_of(d) as table select 1 as stale")
         counts = rebuild_views(store)
         assert counts["actor_stance_history"] == 1
         assert rows(store, "select stance from actor_stance_history") == [("support",)]
-        assert rows(
+        assert rows(store, "select stance from stance_as_of(date '2025-08-02')") == [("support",)]
+        in_log = rows(
             store,
-            "select table_type from information_schema.tables"
-            " where table_name = 'actor_stance_history'",
-        ) == [("VIEW",)]
+            "select table_name from information_schema.tables where table_catalog = ?",
+            store.home,
+        )
+        names = {name for (name,) in in_log}
+        assert "events" in names
+        assert not names & set(view_relations())
+
+
+def test_views_live_in_their_own_file_and_reattach_on_open(tmp_path):
+    d1 = doc("one", date(2025, 8, 1))
+    path = tmp_path / "wh" / "monitor.duckdb"
+    with open_store(path) as store:
+        store.append(
+            statement_events(
+                [said(MERZ, "us_backstop", "oppose", d1.published)], d1, "rules/1", d1.published
+            ),
+            "r",
+        )
+        rebuild_views(store)
+    views_file = tmp_path / "wh" / "snapshot" / "monitor_bi.duckdb"
+    assert views_file.exists()
+    assert not list(views_file.parent.glob(".*.tmp*"))  # nothing left aside
+    log_only = duckdb.connect(str(path), read_only=True)
+    in_log = {
+        name for (name,) in log_only.execute("select table_name from duckdb_tables()").fetchall()
+    }
+    log_only.close()
+    assert "events" in in_log
+    assert not in_log & set(view_relations())
+    with open_store(path, read_only=True) as reopened:
+        assert rows(reopened, "select stance from actor_current_stance") == [("oppose",)]
+        assert rows(reopened, "select count(*) from statements") == [(1,)]
+
+
+def test_a_failed_build_keeps_the_published_views(tmp_path):
+    d1 = doc("one", date(2025, 8, 1))
+    path = tmp_path / "monitor.duckdb"
+    broken = tmp_path / "views"
+    broken.mkdir()
+    for view in sorted(VIEWS_DIR.glob("*.sql")):
+        (broken / view.name).write_text(view.read_text(encoding="utf-8"), encoding="utf-8")
+    (broken / "095_broken.sql").write_text(
+        "create or replace table broken as select no_such_column from statements;\n",
+        encoding="utf-8",
+    )
+    with open_store(path) as store:
+        store.append(
+            statement_events(
+                [said(MERZ, "us_backstop", "oppose", d1.published)], d1, "rules/1", d1.published
+            ),
+            "r",
+        )
+        rebuild_views(store)
+        before = views_fingerprint(store.con)
+        store.append(
+            statement_events(
+                [said(MACRON, "us_backstop", "support", d1.published)],
+                doc("two", date(2025, 8, 2)),
+                "rules/1",
+                d1.published,
+            ),
+            "r2",
+        )
+        with pytest.raises(StoreError, match="previous views kept"):
+            rebuild_views(store, views_dir=broken)
+        # The published views still answer, unchanged, and the new file was removed.
+        assert views_fingerprint(store.con) == before
+        assert not list((tmp_path / "snapshot").glob(".*.tmp*"))
+        assert rebuild_views(store)["statements"] == 2
