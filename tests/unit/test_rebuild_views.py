@@ -264,7 +264,8 @@ def test_superseded_statements_hold_no_place_in_history():
     ]
     assert rows(
         store,
-        "select stance, statement_number, previous_stance, changed from actor_stance_sequence",
+        "select stance, statement_number, previous_stance, changed"
+        " from actor_stance_sequence inner join statements using (seq) order by statement_number",
     ) == [("conditional", 1, None, False), ("oppose", 2, "conditional", True)]
     # The history view numbers only the current statements, from 1, with no gap.
     assert rows(store, "select statement_number, stance from actor_stance_history order by 1") == [
