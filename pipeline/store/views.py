@@ -1,12 +1,12 @@
-"""Materialised views: rebuilt from the event log by sql/views/*.sql, published as a snapshot.
+"""Materialised views: rebuilt from the event log by sql/views/*.sql into a file of their own.
 
-The files run in name order (010_, 020_, ...) inside one transaction, so a reader of the
-warehouse never sees a half-built set. Each file creates one table, view or macro: tables
-hold what is computed; a view only selects from them (it costs nothing to rebuild and
-copies no evidence text). After each rebuild the tables are copied into a separate DuckDB
-file, its views and macros are created there too, and the file, written aside, is renamed
-into place: BI tools open that snapshot read-only and keep their version until they
-reopen it.
+Each file creates one table, view or macro: tables hold what is computed; a view only
+selects from them (it costs nothing to rebuild and copies no evidence text). The files run
+in name order into a new DuckDB file written beside the published one (the BI snapshot),
+each committed before the next reads it; the new file is checked, then renamed into place,
+so a reader never sees a half-built set and keeps its version until it reopens. The log's
+own connection attaches the published file read-only, behind the log on its search path:
+`statements`, `actor_current_stance`, ... answer there as in the snapshot.
 """
 
 from __future__ import annotations
