@@ -65,6 +65,12 @@ from pipeline.statements.topics import (
 )
 
 _PARAGRAPH = re.compile(r"[^\n]+")
+# The longest stretch handed to spaCy as one text. The rules' time grows with the square of
+# a sentence's length (4 s for one 17,600-character "sentence", 13 s for 33,000), so a page
+# with no sentence ends (a table flattened to text, a hostile page) is parsed in pieces cut
+# at whitespace. Real prose stays far below it: the longest stretch in the seeds is 622.
+MAX_PARSE_CHARS = 3000
+_WHITESPACE = re.compile(r"\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’)]?\s+(?=[“\"‘(A-Z0-9])")
 _ABBREVIATION = re.compile(
     r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sen|Rep|Gov|Prof|No|Jr|Sr|vs|etc)\.)$"
@@ -179,7 +185,24 @@ def plan_article(
             chunks[-1] = (index, chunks[-1][1], end)
         else:
             chunks.append((index, start, end))
-    return ArticlePlan(article, paragraphs, topics, quotes, chunks)
+    pieces = [piece for chunk in chunks for piece in _cut_long(text, chunk)]
+    return ArticlePlan(article, paragraphs, topics, quotes, pieces)
+
+
+def _cut_long(
+    text: str, chunk: tuple[int, int, int], limit: int = MAX_PARSE_CHARS
+) -> Iterator[tuple[int, int, int]]:
+    """Cut a stretch longer than `limit` into pieces at the last whitespace before the limit
+    (or at the limit, when a whole piece holds none)."""
+    index, start, end = chunk
+    while end - start > limit:
+        cut = start + limit
+        spaces = [m.start() for m in _WHITESPACE.finditer(text, start + limit // 2, cut)]
+        if spaces:
+            cut = spaces[-1] + 1
+        yield index, start, cut
+        start = cut
+    yield index, start, end
 
 
 def _token_bounds(doc: Doc) -> tuple[list[int], list[int]]:
@@ -215,7 +238,8 @@ class RuleExtractor:
     """Extract statement events with dependency-parse rules and data vocabularies."""
 
     name = "rule-extractor"
-    version = "0.1.0"
+    # 0.1.1: stretches over MAX_PARSE_CHARS are parsed in pieces (output differs only there)
+    version = "0.1.1"
 
     def __init__(
         self,

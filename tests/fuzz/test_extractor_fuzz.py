@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.documents.normalise import normalise_text
-from pipeline.settings import DATA_DIR
+from pipeline.settings import DATA_DIR, SEEDS_DIR
 from pipeline.statements.model import ACTOR_KINDS, STANCES, TOPICS, ArticleText
+from pipeline.statements.rules import MAX_PARSE_CHARS, plan_article
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -148,3 +149,35 @@ LONG = {
 @pytest.mark.parametrize("name", sorted(LONG))
 def test_long_and_odd_texts_slice_exactly(extractor, name):
     check(extractor, LONG[name])
+
+
+@pytest.mark.parametrize("words", [900, 4000])
+def test_a_stretch_without_sentence_ends_is_parsed_in_bounded_pieces(extractor, words):
+    # A page with no sentence ends (a flattened table, a hostile page) is one huge
+    # "sentence"; the rules' time grows with its square, so it is parsed in pieces.
+    text = "Emmanuel Macron said that security guarantees " + "and troops in Ukraine " * words
+    plan = plan_article(
+        ArticleText(text=text, published=None),
+        extractor.lexicon,
+        extractor.registry,
+        extractor.cues,
+    )
+    assert plan.chunks, "the stretch is on topic and has a speaker: it is parsed"
+    assert all(end - start <= MAX_PARSE_CHARS for _, start, end in plan.chunks)
+    # the pieces cover the stretch without gaps or overlaps
+    starts = [start for _, start, _ in plan.chunks]
+    ends = [end for _, _, end in plan.chunks]
+    assert starts[1:] == ends[:-1]
+    check(extractor, text)
+
+
+def test_real_prose_is_never_cut(extractor):
+    for path in sorted(SEEDS_DIR.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        plan = plan_article(
+            ArticleText(text=text, published=None),
+            extractor.lexicon,
+            extractor.registry,
+            extractor.cues,
+        )
+        assert all(end - start < MAX_PARSE_CHARS for _, start, end in plan.chunks), path.name
