@@ -129,3 +129,47 @@ def test_bi_reader_keeps_its_snapshot_during_a_rebuild_and_sees_the_new_one_on_r
     finally:
         store.close()
     assert not [p for p in snapshot.parent.iterdir() if p != snapshot], os.listdir(snapshot.parent)
+
+
+_HOLD_FOR_WRITING = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1])  # read-write, as the DuckDB CLI opens a file by default
+count = "select count(*) from statements"
+print("holding", con.execute(count).fetchone()[0], flush=True)
+sys.stdin.readline()
+print("still", con.execute(count).fetchone()[0], flush=True)
+"""
+
+
+def test_an_analyst_holding_the_snapshot_for_writing_does_not_stop_a_rebuild(tmp_path):
+    """Someone opened the views file without read-only: it is locked for every other
+    process. The pipeline still appends, rebuilds and publishes; the analyst keeps their
+    version and sees the new one on reopening."""
+    db = tmp_path / "wh" / "monitor.duckdb"
+    freeze_clock()
+    with DuckDBRecorder(db) as store:
+        store.append(batch_events(1, DOCS), run_id(1))
+        rebuild_views(store)
+        first = views_fingerprint(store.con)
+    snapshot = db.parent / "snapshot" / "monitor_bi.duckdb"
+    analyst = subprocess.Popen(
+        [sys.executable, "-c", _HOLD_FOR_WRITING, str(snapshot)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        held = analyst.stdout.readline().split()
+        assert held[0] == "holding"
+        with DuckDBRecorder(db) as store:  # the views file cannot be attached: logged, no error
+            assert store.views_catalog is None
+            store.append(batch_events(2, DOCS), run_id(2))
+            counts = rebuild_views(store)  # built aside, renamed over the locked file
+            assert counts["statements"] > 0
+            second = views_fingerprint(store.con)
+        assert second != first
+        assert snapshot_fingerprint(snapshot) == second
+    finally:
+        out, _ = analyst.communicate("\n", timeout=30)
+    assert analyst.returncode == 0
+    assert out.split() == ["still", held[1]]  # the analyst kept their version
