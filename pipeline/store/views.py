@@ -165,17 +165,27 @@ def publish_views(recorder: DuckDBRecorder, build: ViewBuild) -> None:
     """Make a build the published views: rename its file over the views file (readers that
     hold the old file keep reading it) and attach it read-only in its place."""
     con = recorder.con
+    previous = recorder.views_catalog
     recorder.search_views(None)
-    if recorder.views_catalog:
-        con.execute(f'detach "{recorder.views_catalog}"')
-        recorder.views_catalog = None
-    if build.path is None:  # in memory: the attached catalog simply stays
+    if build.path is None:  # in memory: the new catalog simply stays attached
+        if previous:
+            con.execute(f'detach "{previous}"')
         recorder.views_catalog = build.catalog
         recorder.search_views(build.catalog)
         return
     con.execute(f'detach "{build.catalog}"')
     _remove_quietly(Path(f"{build.path}.wal"))  # checkpointed: an empty WAL at most
-    os.replace(build.path, recorder.views_path)
+    try:
+        os.replace(build.path, recorder.views_path)
+    except OSError as err:
+        _remove_quietly(build.path)
+        recorder.search_views(previous)  # the previous views answer again
+        raise StoreError(
+            f"{recorder.views_path}: cannot publish the new views, previous views kept: {err}"
+        ) from err
+    if previous:
+        con.execute(f'detach "{previous}"')
+        recorder.views_catalog = None
     if not recorder.attach_views(build.catalog):
         raise StoreError(f"{recorder.views_path}: published, but cannot be opened again")
 

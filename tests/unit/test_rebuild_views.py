@@ -404,3 +404,35 @@ def test_a_failed_build_keeps_the_published_views(tmp_path):
         assert views_fingerprint(store.con) == before
         assert not list((tmp_path / "snapshot").glob(".*.tmp*"))
         assert rebuild_views(store)["statements"] == 2
+
+
+def test_a_views_file_that_cannot_be_replaced_keeps_the_published_views(tmp_path):
+    d1 = doc("one", date(2025, 8, 1))
+    path = tmp_path / "monitor.duckdb"
+    with open_store(path) as store:
+        store.append(
+            statement_events(
+                [said(MERZ, "us_backstop", "oppose", d1.published)], d1, "rules/1", d1.published
+            ),
+            "r",
+        )
+        rebuild_views(store)
+        before = views_fingerprint(store.con)
+        store.append(
+            statement_events(
+                [said(MACRON, "us_backstop", "support", d1.published)],
+                doc("two", date(2025, 8, 2)),
+                "rules/1",
+                d1.published,
+            ),
+            "r2",
+        )
+        # Something took the views file's place with a folder: the rename must fail.
+        store.views_path.unlink()
+        store.views_path.mkdir()
+        (store.views_path / "keep").write_text("x", encoding="utf-8")
+        with pytest.raises(StoreError, match="cannot publish the new views"):
+            rebuild_views(store)
+        assert not list(store.views_path.parent.glob(".*.tmp*"))
+        # The catalog attached before still answers (its file was open when it was removed).
+        assert views_fingerprint(store.con) == before
