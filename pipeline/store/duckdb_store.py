@@ -112,8 +112,9 @@ class DuckDBRecorder(EventRecorder):
         catalog = catalog or self.next_views_catalog()
         try:
             # ATTACH takes no parameters: the path is configuration, quoted as a literal.
-            quoted = "'" + str(self.views_path).replace("'", "''") + "'"
-            self.con.execute(f'attach {quoted} as "{catalog}" (read_only)')
+            self.con.execute(
+                f'attach {sql_literal(str(self.views_path))} as "{catalog}" (read_only)'
+            )
         except duckdb.Error as err:
             log.warning("%s: views not attached: %s", self.views_path, err)
             return False
@@ -288,6 +289,12 @@ class DuckDBRecorder(EventRecorder):
     def close(self) -> None:
         """Close the connection (DuckDB checkpoints a writer's WAL as it shuts down)."""
         self.con.close()
+
+
+def sql_literal(text: str) -> str:
+    """Quote configuration (a path, a setting) as a SQL string literal, for the statements
+    that take no parameters (ATTACH, SET)."""
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _row(

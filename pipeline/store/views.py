@@ -24,7 +24,7 @@ import duckdb
 
 from pipeline.errors import StoreError
 from pipeline.settings import SQL_DIR
-from pipeline.store.duckdb_store import DuckDBRecorder
+from pipeline.store.duckdb_store import DuckDBRecorder, sql_literal
 
 VIEWS_DIR = SQL_DIR / "views"
 # DuckDB's memory while the views are rebuilt: the bench target is a peak under 4 GiB
@@ -125,7 +125,7 @@ def build_views(
         # ATTACH and SET take no parameters: the path is configuration and the catalog a
         # generated name, quoted as SQL literals / identifiers.
         con.execute(
-            f'attach {_sql_literal(str(temporary or ":memory:"))} as "{catalog}"'
+            f'attach {sql_literal(str(temporary or ":memory:"))} as "{catalog}"'
             f" ({BUILD_ATTACH_OPTIONS})"
         )
     except duckdb.Error as err:
@@ -228,7 +228,7 @@ def _copy_views_into(
 ) -> None:
     home = con.execute("select current_database()").fetchone()[0]
     # ATTACH takes no parameters; the path is configuration, quoted as a SQL literal.
-    con.execute(f"attach {_sql_literal(str(temporary))} as bi_snapshot")
+    con.execute(f"attach {sql_literal(str(temporary))} as bi_snapshot")
     try:
         for view in list_view_files(views_dir):
             if view.kind == "table":
@@ -305,18 +305,19 @@ def _drop_legacy_views(recorder: DuckDBRecorder, files: list[ViewFile]) -> None:
 
 def _search(con: duckdb.DuckDBPyConnection, first: str, then: str) -> None:
     # The first entry is also where unqualified CREATEs go.
-    con.execute(f"set search_path = {_sql_literal(f'{first}.main,{then}.main')}")
+    con.execute(f"set search_path = {sql_literal(f'{first}.main,{then}.main')}")
 
 
 @contextlib.contextmanager
 def _setting(con: duckdb.DuckDBPyConnection, name: str, value: str) -> Iterator[None]:
     """Set a DuckDB option (a constant name and value) inside the block, then restore it."""
     before = con.execute("select current_setting(?)", [name]).fetchone()[0]
-    con.execute(f"set {name} = {_sql_literal(value)}")
+    # SET takes no parameters; the values are constants or checked, quoted as SQL literals.
+    con.execute(f"set {name} = {sql_literal(value)}")
     try:
         yield
     finally:
-        con.execute(f"set {name} = {_sql_literal(str(before).lower())}")
+        con.execute(f"set {name} = {sql_literal(str(before))}")
 
 
 @contextlib.contextmanager
@@ -327,13 +328,8 @@ def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator
         return
     if not _MEMORY_SIZE.match(limit):
         raise ValueError(f"memory limit must look like '3GB' or '512MiB', got {limit!r}")
-    before = con.execute("select current_setting('memory_limit')").fetchone()[0]
-    # SET takes no parameters; both values are checked sizes, quoted as SQL literals.
-    con.execute(f"set memory_limit = {_sql_literal(limit)}")
-    try:
+    with _setting(con, "memory_limit", limit):
         yield
-    finally:
-        con.execute(f"set memory_limit = {_sql_literal(before)}")
 
 
 def views_fingerprint(con: duckdb.DuckDBPyConnection, views_dir: Path = VIEWS_DIR) -> str:
@@ -346,7 +342,3 @@ def views_fingerprint(con: duckdb.DuckDBPyConnection, views_dir: Path = VIEWS_DI
         for row in rows:
             digest.update(repr(row).encode("utf-8"))
     return digest.hexdigest()
-
-
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
