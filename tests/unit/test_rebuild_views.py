@@ -53,6 +53,19 @@ def rows(store, sql, *params):
     return store.con.execute(sql, list(params)).fetchall()
 
 
+def state(store, actor, stance, document, run="r"):
+    """Append `actor`'s one statement on us_backstop in `document`, made on its date."""
+    store.append(
+        statement_events(
+            [said(actor, "us_backstop", stance, document.published)],
+            document,
+            "rules/1",
+            document.published,
+        ),
+        run,
+    )
+
+
 def test_latest_statement_wins_current_stance():
     d1, d2 = doc("one", date(2025, 8, 1)), doc("two", date(2025, 8, 10))
     store = log_with(
@@ -319,12 +332,7 @@ def test_rebuild_drops_view_tables_an_earlier_version_kept_in_the_log(tmp_path):
     d1 = doc("one", date(2025, 8, 1))
     path = tmp_path / "monitor.duckdb"
     with open_store(path) as store:
-        store.append(
-            statement_events(
-                [said(MACRON, "us_backstop", "support", d1.published)], d1, "rules/1", d1.published
-            ),
-            "r",
-        )
+        state(store, MACRON, "support", d1)
         # An earlier version materialised the views inside the log itself.
         store.con.execute("create table actor_stance_history as select 1 as stale")
         store.con.execute("create table statements as select 1 as stale")
@@ -347,12 +355,7 @@ def test_views_live_in_their_own_file_and_reattach_on_open(tmp_path):
     d1 = doc("one", date(2025, 8, 1))
     path = tmp_path / "wh" / "monitor.duckdb"
     with open_store(path) as store:
-        store.append(
-            statement_events(
-                [said(MERZ, "us_backstop", "oppose", d1.published)], d1, "rules/1", d1.published
-            ),
-            "r",
-        )
+        state(store, MERZ, "oppose", d1)
         rebuild_views(store)
     views_file = tmp_path / "wh" / "snapshot" / "monitor_bi.duckdb"
     assert views_file.exists()
@@ -381,23 +384,10 @@ def test_a_failed_build_keeps_the_published_views(tmp_path):
         encoding="utf-8",
     )
     with open_store(path) as store:
-        store.append(
-            statement_events(
-                [said(MERZ, "us_backstop", "oppose", d1.published)], d1, "rules/1", d1.published
-            ),
-            "r",
-        )
+        state(store, MERZ, "oppose", d1)
         rebuild_views(store)
         before = views_fingerprint(store.con)
-        store.append(
-            statement_events(
-                [said(MACRON, "us_backstop", "support", d1.published)],
-                doc("two", date(2025, 8, 2)),
-                "rules/1",
-                d1.published,
-            ),
-            "r2",
-        )
+        state(store, MACRON, "support", doc("two", date(2025, 8, 2)), "r2")
         with pytest.raises(StoreError, match="previous views kept"):
             rebuild_views(store, views_dir=broken)
         # The published views still answer, unchanged, and the new file was removed.
@@ -410,23 +400,10 @@ def test_a_views_file_that_cannot_be_replaced_keeps_the_published_views(tmp_path
     d1 = doc("one", date(2025, 8, 1))
     path = tmp_path / "monitor.duckdb"
     with open_store(path) as store:
-        store.append(
-            statement_events(
-                [said(MERZ, "us_backstop", "oppose", d1.published)], d1, "rules/1", d1.published
-            ),
-            "r",
-        )
+        state(store, MERZ, "oppose", d1)
         rebuild_views(store)
         before = views_fingerprint(store.con)
-        store.append(
-            statement_events(
-                [said(MACRON, "us_backstop", "support", d1.published)],
-                doc("two", date(2025, 8, 2)),
-                "rules/1",
-                d1.published,
-            ),
-            "r2",
-        )
+        state(store, MACRON, "support", doc("two", date(2025, 8, 2)), "r2")
         # Something took the views file's place with a folder: the rename must fail.
         store.views_path.unlink()
         store.views_path.mkdir()
