@@ -430,7 +430,6 @@ def child_rebuild(db: Path) -> dict:
         "rebuild_cpu_s": round(rebuild_cpu, 2),
         "rebuild_peak_mb": rebuild_peak,
         "views_file_mb": round(views_mb),
-        "peak_mb": _peak_mb(),
         "python_base_mb": base,
         "rows": counts,
     }
