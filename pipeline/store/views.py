@@ -38,6 +38,12 @@ REBUILD_MEMORY_LIMIT = "2.5GB"
 # million statements the documents' 95,000 texts, 0.7-1.4 s), and a view table of fewer
 # rows is scanned by one thread only.
 BUILD_ATTACH_OPTIONS = "recovery_mode no_wal_writes, row_group_size 30720"
+# String compression DuckDB may not try while the views are written: FSST. Trying and
+# applying it to every string column was 0.65 s of a 4.8 s rebuild at a million statements
+# (bench/RESULTS.md); without it the strings are dictionary-encoded or stored plain, the
+# views file grows (statements 52 -> 66 MB there, 153 -> 234 MB with unique evidence
+# sentences) and its strings scan without decompression. The log keeps FSST.
+BUILD_DISABLED_COMPRESSION = "fsst"
 _MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*([KMGT]i?B|bytes)$", re.I)
 _CREATES = re.compile(r"create\s+or\s+replace\s+(table|view|macro)\s+([a-z_][a-z0-9_]*)", re.I)
 
@@ -134,6 +140,7 @@ def build_views(
         with (
             _memory_limit(con, memory_limit),
             _setting(con, "preserve_insertion_order", "false"),
+            _setting(con, "disabled_compression_methods", BUILD_DISABLED_COMPRESSION),
         ):
             # The new catalog first: the files create their tables there and read `events`
             # from the log behind it.

@@ -413,3 +413,67 @@ def test_a_views_file_that_cannot_be_replaced_keeps_the_published_views(tmp_path
         assert not list(store.views_path.parent.glob(".*.tmp*"))
         # The catalog attached before still answers (its file was open when it was removed).
         assert views_fingerprint(store.con) == before
+
+
+def _compressions(con, table) -> set[str]:
+    return {
+        row[0]
+        for row in con.execute(
+            "select distinct compression from pragma_storage_info(?)"
+            " where segment_type = 'VARCHAR'",
+            [table],
+        ).fetchall()
+    }
+
+
+def test_views_file_strings_are_not_fsst_compressed_and_the_setting_is_restored(tmp_path):
+    # Distinct sentences of shared words: what DuckDB compresses with FSST when it may
+    # (checked on a plain file first, so this test can tell the difference).
+    sentences = [
+        f"Minister number {i} said the security guarantees for Ukraine must hold firm {i * 7}."
+        for i in range(3000)
+    ]
+    plain = duckdb.connect(str(tmp_path / "plain.duckdb"))
+    plain.execute("create table t as select unnest(?::varchar[]) as evidence", [sentences])
+    plain.execute("checkpoint")
+    assert "FSST" in _compressions(plain, "t")
+    plain.close()
+
+    store = open_store(tmp_path / "log.duckdb")
+    text = " ".join(sentences)
+    document = doc(text, date(2025, 8, 1))
+    statements, start = [], 0
+    for sentence in sentences:
+        statements.append(
+            Statement(
+                MACRON,
+                "us_backstop",
+                "support",
+                sentence,
+                start,
+                start + len(sentence),
+                date(2025, 8, 1),
+                0.9,
+            )
+        )
+        start += len(sentence) + 1
+    store.append(
+        statement_events(
+            statements,
+            document,
+            "rules/1",
+            date(2025, 8, 1),
+        ),
+        "r",
+    )
+    before = store.con.execute("select current_setting('disabled_compression_methods')")
+    before = before.fetchone()[0]
+    rebuild_views(store)
+    assert rows(store, "select count(distinct evidence) from statements") == [(3000,)]
+    after = store.con.execute("select current_setting('disabled_compression_methods')")
+    assert after.fetchone()[0] == before
+    store.close()
+
+    views = duckdb.connect(str(tmp_path / "snapshot" / "log_bi.duckdb"), read_only=True)
+    used = _compressions(views, "statements")
+    assert used and "FSST" not in used, used
