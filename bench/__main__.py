@@ -59,7 +59,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     "replay_10m_s": ("<", 60),
     "replay_peak_mb": ("<", 4096),
     "append_batch_ms_max": ("<", 200),
-    "e2e_peak_mb": ("<", 1024),
+    # issue #4's extraction target; the end-to-end run has no memory target (issue #7 asks
+    # for its peak, a target only for the replay's)
     "extract_peak_mb": ("<", 1024),
 }
 REQUIRED = [
