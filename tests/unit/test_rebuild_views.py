@@ -457,23 +457,15 @@ def test_views_file_strings_are_not_fsst_compressed_and_the_setting_is_restored(
             )
         )
         start += len(sentence) + 1
-    store.append(
-        statement_events(
-            statements,
-            document,
-            "rules/1",
-            date(2025, 8, 1),
-        ),
-        "r",
-    )
-    before = store.con.execute("select current_setting('disabled_compression_methods')")
-    before = before.fetchone()[0]
+    store.append(statement_events(statements, document, "rules/1", date(2025, 8, 1)), "r")
+    setting = "select current_setting('disabled_compression_methods')"
+    before = rows(store, setting)
     rebuild_views(store)
     assert rows(store, "select count(distinct evidence) from statements") == [(3000,)]
-    after = store.con.execute("select current_setting('disabled_compression_methods')")
-    assert after.fetchone()[0] == before
+    assert rows(store, setting) == before
+    views_path = store.views_path
     store.close()
 
-    views = duckdb.connect(str(tmp_path / "snapshot" / "log_bi.duckdb"), read_only=True)
+    views = duckdb.connect(str(views_path), read_only=True)
     used = _compressions(views, "statements")
     assert used and "FSST" not in used, used
