@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from pipeline.errors import StoreBusyError, StoreError
@@ -23,6 +24,16 @@ from pipeline.events import (
     chain_hash,
 )
 from pipeline.settings import default_snapshot_path
+from pipeline.store.id_index import (
+    EventIdIndex,
+    IdIndexUnusable,
+    encode_ids,
+    id_index_path,
+    merge_ids,
+    read_id_index,
+    remove_stale_temporaries,
+    write_id_index,
+)
 from pipeline.store.migrations import apply_migrations
 from pipeline.store.recorder import AppendResult, ChainReport, EventRecorder
 
@@ -38,6 +49,12 @@ _READ_CHUNK = 5000
 # checkpoint made a 1,000-event append take 8 s. The writer instead lets the WAL grow to
 # this size (several hundred thousand events) and checkpoints when it closes.
 WRITER_CHECKPOINT_THRESHOLD = "1GB"
+# A writer rewrites the sorted event-id file (pipeline.store.id_index) as it closes once this
+# many events lie beyond it: until then appends look those up in the log's tail, a range
+# scan of at most this many ids (a few ms), and the rewrite (about 0.5 s at ten million
+# events) comes at most once per this many events.
+ID_INDEX_REFRESH_TAIL = 100_000
+_ID_CHUNK_VECTORS = 256  # 2,048-row vectors per chunk when reading ids out of the log
 
 
 def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -77,10 +94,19 @@ class DuckDBRecorder(EventRecorder):
     """Append-only, hash-chained event log in a DuckDB file."""
 
     def __init__(
-        self, db_path: Path | str, read_only: bool = False, views_path: Path | str | None = None
+        self,
+        db_path: Path | str,
+        read_only: bool = False,
+        views_path: Path | str | None = None,
+        id_index_refresh_tail: int = ID_INDEX_REFRESH_TAIL,
     ) -> None:
         self.db_path = db_path
         self.read_only = read_only
+        in_memory = str(db_path) == ":memory:"
+        self.id_index_path = None if in_memory else id_index_path(db_path)
+        self.id_index_refresh_tail = id_index_refresh_tail
+        self._id_index: EventIdIndex | None = None
+        self._id_index_loaded = False
         # The views live in their own file (see pipeline.store.views), attached read-only so
         # that unqualified names (statements, actor_current_stance, ...) answer from it.
         self.views_path = Path(views_path) if views_path else default_snapshot_path(db_path)
@@ -138,21 +164,15 @@ class DuckDBRecorder(EventRecorder):
             unique.setdefault(event.event_id, event)
         if not unique:
             return AppendResult(appended=0, already_present=0)
-        batch = list(unique.values())
         try:
-            # Fast path: assume the batch is new and let the unique index on event_id (a
-            # lookup per event) refuse it if not; only then scan for the known ids. The scan
-            # reads every logged id, so it would grow with the log on every append.
-            # A batch appended again (a retried run) is caught by one keyed probe first.
-            try:
-                if self._is_logged(batch[0].event_id):
-                    raise duckdb.ConstraintException("batch already (partly) logged")
-                result = self._append_fresh(batch, run_id, already=len(events) - len(batch))
-            except duckdb.ConstraintException:
-                self._rollback_quietly()
-                present = self._known_ids(list(unique))
-                fresh = [e for e in batch if e.event_id not in present]
-                result = self._append_fresh(fresh, run_id, already=len(events) - len(fresh))
+            self.con.execute("begin transaction")
+            # The check and the insert share one transaction. Two appends racing in one
+            # process both claim the next positions, and the primary key on seq lets only
+            # the first commit; across processes DuckDB's file lock allows one writer.
+            present = self._known_ids(list(unique))
+            fresh = [e for e in unique.values() if e.event_id not in present]
+            result = self._insert(fresh, run_id, already=len(events) - len(fresh))
+            self.con.execute("commit")
         except duckdb.Error as err:
             self._rollback_quietly()
             raise _store_error(self.db_path, err) from err
@@ -161,11 +181,10 @@ class DuckDBRecorder(EventRecorder):
             raise
         return result
 
-    def _append_fresh(self, fresh: list[Event], run_id: str, already: int) -> AppendResult:
-        """Append events believed new in one transaction; a known id raises ConstraintException."""
+    def _insert(self, fresh: list[Event], run_id: str, already: int) -> AppendResult:
+        """Insert new events after the last position, chaining their hashes."""
         if not fresh:
             return AppendResult(appended=0, already_present=already)
-        self.con.execute("begin transaction")
         # max(seq) comes from the table statistics; the row is then found by its key,
         # where `order by seq desc limit 1` would read every position.
         row = self.con.execute(
@@ -188,7 +207,6 @@ class DuckDBRecorder(EventRecorder):
             )
         finally:
             self.con.unregister("incoming_events")
-        self.con.execute("commit")
         return AppendResult(
             appended=len(fresh), already_present=already, first_seq=first_seq, last_seq=seq
         )
@@ -239,18 +257,91 @@ class DuckDBRecorder(EventRecorder):
         """Return which of these event ids are already logged."""
         return self._known_ids(list(event_ids))
 
-    def _is_logged(self, event_id: str) -> bool:
-        """One id, looked up through the unique index on event_id."""
-        found = self.con.execute("select 1 from events where event_id = ?", [event_id])
-        return found.fetchone() is not None
-
     def _known_ids(self, ids: list[str]) -> set[str]:
+        """The sorted id file answers for the positions it covers; the log's tail beyond
+        them is scanned (its row groups are found by their seq ranges)."""
         if not ids:
             return set()
-        rows = self.con.execute(
-            "select event_id from events where event_id in (select unnest(?::varchar[]))", [ids]
-        ).fetchall()
-        return {r[0] for r in rows}
+        index = self._current_id_index()
+        present = index.contains(ids) if index is not None else set()
+        rest = [i for i in ids if i not in present]
+        if rest:
+            rows = self.con.execute(
+                "select event_id from events"
+                " where seq > ? and event_id in (select unnest(?::varchar[]))",
+                [index.covered_seq if index is not None else 0, rest],
+            ).fetchall()
+            present.update(r[0] for r in rows)
+        return present
+
+    # -- the sorted event-id file --------------------------------------------------------
+
+    def _current_id_index(self) -> EventIdIndex | None:
+        """The id file, once checked against the log (the log only grows, so a file that
+        matched at first use keeps matching); None when there is no usable one."""
+        if not self._id_index_loaded:
+            self._id_index = self._checked_id_index()
+            self._id_index_loaded = True
+        return self._id_index
+
+    def _checked_id_index(self) -> EventIdIndex | None:
+        if self.id_index_path is None:
+            return None
+        try:
+            index = read_id_index(self.id_index_path)
+        except (IdIndexUnusable, OSError, ValueError) as err:
+            log.warning("%s; ids are looked up in the log instead", err)
+            return None
+        if index is None:
+            return None
+        row = self.con.execute(
+            "select hash from events where seq = ?", [index.covered_seq]
+        ).fetchone()
+        if row is None or row[0] != index.covered_hash:
+            log.warning(
+                "%s: covers position %d with hash %s, which this log %s; ignored",
+                self.id_index_path,
+                index.covered_seq,
+                index.covered_hash[:12],
+                "does not reach" if row is None else f"has as {row[0][:12]}",
+            )
+            return None
+        return index
+
+    def refresh_id_index(self, min_tail: int = 1) -> bool:
+        """Rewrite the sorted id file to cover the whole log, if at least `min_tail` events
+        lie beyond what it covers. Returns whether it wrote."""
+        if self.read_only or self.id_index_path is None:
+            return False
+        index = self._current_id_index()
+        covered = index.covered_seq if index is not None else 0
+        last = self.con.execute(
+            "select seq, hash from events where seq = (select max(seq) from events)"
+        ).fetchone()
+        if last is None or last[0] - covered < max(min_tail, 1):
+            return False
+        for leftover in remove_stale_temporaries(self.id_index_path):
+            log.info("%s: removed a killed writer's temporary id file", leftover)
+        tail = self._logged_ids(after=covered, upto=last[0])
+        ids = merge_ids(index.ids, tail) if index is not None else tail
+        write_id_index(self.id_index_path, ids, covered_seq=last[0], covered_hash=last[1])
+        self._id_index = read_id_index(self.id_index_path)
+        return True
+
+    def _logged_ids(self, after: int, upto: int) -> np.ndarray:
+        """The ids logged at positions after..upto, as a sorted fixed-width array."""
+        result = self.con.execute(
+            "select event_id from events where seq > ? and seq <= ?", [after, upto]
+        )
+        chunks = []
+        while True:
+            frame = result.fetch_df_chunk(_ID_CHUNK_VECTORS)
+            if frame.empty:
+                break
+            chunks.append(encode_ids(frame["event_id"].tolist()))
+        if not chunks:
+            return encode_ids([])
+        return np.unique(np.concatenate(chunks))
 
     def verify_chain(self) -> ChainReport:
         """Recompute every row's hash in order; report the first position that breaks."""
@@ -287,7 +378,14 @@ class DuckDBRecorder(EventRecorder):
             ) from err
 
     def close(self) -> None:
-        """Close the connection (DuckDB checkpoints a writer's WAL as it shuts down)."""
+        """Close the connection (DuckDB checkpoints a writer's WAL as it shuts down). A
+        writer first brings the id file up to date if enough events lie beyond it; that
+        file is a cache, so failing to write it is logged and the close goes on."""
+        if not self.read_only:
+            try:
+                self.refresh_id_index(min_tail=self.id_index_refresh_tail)
+            except (OSError, ValueError, duckdb.Error) as err:
+                log.warning("%s: id file not refreshed: %s", self.id_index_path, err)
         self.con.close()
 
 

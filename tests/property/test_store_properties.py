@@ -143,13 +143,15 @@ def test_file_log_replays_distinct_events_in_first_applied_order(batches):
 
 
 class FileLogMachine(RuleBasedStateMachine):
-    """Appends to a log file, closing and reopening it between appends at random."""
+    """Appends to a log file, closing and reopening it between appends at random; the sorted
+    id file beside it is rewritten at each close and at random, so lookups meet ids in the
+    file, in the tail beyond it, or both."""
 
     def __init__(self) -> None:
         super().__init__()
         self.folder = tempfile.TemporaryDirectory(prefix="log-state-")
         self.path = Path(self.folder.name) / "monitor.duckdb"
-        self.store = DuckDBRecorder(self.path)
+        self.store = DuckDBRecorder(self.path, id_index_refresh_tail=1)
         self.model = LogModel()
         self.runs = 0
 
@@ -176,7 +178,14 @@ class FileLogMachine(RuleBasedStateMachine):
     @rule()
     def reopen(self):
         self.store.close()
-        self.store = DuckDBRecorder(self.path)
+        self.store = DuckDBRecorder(self.path, id_index_refresh_tail=1)
+
+    @rule()
+    def rewrite_id_file(self):
+        self.store.refresh_id_index()
+        index = self.store._current_id_index()
+        if self.model.order:
+            assert index is not None and index.covered_seq == len(self.model.order)
 
     @invariant()
     def log_matches_model(self):

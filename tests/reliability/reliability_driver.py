@@ -127,6 +127,10 @@ def work(args: argparse.Namespace) -> None:
         say("end append", k, result.appended)
         if result.appended == 0 and k != args.batches:
             continue
+        if args.ids:
+            say("begin ids", k)
+            recorder.refresh_id_index()
+            say("end ids", k)
         if args.rebuild:
             say("begin rebuild", k)
             rebuild_views(recorder)
@@ -138,6 +142,9 @@ def work(args: argparse.Namespace) -> None:
             say("end publish", k)
     recorder.close()
     say("done")
+    # A kill aimed at the last phases may come after the work is done: it then meets a
+    # finished process, not a vanished one.
+    time.sleep(args.linger)
 
 
 def writer(args: argparse.Namespace) -> None:
@@ -241,6 +248,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--rebuild", action="store_true")
     p.add_argument("--snapshot")
     p.add_argument("--fingerprints", action="store_true")
+    p.add_argument("--ids", action="store_true", help="rewrite the id file after each append")
+    p.add_argument("--linger", type=float, default=0.0, help="seconds to stay after done")
     p.set_defaults(func=work)
     p = sub.add_parser("writer")
     p.add_argument("db")

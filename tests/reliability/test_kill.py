@@ -1,7 +1,9 @@
-"""SIGKILL at random (seeded) points of append, rebuild_views and publish_snapshot.
+"""SIGKILL at random (seeded) points of append, the id-file rewrite, rebuild_views and
+publish_snapshot.
 
 A child process (reliability_driver.py `work`) appends batches 1..N, each with its own run
-id, rebuilding the views and publishing the BI snapshot after each. The parent kills it a
+id, rewriting the sorted event-id file, rebuilding the views and publishing the BI snapshot
+after each. The parent kills it a
 random delay after a chosen `begin <phase> <batch>` marker, reopens the store and checks:
 whole batches only, contiguous positions, an intact hash chain, a complete view set equal
 to the one a never-killed store had at some batch, and a readable, whole snapshot. The next
@@ -24,15 +26,16 @@ from pipeline.store.views import views_fingerprint
 BATCHES = 6
 DOCS = 60  # 180 events a batch
 SIZE = batch_size(DOCS)
-# per sequence: 4 kills during append, 3 during rebuild_views, 1 during publish_snapshot
-PHASES = ["append"] * 4 + ["rebuild"] * 3 + ["publish"]
-SEQUENCES = (11, 22, 33)  # seeds; 3 x 8 = 24 kill points
+# per sequence: 4 kills during append, 2 during the id-file rewrite, 3 during rebuild_views,
+# 1 during publish_snapshot
+PHASES = ["append"] * 4 + ["ids"] * 2 + ["rebuild"] * 3 + ["publish"]
+SEQUENCES = (11, 22, 33)  # seeds; 3 x 10 = 30 kill points
 
 pytestmark = pytest.mark.timeout(90)
 
 
 def work_args(db: Path, snapshot: Path, *extra: str) -> list[object]:
-    return ["work", db, "--batches", BATCHES, "--docs", DOCS, "--rebuild"] + [
+    return ["work", db, "--batches", BATCHES, "--docs", DOCS, "--rebuild", "--ids"] + [
         "--snapshot",
         snapshot,
         *extra,
@@ -115,7 +118,7 @@ def test_kills_leave_whole_batches_views_and_snapshot(tmp_path, driver, referenc
     for phase in phases:
         batch = min(done + 1, BATCHES)
         delay = rng.uniform(0, 1.25 * durations[phase])
-        seen = driver.kill_at(args, f"begin {phase} {batch}", delay)
+        seen = driver.kill_at([*args, "--linger", 30], f"begin {phase} {batch}", delay)
         # every append the driver reported before the kill is in the log; nothing is lost
         reported = [int(w[2]) for w in map(str.split, seen) if w[:2] == ["end", "append"]]
         now_done = batches_present(db, fingerprints)
@@ -142,3 +145,11 @@ def test_kills_leave_whole_batches_views_and_snapshot(tmp_path, driver, referenc
     assert snapshot_fingerprint(snapshot) == fingerprints[BATCHES]
     leftovers = sorted(p.name for p in snapshot.parent.iterdir() if p != snapshot)
     assert leftovers == [], "killed publishers' temporary files are cleaned up"
+    # the id file covers the whole log, and no killed rewrite's temporary file is left
+    assert sorted(p.name for p in db.parent.iterdir() if ".ids" in p.name) == [db.name + ".ids"]
+    covering = DuckDBRecorder(db, read_only=True)
+    try:
+        index = covering._current_id_index()
+        assert index is not None and index.covered_seq == BATCHES * SIZE
+    finally:
+        covering.close()

@@ -210,12 +210,25 @@ def test_no_code_updates_or_deletes_logged_events():
     pattern = re.compile(
         r"\b(update\s+events|delete\s+from\s+events|drop\s+table\s+events)\b", re.I
     )
-    offenders = [
-        str(p.relative_to(root))
-        for folder in ("pipeline", "sql", "dags")
-        for p in (root / folder).rglob("*")
-        if p.suffix in {".py", ".sql"} and pattern.search(p.read_text(encoding="utf-8"))
-    ]
+    # A migration may replace the table only by copying every row into its successor first
+    # (DuckDB cannot drop a constraint); test_migration_keeps_every_event checks the copy.
+    copy_first = re.compile(r"insert\s+into\s+\w+\s+select\s+\*\s+from\s+events\b", re.I)
+    offenders = []
+    for folder in ("pipeline", "sql", "dags"):
+        for p in (root / folder).rglob("*"):
+            if p.suffix not in {".py", ".sql"}:
+                continue
+            text = p.read_text(encoding="utf-8")
+            if not pattern.search(text):
+                continue
+            is_copying_migration = (
+                p.parent == root / "sql" / "ddl"
+                and not re.search(r"update\s+events|delete\s+from\s+events", text, re.I)
+                and copy_first.search(text)
+                and copy_first.search(text).start() < pattern.search(text).start()
+            )
+            if not is_copying_migration:
+                offenders.append(str(p.relative_to(root)))
     assert offenders == []
 
 
