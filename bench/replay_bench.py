@@ -339,6 +339,9 @@ def build_log(path: Path, n_statements: int, real_hashes: bool = False) -> dict:
     counts = dict(con.execute("select event_type, count(*) from events group by all").fetchall())
     con.execute("checkpoint")
     con.close()
+    # As after any writer's session: the sorted event-id file covers the log.
+    with DuckDBRecorder(path) as store:
+        store.refresh_id_index()
     return {
         "build_s": round(time.perf_counter() - started, 1),
         "events": sum(counts.values()),
