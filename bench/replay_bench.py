@@ -29,7 +29,6 @@ Each size's rebuild runs in a fresh subprocess so its peak RSS (VmHWM) is its ow
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import re
@@ -48,7 +47,7 @@ if str(ROOT) not in sys.path:
 import duckdb  # noqa: E402
 import yaml  # noqa: E402
 
-from pipeline.events import GENESIS_HASH, as_utc  # noqa: E402
+from pipeline.events import GENESIS_HASH, row_hash  # noqa: E402
 from pipeline.statements.model import STANCES, TOPICS  # noqa: E402
 
 STATEMENTS_PER_DOC = 10  # mean of 5..15
@@ -369,24 +368,10 @@ def _insert_with_real_chain(con: duckdb.DuckDBPyConnection, prev: str) -> str:
             (seq, event_id, event_type, stream, occurred, recorded, payload, sv, producer, run) = (
                 row
             )
-            # chain_hash's canonical body, assembled around the already-canonical payload.
-            body = "".join(
-                [
-                    '{"event_id":', json.dumps(event_id),
-                    ',"event_type":', json.dumps(event_type),
-                    ',"occurred_at":', json.dumps(as_utc(occurred).isoformat()),
-                    ',"payload":', payload,
-                    ',"prev":', json.dumps(prev),
-                    ',"producer":', json.dumps(producer),
-                    ',"recorded_at":', json.dumps(as_utc(recorded).isoformat()),
-                    ',"run_id":', json.dumps(run, ensure_ascii=False),
-                    ',"schema_version":', str(sv),
-                    ',"seq":', str(seq),
-                    ',"stream":', json.dumps(stream, ensure_ascii=False),
-                    "}",
-                ]
+            digest = row_hash(
+                prev, seq, event_id, event_type, stream, occurred, recorded, payload,
+                producer, sv, run,
             )  # fmt: skip
-            digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
             out.append((*row, prev, digest))
             prev = digest
         frame = pd.DataFrame.from_records(out, columns=[*cols.split(", "), "prev_hash", "hash"])
