@@ -46,10 +46,11 @@ _COLUMNS = (
 log = logging.getLogger(__name__)
 
 _READ_CHUNK = 5000
-# DuckDB 1.5 rewrites the whole event_id index at every automatic checkpoint, which by
-# default comes each 16 MiB of WAL (duckdb/duckdb#24848): at ten million events one such
-# checkpoint made a 1,000-event append take 8 s. The writer instead lets the WAL grow to
-# this size (several hundred thousand events) and checkpoints when it closes.
+# DuckDB 1.5 rewrites a table's whole index at every automatic checkpoint, which by default
+# comes each 16 MiB of WAL (duckdb/duckdb#24848): at ten million events one such checkpoint
+# made a 1,000-event append take 8 s while event_id had a unique index, and the seq key is
+# still rewritten. The writer instead lets the WAL grow to this size (several hundred
+# thousand events) and checkpoints when it closes.
 WRITER_CHECKPOINT_THRESHOLD = "1GB"
 # A writer rewrites the sorted event-id file (pipeline.store.id_index) as it closes once this
 # many events lie beyond it: until then appends look those up in the log's tail, a range
@@ -89,6 +90,9 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
             ) from err
         raise StoreError(f"{target}: cannot open the event log: {message}") from err
     con.execute("set TimeZone = 'UTC'")
+    # A long statement (a migration, a rebuild) would otherwise draw a progress bar into
+    # the task logs ops staff read.
+    con.execute("set enable_progress_bar = false")
     return con
 
 

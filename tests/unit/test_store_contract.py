@@ -245,3 +245,9 @@ def test_store_module_is_the_only_code_that_opens_duckdb():
 def test_recorder_is_the_duckdb_backend():
     with open_store(":memory:") as store:
         assert isinstance(store, DuckDBRecorder)
+
+
+def test_connections_draw_no_progress_bar_into_task_logs(fresh_db):
+    with open_store(fresh_db) as store:
+        setting = store.con.execute("select current_setting('enable_progress_bar')").fetchone()
+    assert setting == (False,)
