@@ -251,3 +251,23 @@ def test_connections_draw_no_progress_bar_into_task_logs(fresh_db):
     with open_store(fresh_db) as store:
         setting = store.con.execute("select current_setting('enable_progress_bar')").fetchone()
     assert setting == (False,)
+
+
+def test_two_recorders_in_one_process_take_turns_without_breaking_the_chain(fresh_db):
+    """A recorder remembers its last row instead of scanning for it; when another
+    connection in the process appended meanwhile, the seq key refuses the remembered
+    position and the append reads the log's last row again."""
+    first, second = DuckDBRecorder(fresh_db), DuckDBRecorder(fresh_db)
+    try:
+        first.append(make_events(3), run_id="a1")
+        second.append(make_events(2, start=3), run_id="b1")
+        again = first.append(make_events(4, start=4), run_id="a2")  # 4 is logged already
+        assert (again.appended, again.first_seq, again.last_seq) == (3, 6, 8)
+        assert second.append(make_events(1, start=20), run_id="b2").first_seq == 9
+        report = first.verify_chain()
+        assert report.ok and report.checked == 9
+        runs = [r.run_id for r in first.read()]
+        assert runs == ["a1"] * 3 + ["b1"] * 2 + ["a2"] * 3 + ["b2"]
+    finally:
+        first.close()
+        second.close()
