@@ -214,9 +214,12 @@ class DuckDBRecorder(EventRecorder):
         # The last row this recorder appended, else the log's: max(seq) comes from the
         # table statistics while they are exact, but once this session has appended it is
         # a scan of every position (18 ms at ten million).
-        row = self._last_row or self.con.execute(
-            "select seq, hash from events where seq = (select max(seq) from events)"
-        ).fetchone()
+        row = (
+            self._last_row
+            or self.con.execute(
+                "select seq, hash from events where seq = (select max(seq) from events)"
+            ).fetchone()
+        )
         seq, prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
         recorded_at = datetime.now(UTC)
         rows = []
