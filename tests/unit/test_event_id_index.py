@@ -5,6 +5,7 @@ foreign file is never trusted, and a killed rewrite leaves nothing the next writ
 from __future__ import annotations
 
 import logging
+import random
 import shutil
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -51,6 +52,24 @@ def test_lookups_agree_with_a_set(tmp_path_factory, stored, asked):
     assert index is not None and index.covered_seq == len(stored)
     probes = asked + stored[:3]
     assert index.contains(probes) == set(probes) & set(stored)
+
+
+@pytest.mark.parametrize("width", [32, 30, 5000])
+@pytest.mark.parametrize("count", [127, 128, 129, 3000])
+def test_lookups_across_many_blocks(tmp_path, width, count):
+    """Full blocks, a partial last block, widths that do or do not divide a page, and ids
+    wider than a page; present ids, absent ids between them, before and after them all."""
+    rng = random.Random(width * count)
+    stored = {f"{rng.getrandbits(120):030x}".ljust(width, "x")[:width] for _ in range(count)}
+    stored = sorted(stored)
+    path = tmp_path / "many.ids"
+    write_id_index(path, encode_ids(stored), covered_seq=count, covered_hash="h")
+    index = read_id_index(path)
+    assert len(index) == len(stored) and index.block_ids == max(1, 4096 // width)
+    absent = [s[:-1] + "!" for s in stored[::7]] + ["", "0" * width, "~" * width]
+    present = stored[::3] + [stored[0], stored[-1]]
+    assert index.contains(present + absent) == set(present)
+    assert index.contains(stored) == set(stored)
 
 
 @settings(max_examples=60, deadline=None)
