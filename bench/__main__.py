@@ -111,6 +111,29 @@ def machine() -> dict[str, object]:
     }
 
 
+def cpu_probe(rows: int = 100_000_000) -> dict[str, float]:
+    """Time one CPU-bound DuckDB query on 1 thread, then on 2. On this shared machine the
+    second core is sometimes all but unavailable (2 threads as slow as 1), and every
+    multi-threaded figure moves with it: the probe, run before and after the scripts,
+    says which state the figures were measured in."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("set enable_progress_bar = false")
+    seconds = {}
+    for threads in (1, 2):
+        con.execute(f"set threads = {threads}")
+        started = time.perf_counter()
+        con.execute(f"select sum(hash(i)) from range({int(rows)}) t(i)").fetchall()
+        seconds[threads] = time.perf_counter() - started
+    con.close()
+    return {
+        "one_thread_s": round(seconds[1], 3),
+        "two_threads_s": round(seconds[2], 3),
+        "parallel_speedup": round(seconds[1] / seconds[2], 2),
+    }
+
+
 def run_one(bench: Bench, quick: bool, timeout: float) -> tuple[dict[str, float], dict]:
     """Run one script in a fresh process; return its figures and how the run went."""
     script = BENCH / bench.script
@@ -211,13 +234,17 @@ def main(argv: list[str] | None = None) -> int:
             previous = {}
     figures = {k: v for k, v in previous.items() if k not in {"machine", "date", "runs", "quick"}}
     runs: dict[str, dict] = dict(previous.get("runs") or {}) if previous else {}
+    probe_before = cpu_probe()
+    print(f"cpu probe before: {probe_before}", flush=True)
     for bench in chosen:
         found, run = run_one(bench, args.quick, args.timeout)
         figures.update(found)
         runs[bench.name] = run
+    probe_after = cpu_probe()
+    print(f"cpu probe after: {probe_after}", flush=True)
     result = {
         **dict(sorted(figures.items())),
-        "machine": machine(),
+        "machine": {**machine(), "cpu_probe_before": probe_before, "cpu_probe_after": probe_after},
         "date": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "quick": args.quick,
         "runs": runs,
