@@ -27,6 +27,7 @@ from pipeline.events import (
 from pipeline.settings import default_snapshot_path
 from pipeline.store.id_index import (
     EventIdIndex,
+    IdIndexCheck,
     IdIndexUnusable,
     encode_ids,
     id_index_path,
@@ -351,6 +352,46 @@ class DuckDBRecorder(EventRecorder):
             )
             return None
         return index
+
+    def check_id_index(self) -> IdIndexCheck:
+        """Compare the id file with the log, id for id (what `monitor check` reports). A file
+        the store would ignore is only noted; one it would trust but that holds other ids
+        than the log is a failure, since appends would skip or repeat events by it."""
+        if self.id_index_path is None:
+            return IdIndexCheck(True, "in-memory log: no id file")
+        path = self.id_index_path
+        try:
+            index = read_id_index(path)
+        except (IdIndexUnusable, OSError) as err:
+            return IdIndexCheck(True, f"unusable, so ignored; the next writer rewrites it: {err}")
+        last = self.max_seq()
+        if index is None:
+            return IdIndexCheck(True, f"{path}: none yet; appends look ids up in the log")
+        row = self.con.execute(
+            "select hash from events where seq = ?", [index.covered_seq]
+        ).fetchone()
+        if row is None or row[0] != index.covered_hash:
+            return IdIndexCheck(
+                True,
+                f"{path}: made for another state of the log (position {index.covered_seq}),"
+                " so ignored; the next writer rewrites it",
+            )
+        logged = self._logged_ids(after=0, upto=index.covered_seq)
+        width = max(logged.dtype.itemsize, index.width)
+        if not np.array_equal(
+            logged.astype(f"S{width}"), np.asarray(index.ids).astype(f"S{width}")
+        ):
+            return IdIndexCheck(
+                False,
+                f"{path}: holds {len(index)} ids where the log's positions"
+                f" 1..{index.covered_seq} hold {len(logged)} others; appends trust it:"
+                " delete the file (the next writer rebuilds it)",
+            )
+        return IdIndexCheck(
+            True,
+            f"covers positions 1..{index.covered_seq}, every id as in the log;"
+            f" {last - index.covered_seq} events beyond it",
+        )
 
     def refresh_id_index(self, min_tail: int = 1) -> bool:
         """Rewrite the sorted id file to cover the whole log, if at least `min_tail` events

@@ -47,6 +47,14 @@ class IdIndexUnusable(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class IdIndexCheck:
+    """What comparing the id file with the log found."""
+
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class EventIdIndex:
     """The ids of every event at positions 1..covered_seq, sorted."""
 

@@ -370,3 +370,61 @@ def test_widths_of_ids_in_the_file_and_the_tail_may_differ(tmp_path):
         e.event_id for e in short + long_ids
     }
     assert np.all(index.ids[1:] > index.ids[:-1])
+
+
+# -- monitor check ----------------------------------------------------------------------------
+
+
+def test_check_compares_the_file_with_the_log_id_for_id(tmp_path):
+    db = tmp_path / "log.duckdb"
+    store = DuckDBRecorder(db, id_index_refresh_tail=1)
+    store.append(make_events(300), run_id="r1")
+    store.close()
+    store = DuckDBRecorder(db)
+    store.append(make_events(2, start=300), run_id="r2")
+    report = store.check_id_index()
+    assert report.ok and "1..300" in report.detail and "2 events beyond" in report.detail
+    store.close()
+
+    # a file with the log's hash at its position but other ids: appends would trust it
+    index = read_id_index(id_index_path(db))
+    forged = make_events(300, start=1000)
+    write_id_index(
+        id_index_path(db),
+        encode_ids(e.event_id for e in forged),
+        covered_seq=index.covered_seq,
+        covered_hash=index.covered_hash,
+    )
+    with DuckDBRecorder(db, read_only=True) as reader:
+        report = reader.check_id_index()
+    assert not report.ok and "delete the file" in report.detail
+
+    # one made for another state of the log is ignored by appends: noted, not a failure
+    write_id_index(id_index_path(db), encode_ids(["x"]), covered_seq=2, covered_hash="0" * 64)
+    with DuckDBRecorder(db, read_only=True) as reader:
+        report = reader.check_id_index()
+    assert report.ok and "ignored" in report.detail
+
+
+def test_monitor_check_fails_on_a_file_that_disagrees_with_the_log(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    db = tmp_path / "wh" / "monitor.duckdb"
+    store = DuckDBRecorder(db, id_index_refresh_tail=1)
+    store.append(make_events(5), run_id="r1")
+    store.close()
+    runner = CliRunner()
+    clean = runner.invoke(app, ["check", "--db", str(db)])
+    assert "ok    id file: covers positions 1..5" in clean.output, clean.output
+    index = read_id_index(id_index_path(db))
+    write_id_index(
+        id_index_path(db),
+        encode_ids(e.event_id for e in make_events(5, start=50)),
+        covered_seq=index.covered_seq,
+        covered_hash=index.covered_hash,
+    )
+    broken = runner.invoke(app, ["check", "--db", str(db)])
+    assert broken.exit_code == 1
+    assert "FAIL  id file:" in broken.output and "delete the file" in broken.output
