@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
+import secrets
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -227,7 +228,7 @@ def write_id_index(path: Path, ids: np.ndarray, covered_seq: int, covered_hash: 
     header = HEADER.pack(
         MAGIC, width, block_ids, len(ids), covered_seq, raw_hash, fence_offset, ids_offset
     )
-    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
     try:
         with temporary.open("wb") as handle:
             handle.write(header.ljust(fence_offset, b"\0"))
