@@ -209,6 +209,16 @@ def reader(args: argparse.Namespace) -> None:
     con.close()
 
 
+def open_log(args: argparse.Namespace) -> None:
+    """Open the log as a writer (which applies pending migrations), then close it."""
+    say("begin open")
+    recorder = DuckDBRecorder(args.db)
+    say("end open")
+    recorder.close()
+    say("done")
+    time.sleep(args.linger)
+
+
 def serve(args: argparse.Namespace) -> None:
     """Fork one child per stdin line (a JSON argv); the child reports `pid N` first.
 
@@ -265,6 +275,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--batch", type=int, required=True)
     p.add_argument("--docs", type=int, required=True)
     p.set_defaults(func=append_once)
+    p = sub.add_parser("open")
+    p.add_argument("db")
+    p.add_argument("--linger", type=float, default=0.0, help="seconds to stay after done")
+    p.set_defaults(func=open_log)
     p = sub.add_parser("serve")
     p.set_defaults(func=serve)
     p = sub.add_parser("reader")
