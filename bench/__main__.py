@@ -111,23 +111,26 @@ def machine() -> dict[str, object]:
     }
 
 
-def cpu_probe(rows: int = 100_000_000) -> dict[str, float]:
-    """Time one CPU-bound DuckDB query on 1 thread, then on 2. On this shared machine the
-    second core is sometimes all but unavailable (2 threads as slow as 1), and every
-    multi-threaded figure moves with it: the probe, run before and after the scripts,
-    says which state the figures were measured in."""
+def cpu_probe(rows: int = 50_000_000) -> dict[str, float]:
+    """Time one CPU-bound DuckDB scan of an in-memory table on 1 thread, then on 2. On
+    this shared machine the speed of a core moves from hour to hour (the same rebuild used
+    8 CPU s one evening and 15-18 the next morning), and every figure moves with it: the
+    probe, run before and after the scripts, says which state they were measured in.
+    (A table, not range(): DuckDB scans range() on one thread.)"""
     import duckdb
 
     con = duckdb.connect()
     con.execute("set enable_progress_bar = false")
+    con.execute(f"create table probe as select range as i from range({int(rows)})")
     seconds = {}
     for threads in (1, 2):
         con.execute(f"set threads = {threads}")
         started = time.perf_counter()
-        con.execute(f"select sum(hash(i)) from range({int(rows)}) t(i)").fetchall()
+        con.execute("select sum(hash(i)) from probe").fetchall()
         seconds[threads] = time.perf_counter() - started
     con.close()
     return {
+        "rows": int(rows),
         "one_thread_s": round(seconds[1], 3),
         "two_threads_s": round(seconds[2], 3),
         "parallel_speedup": round(seconds[1] / seconds[2], 2),
