@@ -18,4 +18,3 @@ def test_probe_times_both_thread_counts_and_their_ratio():
 def test_more_rows_take_longer_on_one_thread():
     small, large = cpu_probe(rows=1_000_000), cpu_probe(rows=40_000_000)
     assert large["one_thread_s"] > small["one_thread_s"]
-
