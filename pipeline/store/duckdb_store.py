@@ -21,7 +21,6 @@ from pipeline.events import (
     RecordedEvent,
     as_utc,
     canonical_json,
-    chain_hash,
     row_hash,
 )
 from pipeline.settings import default_snapshot_path
@@ -428,25 +427,41 @@ class DuckDBRecorder(EventRecorder):
         return sorted_unique(np.concatenate(chunks)) if len(chunks) > 1 else chunks[0]
 
     def verify_chain(self) -> ChainReport:
-        """Recompute every row's hash in order; report the first position that breaks."""
+        """Recompute every row's hash in order; report the first position that breaks. The
+        payload is hashed as stored (canonical JSON when appended), so a changed byte shows,
+        and no payload is decoded and encoded again (most of the time this took)."""
         expected_prev = GENESIS_HASH
         checked = 0
-        for expected_seq, recorded in enumerate(self.read(), start=1):
-            if recorded.seq != expected_seq:
-                return ChainReport(checked, recorded.seq, f"gap: expected position {expected_seq}")
-            if recorded.prev_hash != expected_prev:
-                return ChainReport(checked, recorded.seq, "prev_hash does not match the row before")
-            digest = chain_hash(
-                recorded.prev_hash,
-                recorded.seq,
-                recorded.event,
-                recorded.recorded_at,
-                recorded.run_id,
-            )
-            if digest != recorded.hash:
-                return ChainReport(checked, recorded.seq, "row content does not match its hash")
-            expected_prev = recorded.hash
-            checked += 1
+        cursor = self.con.cursor()
+        try:
+            result = cursor.execute(f"select {_COLUMNS} from events order by seq")
+            while chunk := result.fetchmany(_READ_CHUNK):
+                for row in chunk:
+                    (seq, event_id, event_type, stream, occurred_at, recorded_at, payload) = row[:7]
+                    (schema_version, producer, run_id, prev_hash, digest) = row[7:]
+                    if seq != checked + 1:
+                        return ChainReport(checked, seq, f"gap: expected position {checked + 1}")
+                    if prev_hash != expected_prev:
+                        return ChainReport(checked, seq, "prev_hash does not match the row before")
+                    recomputed = row_hash(
+                        prev_hash,
+                        seq,
+                        event_id,
+                        event_type,
+                        stream,
+                        occurred_at,
+                        recorded_at,
+                        payload,
+                        producer,
+                        schema_version,
+                        run_id,
+                    )
+                    if recomputed != digest:
+                        return ChainReport(checked, seq, "row content does not match its hash")
+                    expected_prev = digest
+                    checked += 1
+        finally:
+            cursor.close()
         return ChainReport(checked)
 
     def checkpoint(self) -> None:

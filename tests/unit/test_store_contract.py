@@ -271,3 +271,17 @@ def test_two_recorders_in_one_process_take_turns_without_breaking_the_chain(fres
     finally:
         first.close()
         second.close()
+
+
+def test_a_payload_reformatted_in_place_breaks_the_chain(fresh_db):
+    """The payload is hashed as stored: even a rewrite that decodes to the same JSON (a
+    space added) is a change to the record, and is reported."""
+    with open_store(fresh_db) as store:
+        store.append(make_events(3), run_id="r1")
+        stored = store.con.execute("select payload from events where seq = 2").fetchone()[0]
+    con = duckdb.connect(str(fresh_db))
+    con.execute("update events set payload = ? where seq = 2", [stored.replace(",", ", ", 1)])
+    con.close()
+    with open_store(fresh_db, read_only=True) as store:
+        report = store.verify_chain()
+    assert (report.first_broken_seq, report.checked) == (2, 1)
