@@ -125,6 +125,9 @@ class DuckDBRecorder(EventRecorder):
             try:
                 self.con.execute(f"set checkpoint_threshold = '{WRITER_CHECKPOINT_THRESHOLD}'")
                 apply_migrations(self.con)
+                if self.id_index_path is not None:
+                    for leftover in remove_stale_temporaries(self.id_index_path):
+                        log.info("%s: removed a killed writer's temporary id file", leftover)
             except (duckdb.IOException, OSError) as err:
                 self.con.close()
                 raise StoreError(f"{db_path}: cannot prepare the event log: {err}") from err
@@ -375,7 +378,10 @@ class DuckDBRecorder(EventRecorder):
                 f"{path}: made for another state of the log (position {index.covered_seq}),"
                 " so ignored; the next writer rewrites it",
             )
-        logged = self._logged_ids(after=0, upto=index.covered_seq)
+        try:
+            logged = self._logged_ids(after=0, upto=index.covered_seq)
+        except ValueError as err:  # an id the file cannot hold: the store never wrote this
+            return IdIndexCheck(False, f"{path}: covers ids it cannot hold ({err}); delete it")
         width = max(logged.dtype.itemsize, index.width)
         if not np.array_equal(
             logged.astype(f"S{width}"), np.asarray(index.ids).astype(f"S{width}")
@@ -399,13 +405,14 @@ class DuckDBRecorder(EventRecorder):
             return False
         index = self._current_id_index()
         covered = index.covered_seq if index is not None else 0
-        last = self.con.execute(
-            "select seq, hash from events where seq = (select max(seq) from events)"
-        ).fetchone()
+        last = (
+            self._last_row
+            or self.con.execute(
+                "select seq, hash from events where seq = (select max(seq) from events)"
+            ).fetchone()
+        )
         if last is None or last[0] - covered < max(min_tail, 1):
             return False
-        for leftover in remove_stale_temporaries(self.id_index_path):
-            log.info("%s: removed a killed writer's temporary id file", leftover)
         tail = self._logged_ids(after=covered, upto=last[0])
         ids = merge_ids(index.ids, tail) if index is not None else tail
         write_id_index(self.id_index_path, ids, covered_seq=last[0], covered_hash=last[1])
