@@ -487,12 +487,15 @@ class DuckDBRecorder(EventRecorder):
         """Close the connection (DuckDB checkpoints a writer's WAL as it shuts down). A
         writer first brings the id file up to date if enough events lie beyond it; that
         file is a cache, so failing to write it is logged and the close goes on."""
-        if not self.read_only:
-            try:
+        try:
+            if not self.read_only:
                 self.refresh_id_index(min_tail=self.id_index_refresh_tail)
-            except (OSError, ValueError, duckdb.Error) as err:
-                log.warning("%s: id file not refreshed: %s", self.id_index_path, err)
-        self.con.close()
+        except (OSError, ValueError, duckdb.Error) as err:
+            log.warning("%s: id file not refreshed: %s", self.id_index_path, err)
+        finally:
+            # Even when the rewrite is interrupted (a task timeout raises in it), the log
+            # is closed and checkpointed.
+            self.con.close()
 
 
 def sql_literal(text: str) -> str:

@@ -431,3 +431,30 @@ def test_monitor_check_fails_on_a_file_that_disagrees_with_the_log(tmp_path):
     broken = runner.invoke(app, ["check", "--db", str(db)])
     assert broken.exit_code == 1
     assert "FAIL  id file:" in broken.output and "delete the file" in broken.output
+
+
+def test_an_interrupted_rewrite_still_closes_the_log(tmp_path):
+    """A task timeout raises inside the rewrite: the error goes up, and the log is closed
+    (its WAL checkpointed) all the same, so the next writer opens it at once."""
+    db = tmp_path / "log.duckdb"
+    store = DuckDBRecorder(db, id_index_refresh_tail=1)
+    store.append(make_events(3), run_id="r1")
+
+    class TaskTimeout(BaseException):
+        pass
+
+    def interrupt(*args, **kwargs):
+        raise TaskTimeout
+
+    import pipeline.store.duckdb_store as duckdb_store
+
+    original = duckdb_store.write_id_index
+    duckdb_store.write_id_index = interrupt
+    try:
+        with pytest.raises(TaskTimeout):
+            store.close()
+    finally:
+        duckdb_store.write_id_index = original
+    assert not (tmp_path / "log.duckdb.wal").exists(), "closed and checkpointed"
+    with DuckDBRecorder(db) as again:
+        assert again.max_seq() == 3
