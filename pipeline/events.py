@@ -142,9 +142,17 @@ def new_event(
     )
 
 
-def chain_hash(prev_hash: str, seq: int, event: Event, recorded_at: datetime, run_id: str) -> str:
+def chain_hash(
+    prev_hash: str,
+    seq: int,
+    event: Event,
+    recorded_at: datetime,
+    run_id: str,
+    payload_json: str | None = None,
+) -> str:
     """Hash one log row together with the previous row's hash (tamper evidence): the sha256
-    of the canonical JSON of the row (see `row_hash`)."""
+    of the canonical JSON of the row (see `row_hash`). `payload_json` is the payload's
+    canonical JSON when the caller has it already."""
     return row_hash(
         prev_hash,
         seq,
@@ -153,7 +161,7 @@ def chain_hash(prev_hash: str, seq: int, event: Event, recorded_at: datetime, ru
         event.stream,
         event.occurred_at,
         recorded_at,
-        canonical_json(event.payload),
+        canonical_json(event.payload) if payload_json is None else payload_json,
         event.producer,
         event.schema_version,
         run_id,

@@ -21,6 +21,7 @@ from pipeline.events import (
     RecordedEvent,
     as_utc,
     canonical_json,
+    chain_hash,
     row_hash,
 )
 from pipeline.settings import default_snapshot_path
@@ -214,15 +215,7 @@ class DuckDBRecorder(EventRecorder):
         result and the new last row (position, hash)."""
         if not fresh:
             return AppendResult(appended=0, already_present=already), None
-        # The last row this recorder appended, else the log's: max(seq) comes from the
-        # table statistics while they are exact, but once this session has appended it is
-        # a scan of every position (18 ms at ten million).
-        row = (
-            self._last_row
-            or self.con.execute(
-                "select seq, hash from events where seq = (select max(seq) from events)"
-            ).fetchone()
-        )
+        row = self._last_logged_row()
         seq, prev = (row[0], row[1]) if row else (0, GENESIS_HASH)
         recorded_at = datetime.now(UTC)
         rows = []
@@ -230,19 +223,7 @@ class DuckDBRecorder(EventRecorder):
         for event in fresh:
             seq += 1
             payload_json = canonical_json(event.payload)  # stored and hashed: encoded once
-            digest = row_hash(
-                prev,
-                seq,
-                event.event_id,
-                event.event_type,
-                event.stream,
-                event.occurred_at,
-                recorded_at,
-                payload_json,
-                event.producer,
-                event.schema_version,
-                run_id,
-            )
+            digest = chain_hash(prev, seq, event, recorded_at, run_id, payload_json)
             rows.append(_row(seq, event, payload_json, recorded_at, run_id, prev, digest))
             prev = digest
         frame = pd.DataFrame.from_records(rows, columns=[c.strip() for c in _COLUMNS.split(",")])
@@ -257,6 +238,16 @@ class DuckDBRecorder(EventRecorder):
             appended=len(fresh), already_present=already, first_seq=first_seq, last_seq=seq
         )
         return result, (seq, prev)
+
+    def _last_logged_row(self) -> tuple[int, str] | None:
+        """(seq, hash) of the last row: the one this recorder appended last, else the log's.
+        max(seq) comes from the table statistics while they are exact, but once this
+        session has appended it is a scan of every position (18 ms at ten million)."""
+        if self._last_row is not None:
+            return self._last_row
+        return self.con.execute(
+            "select seq, hash from events where seq = (select max(seq) from events)"
+        ).fetchone()
 
     def _rollback_quietly(self) -> None:
         with contextlib.suppress(duckdb.Error):
@@ -341,19 +332,24 @@ class DuckDBRecorder(EventRecorder):
             return None
         if index is None:
             return None
+        mismatch = self._id_index_mismatch(index)
+        if mismatch is not None:
+            log.warning("%s: %s; ignored", self.id_index_path, mismatch)
+            return None
+        return index
+
+    def _id_index_mismatch(self, index: EventIdIndex) -> str | None:
+        """Why the id file does not belong to this log (None when the log's chain hash at
+        the position the file covers is the one the file records)."""
         row = self.con.execute(
             "select hash from events where seq = ?", [index.covered_seq]
         ).fetchone()
-        if row is None or row[0] != index.covered_hash:
-            log.warning(
-                "%s: covers position %d with hash %s, which this log %s; ignored",
-                self.id_index_path,
-                index.covered_seq,
-                index.covered_hash[:12],
-                "does not reach" if row is None else f"has as {row[0][:12]}",
-            )
+        if row is not None and row[0] == index.covered_hash:
             return None
-        return index
+        return (
+            f"covers position {index.covered_seq} with hash {index.covered_hash[:12]}, which"
+            " this log " + ("does not reach" if row is None else f"has as {row[0][:12]}")
+        )
 
     def check_id_index(self) -> IdIndexCheck:
         """Compare the id file with the log, id for id (what `monitor check` reports). A file
@@ -369,14 +365,10 @@ class DuckDBRecorder(EventRecorder):
         last = self.max_seq()
         if index is None:
             return IdIndexCheck(True, f"{path}: none yet; appends look ids up in the log")
-        row = self.con.execute(
-            "select hash from events where seq = ?", [index.covered_seq]
-        ).fetchone()
-        if row is None or row[0] != index.covered_hash:
+        mismatch = self._id_index_mismatch(index)
+        if mismatch is not None:
             return IdIndexCheck(
-                True,
-                f"{path}: made for another state of the log (position {index.covered_seq}),"
-                " so ignored; the next writer rewrites it",
+                True, f"{path}: {mismatch}, so ignored; the next writer rewrites it"
             )
         try:
             logged = self._logged_ids(after=0, upto=index.covered_seq)
@@ -405,12 +397,7 @@ class DuckDBRecorder(EventRecorder):
             return False
         index = self._current_id_index()
         covered = index.covered_seq if index is not None else 0
-        last = (
-            self._last_row
-            or self.con.execute(
-                "select seq, hash from events where seq = (select max(seq) from events)"
-            ).fetchone()
-        )
+        last = self._last_logged_row()
         if last is None or last[0] - covered < max(min_tail, 1):
             return False
         tail = self._logged_ids(after=covered, upto=last[0])

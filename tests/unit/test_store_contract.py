@@ -125,7 +125,7 @@ def test_failed_batch_leaves_the_log_unchanged(fresh_db, monkeypatch):
         def explode(*args, **kwargs):
             raise RuntimeError("disk went away half-way")
 
-        monkeypatch.setattr("pipeline.store.duckdb_store.row_hash", _fail_after(2, explode))
+        monkeypatch.setattr("pipeline.store.duckdb_store.chain_hash", _fail_after(2, explode))
         with pytest.raises(RuntimeError):
             store.append(make_events(5, start=10), run_id="r2")
         monkeypatch.undo()
@@ -134,7 +134,7 @@ def test_failed_batch_leaves_the_log_unchanged(fresh_db, monkeypatch):
 
 
 def _fail_after(n, failure):
-    from pipeline.events import row_hash
+    from pipeline.events import chain_hash
 
     calls = {"n": 0}
 
@@ -142,7 +142,7 @@ def _fail_after(n, failure):
         calls["n"] += 1
         if calls["n"] > n:
             failure()
-        return row_hash(*args, **kwargs)
+        return chain_hash(*args, **kwargs)
 
     return wrapped
 
