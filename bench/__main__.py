@@ -189,7 +189,10 @@ def show(value: object) -> str:
 def summary(figures: dict[str, object], runs: dict[str, dict]) -> str:
     """Return the table of figures, targets and whether each is met."""
     rows = [("figure", "value", "target", "met?")]
-    for key in sorted(set(figures) | set(TARGETS) | set(REQUIRED)):
+    # A breakdown (e2e_stage_share) is listed below the table: shown inline, it widened
+    # every row of the table to its length.
+    breakdowns = {k: v for k, v in figures.items() if isinstance(v, dict)}
+    for key in sorted((set(figures) - set(breakdowns)) | set(TARGETS) | set(REQUIRED)):
         value = figures.get(key)
         target = TARGETS.get(key)
         if value is None:
@@ -203,6 +206,9 @@ def summary(figures: dict[str, object], runs: dict[str, dict]) -> str:
     widths = [max(len(row[i]) for row in rows) for i in range(4)]
     lines = [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows]
     lines.insert(1, "-" * len(lines[0]))
+    for key, parts in sorted(breakdowns.items()):
+        shown = ", ".join(f"{part} {show(value)}" for part, value in parts.items())
+        lines.append(f"{key}: {shown}")
     lines.append("")
     for name, run in runs.items():
         lines.append(
