@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import sys
 import time
 from datetime import date
@@ -24,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.memory import peak_rss_mb  # noqa: E402
 from pipeline.statements import load_extractor  # noqa: E402
 from pipeline.statements.model import ArticleText  # noqa: E402
 
@@ -93,18 +93,6 @@ def build_articles(count: int, words: int, seed: int = 7) -> list[ArticleText]:
     return articles
 
 
-def _peak_kb(pid: int | str) -> int:
-    """Return a process's peak resident set (VmHWM) in kB, 0 if it is gone."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return 0
-    for line in status.splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1])
-    return 0
-
-
 def _cpu_seconds(pid: int | str) -> float:
     """Return a process's user + system CPU time in seconds, 0 if it is gone."""
     try:
@@ -139,8 +127,7 @@ def main() -> int:
     elapsed = time.perf_counter() - begin
     worker_pids = sorted(set(worker_pids) | set(getattr(extractor, "worker_pids", [])))
     cpu = _total_cpu(worker_pids) - cpu_begin
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    peak_mb += sum(_peak_kb(pid) for pid in worker_pids) / 1024
+    peak_mb = peak_rss_mb() + sum(peak_rss_mb(pid) for pid in worker_pids)
     workers = len(worker_pids) or 1
     print(f"model load      {loaded - started:.2f} s")
     print(f"articles        {len(articles)} ({word_count} words, {statements} statements)")

@@ -15,7 +15,6 @@ import argparse
 import html
 import random
 import re
-import resource
 import statistics
 import sys
 import tempfile
@@ -28,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.memory import peak_rss_mb  # noqa: E402
 from pipeline.documents.dedup import NearDuplicateIndex, deduplicate  # noqa: E402
 from pipeline.documents.extract import Skipped, extract_document  # noqa: E402
 
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     docs = bench_extract(pages)
     bench_dedup_batch(docs)
     bench_queries(docs, [int(s) for s in args.sizes.split(",")], min(args.queries, len(docs) // 2))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     print(f"peak RSS: {peak_mb:.0f} MB")
 
 

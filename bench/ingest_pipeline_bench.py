@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import html
 import json
-import resource
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.ingest_dedup_bench import scaled_pages  # noqa: E402
+from bench.memory import peak_rss_mb  # noqa: E402
 from pipeline import stages  # noqa: E402
 from pipeline.documents.offline_server import start_offline_server  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         outcomes = stages.run_outcomes(settings, run_id)
         unique = sum(1 for _ in stages.read_rows(ref))
     total = sum(timings.values())
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     print(f"{'stage':10} {'seconds':>8} {'docs/s':>8}")
     for name, seconds in timings.items():
         print(f"{name:10} {seconds:8.2f} {args.pages / seconds:8.1f}")

@@ -9,7 +9,7 @@ Each size runs in a fresh subprocess (so its peak RSS is its own), which builds 
 queries: half are near-duplicates of indexed documents, half are novel. Per size it prints
 the median and p99 query time (wall clock; also the p99 of the thread's CPU time, which the
 preemptions of a busy machine do not inflate), the insert rate, the recall on the
-near-duplicates, the false matches on the novel ones, the peak RSS (ru_maxrss, after build
+near-duplicates, the false matches on the novel ones, the peak RSS (VmHWM, after build
 and queries) and the save/load time of the `.npz` file.
 
 How the signatures are made: sketching a million real texts with datasketch one at a time
@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -49,6 +48,7 @@ if str(ROOT) not in sys.path:
 
 from datasketch.hashfunc import sha1_hash32  # noqa: E402
 
+from bench.memory import peak_rss_mb as peak_mb  # noqa: E402
 from pipeline.documents.dedup import NearDuplicateIndex, shingles  # noqa: E402
 
 BATCH = 500
@@ -84,10 +84,6 @@ def check_signatures(index: NearDuplicateIndex, count: int = 20) -> None:
         theirs = np.asarray(index.sketch(text).hashvalues, dtype=np.uint32)
         if not np.array_equal(ours, theirs):
             raise SystemExit("vectorised signatures differ from NearDuplicateIndex.sketch")
-
-
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def run_size(size: int, queries: int, shingle_count: int) -> dict[str, float]:

@@ -47,6 +47,7 @@ if str(ROOT) not in sys.path:
 import duckdb  # noqa: E402
 import yaml  # noqa: E402
 
+from bench.memory import peak_rss_mb  # noqa: E402
 from pipeline.events import GENESIS_HASH, row_hash  # noqa: E402
 from pipeline.statements.model import STANCES, TOPICS  # noqa: E402
 
@@ -389,14 +390,8 @@ def _cpu_s() -> float:
 
 
 def _peak_mb() -> float:
-    """Peak RSS of this process in MB: VmHWM (ru_maxrss survives exec, so a child would
-    report its parent's peak), else ru_maxrss."""
-    try:
-        status = Path("/proc/self/status").read_text(encoding="ascii")
-        kb = int(status.split("VmHWM:")[1].split()[0])
-    except (OSError, IndexError, ValueError):
-        kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return round(kb / 1024, 1)
+    """Peak RSS of this process in MB (VmHWM: see bench/memory.py)."""
+    return round(peak_rss_mb(), 1)
 
 
 def child_rebuild(db: Path) -> dict:
