@@ -114,8 +114,7 @@ def child_append(db: Path, n_events: int, batch: int) -> dict:
     # not: this run's new ids can fall a few short of it (the generator may draw a
     # statement twice in one document, and its repeated event id is logged once).
     started = time.perf_counter()
-    refresh = getattr(recorder, "refresh_id_index", None)
-    rewrote = refresh(min_tail=1) if refresh else False
+    rewrote = recorder.refresh_id_index()
     id_file_ms = (time.perf_counter() - started) * 1000
     started = time.perf_counter()
     recorder.close()
