@@ -55,7 +55,7 @@ _READ_CHUNK = 5000
 WRITER_CHECKPOINT_THRESHOLD = "1GB"
 # A writer rewrites the sorted event-id file (pipeline.store.id_index) as it closes once this
 # many events lie beyond it: until then appends look those up in the log's tail, a range
-# scan of at most this many ids (a few ms), and the rewrite (about 0.5 s at ten million
+# scan of at most this many ids (a few ms), and the rewrite (about 2 s at twelve million
 # events) comes at most once per this many events.
 ID_INDEX_REFRESH_TAIL = 100_000
 _ID_CHUNK = 1_000_000  # positions per read when the id file is (re)built
