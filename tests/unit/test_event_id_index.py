@@ -40,6 +40,14 @@ def make_events(n: int, start: int = 0) -> list:
     ]
 
 
+def log_and_cover(db, events: list, run_id: str = "r1") -> None:
+    """Append through a writer that rewrites the id file as it closes, whatever the tail:
+    the file then covers the whole log."""
+    store = DuckDBRecorder(db, id_index_refresh_tail=1)
+    store.append(events, run_id=run_id)
+    store.close()
+
+
 # -- the file -------------------------------------------------------------------------------
 
 
@@ -150,9 +158,7 @@ def test_closing_a_writer_writes_the_file_once_enough_events_lie_beyond_it(tmp_p
 
 def test_appends_skip_ids_found_in_the_file_and_in_the_tail(tmp_path):
     db = tmp_path / "log.duckdb"
-    store = DuckDBRecorder(db, id_index_refresh_tail=1)
-    store.append(make_events(20), run_id="r1")
-    store.close()  # the file covers 1..20
+    log_and_cover(db, make_events(20))  # the file covers 1..20
     store = DuckDBRecorder(db)
     store.append(make_events(5, start=20), run_id="r2")  # 21..25: the tail
     index = store._current_id_index()
@@ -172,9 +178,7 @@ def test_the_lookup_trusts_the_file_for_the_positions_it_covers(tmp_path):
     """Shows the file is used: an id it holds is reported even though the log was asked only
     for positions after it (so the lookup did not fall back to a whole-log scan)."""
     db = tmp_path / "log.duckdb"
-    store = DuckDBRecorder(db, id_index_refresh_tail=1)
-    store.append(make_events(4), run_id="r1")
-    store.close()
+    log_and_cover(db, make_events(4))
     store = DuckDBRecorder(db)
     store.append(make_events(2, start=4), run_id="r2")
     queries = []
@@ -205,16 +209,12 @@ class _Recording:
 @pytest.mark.parametrize("damage", ["other_log", "ahead_of_log", "torn", "garbage"])
 def test_a_file_that_does_not_match_the_log_is_ignored_and_replaced(tmp_path, caplog, damage):
     db = tmp_path / "log.duckdb"
-    store = DuckDBRecorder(db, id_index_refresh_tail=1)
-    store.append(make_events(6), run_id="r1")
-    store.close()
+    log_and_cover(db, make_events(6))
     path = id_index_path(db)
     if damage == "other_log":
         # the file of a log holding other events, at the same position
         other = tmp_path / "other.duckdb"
-        foreign = DuckDBRecorder(other, id_index_refresh_tail=1)
-        foreign.append(make_events(6, start=100), run_id="r1")
-        foreign.close()
+        log_and_cover(other, make_events(6, start=100))
         shutil.copyfile(id_index_path(other), path)
     elif damage == "ahead_of_log":
         write_id_index(path, encode_ids(["x"]), covered_seq=99, covered_hash="0" * 64)
@@ -237,14 +237,10 @@ def test_a_file_that_does_not_match_the_log_is_ignored_and_replaced(tmp_path, ca
 
 def test_an_older_file_of_the_same_log_is_used_with_a_longer_tail(tmp_path):
     db = tmp_path / "log.duckdb"
-    store = DuckDBRecorder(db, id_index_refresh_tail=1)
-    store.append(make_events(3), run_id="r1")
-    store.close()
+    log_and_cover(db, make_events(3))
     older = tmp_path / "older.ids"
     shutil.copyfile(id_index_path(db), older)
-    store = DuckDBRecorder(db, id_index_refresh_tail=1)
-    store.append(make_events(3, start=3), run_id="r2")
-    store.close()
+    log_and_cover(db, make_events(3, start=3), run_id="r2")
     shutil.copyfile(older, id_index_path(db))  # e.g. restored from an earlier backup
     store = DuckDBRecorder(db)
     assert store._current_id_index().covered_seq == 3
@@ -355,18 +351,14 @@ def test_widths_of_ids_in_the_file_and_the_tail_may_differ(tmp_path):
     """Ids made elsewhere (tests, older producers) need not be 32 characters."""
     db = tmp_path / "log.duckdb"
     short = make_events(3)
-    store = DuckDBRecorder(db, id_index_refresh_tail=1)
-    store.append(short, run_id="r1")
-    store.close()
+    log_and_cover(db, short)
     assert read_id_index(id_index_path(db)).width == 32
     long_ids = [
         new_event("feed_polled", "feed:z", datetime(2025, 1, 1, tzinfo=UTC), {"k": k}, "t/1")
         for k in range(2)
     ]
     long_ids = [replace(e, event_id=e.event_id * 2) for e in long_ids]
-    store = DuckDBRecorder(db, id_index_refresh_tail=1)
-    store.append(long_ids, run_id="r2")
-    store.close()
+    log_and_cover(db, long_ids, run_id="r2")
     index = read_id_index(id_index_path(db))
     assert index.covered_seq == 5
     assert index.contains(e.event_id for e in short + long_ids) == {
@@ -380,9 +372,7 @@ def test_widths_of_ids_in_the_file_and_the_tail_may_differ(tmp_path):
 
 def test_check_compares_the_file_with_the_log_id_for_id(tmp_path):
     db = tmp_path / "log.duckdb"
-    store = DuckDBRecorder(db, id_index_refresh_tail=1)
-    store.append(make_events(300), run_id="r1")
-    store.close()
+    log_and_cover(db, make_events(300))
     store = DuckDBRecorder(db)
     store.append(make_events(2, start=300), run_id="r2")
     report = store.check_id_index()
@@ -415,9 +405,7 @@ def test_monitor_check_fails_on_a_file_that_disagrees_with_the_log(tmp_path):
     from pipeline.cli import app
 
     db = tmp_path / "wh" / "monitor.duckdb"
-    store = DuckDBRecorder(db, id_index_refresh_tail=1)
-    store.append(make_events(5), run_id="r1")
-    store.close()
+    log_and_cover(db, make_events(5))
     runner = CliRunner()
     clean = runner.invoke(app, ["check", "--db", str(db)])
     assert "ok    id file: covers positions 1..5" in clean.output, clean.output
