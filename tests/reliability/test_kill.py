@@ -3,11 +3,11 @@ publish_snapshot.
 
 A child process (reliability_driver.py `work`) appends batches 1..N, each with its own run
 id, rewriting the sorted event-id file, rebuilding the views and publishing the BI snapshot
-after each. The parent kills it a
-random delay after a chosen `begin <phase> <batch>` marker, reopens the store and checks:
-whole batches only, contiguous positions, an intact hash chain, a complete view set equal
-to the one a never-killed store had at some batch, and a readable, whole snapshot. The next
-run re-appends every batch: it adds exactly what was missing, and a last re-append adds 0.
+after each. The parent kills it a random delay after a chosen `begin <phase> <batch>`
+marker, reopens the store and checks: whole batches only, contiguous positions, an intact
+hash chain, a complete view set equal to the one a never-killed store had at some batch,
+and a readable, whole snapshot. The next run re-appends every batch: it adds exactly what
+was missing, and a last re-append adds 0.
 """
 
 from __future__ import annotations

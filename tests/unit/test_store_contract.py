@@ -219,13 +219,15 @@ def test_no_code_updates_or_deletes_logged_events():
             if p.suffix not in {".py", ".sql"}:
                 continue
             text = p.read_text(encoding="utf-8")
-            if not pattern.search(text):
+            forbidden = pattern.search(text)
+            if not forbidden:
                 continue
+            copied = copy_first.search(text)
             is_copying_migration = (
                 p.parent == root / "sql" / "ddl"
                 and not re.search(r"update\s+events|delete\s+from\s+events", text, re.I)
-                and copy_first.search(text)
-                and copy_first.search(text).start() < pattern.search(text).start()
+                and copied is not None
+                and copied.start() < forbidden.start()
             )
             if not is_copying_migration:
                 offenders.append(str(p.relative_to(root)))
