@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := False
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test lint unit bench airflow clean setup
+.PHONY: run test lint unit bench eval airflow clean setup
 
 setup: $(VENV)/.synced
 
@@ -38,6 +38,10 @@ test: lint
 
 bench: setup
 	$(BIN)/python -m bench
+
+# Score the statement extractor on the seeds and ../shared/eval/dev (writes nothing here).
+eval: setup
+	$(BIN)/python -m bench.evaluate
 
 # The Airflow UI on the same DAGs (airflow standalone, metadata in .airflow/).
 airflow: setup
