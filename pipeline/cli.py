@@ -93,7 +93,7 @@ def statements(
 ) -> None:
     """Extract statement events from plain-text articles (touches no database)."""
     from pipeline.documents.normalise import normalise_text
-    from pipeline.stages import load_file_manifest
+    from pipeline.stages import load_file_manifest, statement_workers
     from pipeline.statements import load_extractor
     from pipeline.statements.model import ArticleText
 
@@ -107,36 +107,41 @@ def statements(
         entry = load_file_manifest(path.parent).get(path.name, {})
         texts.append(normalise_text(raw))
         dates.append(day or entry.get("published"))
-    extractor = load_extractor()
+    # Many files are extracted on both cores (a pool of forked processes, closed below).
+    extractor = load_extractor(workers=statement_workers(len(files)))
     articles = [ArticleText(text=t, published=d) for t, d in zip(texts, dates, strict=True)]
     rows = []
-    for path, found in zip(files, extractor.extract_many(articles), strict=True):
-        for s in found:
-            rows.append(
-                {
-                    "doc": path.name,
-                    "actor": s.actor.name,
-                    "actor_id": s.actor.actor_id,
-                    "actor_kind": s.actor.kind,
-                    "country": s.actor.country,
-                    "role": s.actor.role,
-                    "topic": s.topic,
-                    "stance": s.stance,
-                    "evidence": s.evidence,
-                    "start": s.start,
-                    "end": s.end,
-                    "stated_on": s.stated_on.isoformat() if s.stated_on else None,
-                    "confidence": s.confidence,
-                    "needs_review": s.actor.needs_review,
-                    "extractor": f"{extractor.name}/{extractor.version}",
-                }
-            )
+    try:
+        for path, found in zip(files, extractor.extract_many(articles), strict=True):
+            rows.extend(_statement_row(path, s, extractor) for s in found)
+    finally:
+        getattr(extractor, "close", lambda: None)()
     if fmt is OutputFormat.jsonl:
         for row in rows:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
         return
     columns = ["doc", "actor", "topic", "stance", "stated_on", "confidence", "evidence"]
     _print_table(f"{len(rows)} statements", columns, rows)
+
+
+def _statement_row(path: Path, s: Any, extractor: Any) -> dict[str, Any]:
+    return {
+        "doc": path.name,
+        "actor": s.actor.name,
+        "actor_id": s.actor.actor_id,
+        "actor_kind": s.actor.kind,
+        "country": s.actor.country,
+        "role": s.actor.role,
+        "topic": s.topic,
+        "stance": s.stance,
+        "evidence": s.evidence,
+        "start": s.start,
+        "end": s.end,
+        "stated_on": s.stated_on.isoformat() if s.stated_on else None,
+        "confidence": s.confidence,
+        "needs_review": s.actor.needs_review,
+        "extractor": f"{extractor.name}/{extractor.version}",
+    }
 
 
 @app.command()
