@@ -1,0 +1,64 @@
+"""Quotes: where quoted speech starts and ends, and which quotes form one utterance."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_OPENERS = "“«„"
+_CLOSERS = "”»"
+_QUOTE_MARKS = re.compile(r"[“”\"«»„]")
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quoted stretch of text (marks included) and the utterance it belongs to."""
+
+    start: int
+    end: int
+    group: int
+
+
+def _paragraph_end(text: str, offset: int) -> int:
+    found = text.find("\n", offset)
+    return len(text) if found < 0 else found
+
+
+def find_quotes(text: str) -> list[Quote]:
+    """Find quoted spans; a quote may run on across paragraphs, and such runs share a group."""
+    quotes: list[Quote] = []
+    open_at: int | None = None
+    group = 0
+    continues = False
+    marks = list(_QUOTE_MARKS.finditer(text))
+    for index, match in enumerate(marks):
+        at, mark = match.start(), match.group()
+        if open_at is not None and "\n" in text[open_at:at]:
+            # An unclosed quote at a paragraph end: either the next paragraph reopens it
+            # (the usual convention) or the quote simply runs on to a later closing mark.
+            para_end = _paragraph_end(text, open_at)
+            next_start = para_end + len(text[para_end:]) - len(text[para_end:].lstrip())
+            reopens = next_start < len(text) and text[next_start] in _OPENERS + '"'
+            closes_later = any(
+                m.group() in _CLOSERS + '"' and "\n" not in text[next_start : m.start()]
+                for m in marks[index:]
+            )
+            if reopens or not closes_later:
+                quotes.append(Quote(open_at, para_end, group))
+                continues = reopens
+                open_at = None
+        if open_at is None:
+            if mark in _CLOSERS:
+                continue
+            if mark == '"' and at + 1 < len(text) and text[at + 1].isspace():
+                continue
+            if not continues:
+                group += 1
+            continues = False
+            open_at = at
+        elif mark in _CLOSERS or mark == '"':
+            quotes.append(Quote(open_at, at + 1, group))
+            open_at = None
+    if open_at is not None:
+        quotes.append(Quote(open_at, _paragraph_end(text, open_at), group))
+    return quotes
