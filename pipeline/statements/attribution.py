@@ -52,8 +52,6 @@ __all__ = [
     "resolve_subject",
 ]
 
-_RELATIVE = {"who", "which", "that"}
-
 
 @dataclass
 class Attribution:
@@ -128,9 +126,6 @@ def _particle_stance(verb: Token, cues: Cues) -> tuple[bool, str | None]:
     return False, None
 
 
-_NEEDS_PARTICLE = {"call", "look", "rule"}
-
-
 def _attribution_verb(token: Token, cues: Cues) -> tuple[str, str | None] | None:
     """Return (kind, stance) when a token attributes speech or a position."""
     lemma = token.lemma_.lower()
@@ -139,7 +134,7 @@ def _attribution_verb(token: Token, cues: Cues) -> tuple[str, str | None] | None
     if lemma == "make" and any(c.lower_ == "clear" for c in token.children):
         return "speech", None
     found, particle = _particle_stance(token, cues)
-    if lemma in _NEEDS_PARTICLE and not found:
+    if lemma in cues.verbs_needing_particle and not found:
         return None
     if lemma in cues.speech_verbs:
         return "speech", particle if found else cues.speech_verbs[lemma]
@@ -168,7 +163,7 @@ def _depth(token: Token) -> int:
 def _cited_person(verb: Token, ctx: ArticleContext) -> Actor | None:
     """Find whom a news report cites ("..., citing remarks from Elbridge Colby")."""
     for token in verb.sent:
-        if token.lemma_ in ("cite", "quote") or (
+        if token.lemma_ in ctx.cues.citing_verbs or (
             token.lower_ == "according" and any(c.lower_ == "to" for c in token.children)
         ):
             for inner in token.subtree:
@@ -208,30 +203,11 @@ def _unit(
     )
 
 
-_PROPOSAL_NOUNS = {
-    "proposal",
-    "plan",
-    "idea",
-    "initiative",
-    "option",
-    "draft",
-    "framework",
-    "deal",
-    "scheme",
-    "offer",
-    "formula",
-    "concept",
-    "suggestion",
-    "blueprint",
-}
-_HYPOTHETICAL_MARKS = {"whether", "if", "unless"}
-
-
-def _is_hypothetical(verb: Token) -> bool:
+def _is_hypothetical(verb: Token, cues: Cues) -> bool:
     """Say whether a verb sits in a "whether ..."/"if ..." clause (nobody asserts it)."""
     token = verb
     for _ in range(3):
-        if any(c.dep_ == "mark" and c.lower_ in _HYPOTHETICAL_MARKS for c in token.children):
+        if any(c.dep_ == "mark" and c.lower_ in cues.hypothetical_marks for c in token.children):
             return True
         if token.dep_ != "conj":
             return False
@@ -255,10 +231,10 @@ def _units_for_subjects(
         if child.dep_ == "agent":
             excluded |= {t.i for t in child.subtree}
     content = [t for t in verb.subtree if t.i not in excluded]
-    if verb.dep_ == "acl" and verb.head.lemma_.lower() in _PROPOSAL_NOUNS:
+    if verb.dep_ == "acl" and verb.head.lemma_.lower() in ctx.cues.proposal_nouns:
         # "a proposal backed by Washington: ..." - the backer holds the whole proposal.
         content += [t for t in sentence if t.i not in excluded and t not in content]
-    if _is_hypothetical(verb):
+    if _is_hypothetical(verb, ctx.cues):
         return [
             _unit(
                 UNRESOLVED,
@@ -290,7 +266,7 @@ def _units_for_subjects(
     units = []
     for subject in subjects:
         head = subject
-        if subject.lower_ in _RELATIVE and verb.dep_ == "relcl":
+        if subject.lower_ in ctx.cues.relative_pronouns and verb.dep_ == "relcl":
             head = verb.head
             subjects_here = [head] + [c for c in head.conjuncts]
         else:

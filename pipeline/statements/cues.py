@@ -14,7 +14,7 @@ from pipeline.settings import DATA_DIR
 
 @dataclass(frozen=True)
 class Cues:
-    """Speech and position verbs, stance words, and the markers of non-statements."""
+    """Speech and position verbs, stance words, markers of non-statements, and speaker words."""
 
     speech_verbs: dict[str, str | None]
     position_verbs: dict[str, str | None]
@@ -34,6 +34,19 @@ class Cues:
     harm_words: frozenset[str]
     hedging_modals: frozenset[str]
     verb_forms: re.Pattern[str]
+    # Who is speaking (speakers.py, attribution.py).
+    gendered_pronouns: dict[str, str]
+    vague_pronouns: frozenset[str]
+    vague_determiners: frozenset[str]
+    relative_pronouns: frozenset[str]
+    role_matches: dict[str, tuple[str, ...]]
+    organisation_words: frozenset[str]
+    title_words: frozenset[str]
+    share_words: frozenset[str]
+    citing_verbs: frozenset[str]
+    verbs_needing_particle: frozenset[str]
+    proposal_nouns: frozenset[str]
+    hypothetical_marks: frozenset[str]
 
     def verb_stance(self, lemma: str) -> str | None:
         """Return the stance an attribution verb lends by itself."""
@@ -79,11 +92,25 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         deprivatives=_words(data["deprivatives"]),
         harm_words=_words(data["harm_words"]),
         hedging_modals=_words(data["hedging_modals"]),
-        verb_forms=_verb_form_pattern([*data["speech_verbs"], *data["position_verbs"]]),
+        verb_forms=_verb_form_pattern(
+            [*data["speech_verbs"], *data["position_verbs"]], data["irregular_verb_forms"]
+        ),
+        gendered_pronouns=dict(data["gendered_pronouns"]),
+        vague_pronouns=_words(data["vague_pronouns"]),
+        vague_determiners=_words(data["vague_determiners"]),
+        relative_pronouns=_words(data["relative_pronouns"]),
+        role_matches={
+            str(noun): tuple(str(w).lower() for w in words)
+            for noun, words in data["role_matches"].items()
+        },
+        organisation_words=_words(data["organisation_words"]),
+        title_words=_words(data["title_words"]),
+        share_words=_words(data["share_words"]),
+        citing_verbs=_words(data["citing_verbs"]),
+        verbs_needing_particle=_words(data["verbs_needing_particle"]),
+        proposal_nouns=_words(data["proposal_nouns"]),
+        hypothetical_marks=_words(data["hypothetical_marks"]),
     )
-
-
-_IRREGULAR = ["said", "says", "told", "wrote", "written", "thought", "sought", "made", "clear"]
 
 
 def _inflections(lemma: str) -> set[str]:
@@ -97,9 +124,9 @@ def _inflections(lemma: str) -> set[str]:
     return forms
 
 
-def _verb_form_pattern(lemmas: list[str]) -> re.Pattern[str]:
+def _verb_form_pattern(lemmas: list[str], irregular: list[str]) -> re.Pattern[str]:
     """Compile every written form of the attribution verbs, for the cheap pre-filter."""
-    forms = set(_IRREGULAR)
+    forms = {str(form).lower() for form in irregular}
     for lemma in lemmas:
         forms |= _inflections(str(lemma).lower())
     body = "|".join(sorted((re.escape(f) for f in forms), key=len, reverse=True))

@@ -32,38 +32,8 @@ from pipeline.statements.quotes import Quote
 # Speaker statuses: a real actor, nobody nameable, a news outlet relaying someone, or unknown.
 ACTOR, ANONYMOUS, MEDIA, UNRESOLVED = "actor", "anonymous", "media", "unresolved"
 
-_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f"}
-_VAGUE_PRONOUNS = {"they", "it", "we", "i", "you", "this", "these", "those", "one", "there"}
-_VAGUE_DETERMINERS = {
-    "a",
-    "an",
-    "one",
-    "some",
-    "several",
-    "many",
-    "most",
-    "few",
-    "certain",
-    "another",
-    "other",
-    "various",
-    "numerous",
-    "all",
-    "both",
-}
 # A word that can be part of a person's name: capitalised, no spaces.
 NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
-_ROLE_MATCHES = {
-    "parliamentarian": ("parliament", "lawmaker", "mp", "deputy", "senator", "congress"),
-    "lawmaker": ("parliament", "lawmaker", "mp", "deputy", "senator", "congress"),
-    "mp": ("parliament", "lawmaker", "mp"),
-    "diplomat": ("minister", "ambassador", "envoy", "diplomat", "representative"),
-    "chief": ("chief", "head", "secretary general", "president", "leader"),
-    "leader": ("president", "prime minister", "chancellor", "leader", "head"),
-    "head": ("head", "chief", "president", "director"),
-    "negotiator": ("negotiator", "envoy", "minister", "adviser"),
-    "premier": ("prime minister", "premier"),
-}
 
 
 @dataclass
@@ -117,15 +87,15 @@ class ArticleContext:
                 known = self.registry.genders.get(actor.actor_id)
                 if gender and known and known != gender:
                     continue
-                if role and not _role_fits(role, actor):
+                if role and not _role_fits(role, actor, self.cues):
                     continue
                 return actor
         return None
 
 
-def _role_fits(role_noun: str, actor: Actor) -> bool:
+def _role_fits(role_noun: str, actor: Actor, cues: Cues) -> bool:
     role = fold(actor.role or "")
-    wanted = _ROLE_MATCHES.get(role_noun, (role_noun,))
+    wanted = cues.role_matches.get(role_noun, (role_noun,))
     return any(w in role for w in wanted)
 
 
@@ -220,10 +190,10 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     """Resolve a subject token to (status, actor, method)."""
     lower = head.lower_
     offset = head.idx + ctx_offset(head)
-    if lower in _PRONOUNS:
-        actor = ctx.antecedent(offset, _PRONOUNS[lower])
+    if lower in ctx.cues.gendered_pronouns:
+        actor = ctx.antecedent(offset, ctx.cues.gendered_pronouns[lower])
         return (ACTOR, actor, "pronoun") if actor else (UNRESOLVED, None, "pronoun")
-    if lower in _VAGUE_PRONOUNS or head.like_num or head.pos_ == "NUM":
+    if lower in ctx.cues.vague_pronouns or head.like_num or head.pos_ == "NUM":
         return UNRESOLVED, None, "vague"
     if _is_media(head, ctx.cues):
         return MEDIA, None, "media"
@@ -255,20 +225,22 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
         return trailing
     actor = _collective_state(head, ctx)
     if actor is not None:
-        if any(c.lower_ in _VAGUE_DETERMINERS for c in head.children if c.dep_ == "det"):
+        if any(c.lower_ in ctx.cues.vague_determiners for c in head.children if c.dep_ == "det"):
             return ANONYMOUS, None, "anonymous"
         return ACTOR, actor, "collective"
-    if any(t.lower_ in ("%", "percent", "per") or t.like_num for t in head.subtree):
+    if any(t.lower_ in ctx.cues.share_words or t.like_num for t in head.subtree):
         return ANONYMOUS, None, "survey"
     determiners = {c.lower_ for c in head.children if c.dep_ in ("det", "amod", "nummod")}
-    vague = head.lemma_.lower() in ctx.cues.anonymous_heads or determiners & _VAGUE_DETERMINERS
+    vague = (
+        head.lemma_.lower() in ctx.cues.anonymous_heads or determiners & ctx.cues.vague_determiners
+    )
     back_reference = "the" in determiners and head.lemma_.lower() in ctx.cues.role_nouns
     if head.pos_ != "PROPN" and vague and not back_reference:
         return ANONYMOUS, None, "anonymous"
     if head.pos_ == "NOUN" and "the" in determiners and head.lemma_.lower() in ctx.cues.role_nouns:
         actor = ctx.antecedent(offset, None, head.lemma_.lower())
         return (ACTOR, actor, "role") if actor else (UNRESOLVED, None, "role")
-    if head.pos_ == "PROPN" and (head.ent_type_ == "PERSON" or _looks_like_person(chain)):
+    if head.pos_ == "PROPN" and (head.ent_type_ == "PERSON" or _looks_like_person(chain, ctx.cues)):
         return ACTOR, _new_person(head, chain, ctx), "new-person"
     if head.pos_ == "PROPN" and len(chain) == 1:
         earlier = _earlier_full_name(head.text, offset, ctx)
@@ -292,56 +264,12 @@ def _earlier_full_name(surname: str, offset: int, ctx: ArticleContext) -> Actor 
     pattern = re.compile(rf"\b([A-Z][\w'’-]+)\s+{re.escape(surname)}\b")
     for match in pattern.finditer(ctx.text, 0, offset):
         first = match.group(1)
-        if first.lower() in _TITLE_WORDS or lookup_demonym(ctx.registry, first) is not None:
+        if first.lower() in ctx.cues.title_words or lookup_demonym(ctx.registry, first) is not None:
             continue
         actor = new_person(f"{first} {surname}", None, None)
         ctx.new_people[fold(surname)] = actor
         return actor
     return None
-
-
-_ORG_WORDS = frozenset(
-    [
-        "ministry",
-        "council",
-        "committee",
-        "agency",
-        "party",
-        "union",
-        "bank",
-        "group",
-        "institute",
-        "university",
-        "commission",
-        "office",
-        "department",
-        "army",
-        "forces",
-        "news",
-        "times",
-        "post",
-        "press",
-        "service",
-        "parliament",
-        "government",
-        "administration",
-        "alliance",
-        "coalition",
-        "company",
-        "corporation",
-        "fund",
-        "foundation",
-        "center",
-        "centre",
-        "command",
-        "staff",
-        "network",
-        "radio",
-        "tv",
-        "television",
-        "channel",
-    ]
-)
 
 
 def _trailing_person(head: Token, ctx: ArticleContext) -> tuple[str, Actor, str] | None:
@@ -356,7 +284,7 @@ def _trailing_person(head: Token, ctx: ArticleContext) -> tuple[str, Actor, str]
         return ACTOR, actor, "name"
     surname = fold(last.text)
     known = ctx.new_people.get(surname)
-    name = " ".join(t.text for t in _person_name_tokens(chain, ctx.registry))
+    name = " ".join(t.text for t in _person_name_tokens(chain, ctx.registry, ctx.cues))
     described = [t for t in tokens if t.i < chain[0].i and t.dep_ not in ("det", "case")]
     role, country = _describe(described, ctx.registry)
     if known is not None and known.name.endswith(last.text):
@@ -369,17 +297,17 @@ def _trailing_person(head: Token, ctx: ArticleContext) -> tuple[str, Actor, str]
     return ACTOR, actor, "new-person"
 
 
-def _looks_like_person(chain: list[Token]) -> bool:
+def _looks_like_person(chain: list[Token], cues: Cues) -> bool:
     """Say whether a run of capitalised words looks like a person's name (NER may say ORG)."""
     return (
         len(chain) >= 2
         and all(t.ent_type_ not in ("GPE", "NORP", "LOC", "DATE") for t in chain)
         and all(NAME_WORD.match(t.text) for t in chain)
-        and not any(t.lower_ in _ORG_WORDS for t in chain)
+        and not any(t.lower_ in cues.organisation_words for t in chain)
     )
 
 
-def _person_name_tokens(chain: list[Token], registry: Registry) -> list[Token]:
+def _person_name_tokens(chain: list[Token], registry: Registry, cues: Cues) -> list[Token]:
     """Cut titles off a name run ("Defence Minister Dovile Sakaliene" -> the last two)."""
     people = [t for t in chain if t.ent_type_ == "PERSON"]
     if people and people[-1].i == chain[-1].i:
@@ -387,60 +315,9 @@ def _person_name_tokens(chain: list[Token], registry: Registry) -> list[Token]:
         while first > chain[0].i and chain[first - chain[0].i - 1].ent_type_ == "PERSON":
             first -= 1
         return [t for t in chain if t.i >= first]
-    titles = [t for t in chain if t.lower_ in _TITLE_WORDS or lookup_demonym(registry, t.text)]
+    titles = [t for t in chain if t.lower_ in cues.title_words or lookup_demonym(registry, t.text)]
     rest = [t for t in chain if t.i > (titles[-1].i if titles else -1)]
     return rest[-3:] if rest else chain[-2:]
-
-
-_TITLE_WORDS = frozenset(
-    [
-        "president",
-        "minister",
-        "prime",
-        "foreign",
-        "defence",
-        "defense",
-        "deputy",
-        "secretary",
-        "general",
-        "chancellor",
-        "ambassador",
-        "envoy",
-        "special",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "senator",
-        "mp",
-        "adviser",
-        "advisor",
-        "chairman",
-        "chairwoman",
-        "chair",
-        "head",
-        "chief",
-        "commander",
-        "mayor",
-        "governor",
-        "vice",
-        "first",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "sir",
-        "lord",
-        "lady",
-        "gen",
-        "admiral",
-        "colonel",
-        "professor",
-        "prof",
-        "speaker",
-        "member",
-        "representative",
-    ]
-)
 
 
 def _new_person(head: Token, chain: list[Token], ctx: ArticleContext) -> Actor:
@@ -448,7 +325,7 @@ def _new_person(head: Token, chain: list[Token], ctx: ArticleContext) -> Actor:
     surname = fold(chain[-1].text)
     if len(chain) == 1 and surname in ctx.new_people:
         return ctx.new_people[surname]
-    name_tokens = _person_name_tokens(chain, ctx.registry)
+    name_tokens = _person_name_tokens(chain, ctx.registry, ctx.cues)
     name = " ".join(t.text for t in name_tokens)
     titles = [t for t in chain if t.i < name_tokens[0].i]
     role, country = _describe(
