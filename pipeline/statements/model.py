@@ -7,19 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-TOPICS = (
-    "guarantees_general",
-    "troops_in_ukraine",
-    "us_backstop",
-    "article5_like",
-    "nato_membership",
-    "military_aid",
-    "air_sea_protection",
-    "legally_binding",
-    "buffer_zone",
-    "russia_consent",
-    "china_role",
-)
+from pipeline.statements.topics import load_topic_names
+
+# The topics are defined in pipeline/data/topics.yaml alone (each with its cues).
+TOPICS = load_topic_names()
 STANCES = ("support", "oppose", "conditional", "neutral")
 ACTOR_KINDS = ("person", "state", "organisation")
 

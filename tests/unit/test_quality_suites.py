@@ -20,6 +20,7 @@ from pipeline.quality.suites import SUITE_NAMES, load_suite_file
 from pipeline.settings import EXPECTATIONS_DIR
 from pipeline.statements.events import statement_events
 from pipeline.statements.model import STANCES, TOPICS, Actor, Statement
+from pipeline.statements.topics import load_topic_names
 from pipeline.store import open_store
 
 TEXT = "Zelensky said Ukraine needs security guarantees. Nothing else happened."
@@ -58,6 +59,29 @@ def test_suite_vocabularies_match_the_spec_model():
     assert value_set("statements", "topic") == list(TOPICS)
     assert value_set("actor_current_stance", "stance") == list(STANCES)
     assert set(value_set("batch_events", "event_type")) == EVENT_TYPES
+
+
+@pytest.mark.parametrize("name", ["statement_events", "statements"])
+def test_topic_value_sets_are_filled_in_from_topics_yaml(name):
+    raw = json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+    written = [
+        e["kwargs"]["value_set"]
+        for e in raw["expectations"]
+        if e["kwargs"].get("column") == "topic" and "value_set" in e["kwargs"]
+    ]
+    assert written == [{"$vocabulary": "topics"}]
+    assert value_set(name, "topic") == list(load_topic_names())
+
+
+def test_a_suite_naming_an_unknown_vocabulary_is_refused(tmp_path):
+    expectation = {
+        "type": "expect_column_values_to_be_in_set",
+        "kwargs": {"column": "topic", "value_set": {"$vocabulary": "colours"}},
+    }
+    body = {"name": "documents", "expectations": [expectation]}
+    (tmp_path / "documents.json").write_text(json.dumps(body))
+    with pytest.raises(ValueError, match="unknown vocabulary 'colours'"):
+        load_suite_file("documents", tmp_path)
 
 
 def test_a_suite_file_with_another_name_is_refused(tmp_path):
