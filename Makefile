@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := False
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test lint unit bench eval airflow clean setup
+.PHONY: run test lint unit bench eval train airflow clean setup
 
 setup: $(VENV)/.synced
 
@@ -42,6 +42,11 @@ bench: setup
 # Score the statement extractor on the seeds and ../shared/eval/dev (writes nothing here).
 eval: setup
 	$(BIN)/python -m bench.evaluate
+
+# Retrain the clause classifier from pipeline/data/training/ (reproducible: fixed seed);
+# writes pipeline/data/models/clause_classifier/, which is committed.
+train: setup
+	$(BIN)/python -m pipeline.statements.classifier_training
 
 # The Airflow UI on the same DAGs (airflow standalone, metadata in .airflow/).
 airflow: setup
