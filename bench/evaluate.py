@@ -236,6 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-misses", action="store_true", help="omit misses and extras")
     parser.add_argument("--json", type=Path, help="write the figures to this file (outside)")
     parser.add_argument("--eval-dir", type=Path, default=EVAL, help=f"default {EVAL}")
+    parser.add_argument(
+        "--topics",
+        choices=["rules", "model", "both"],
+        default="both",
+        help="where topics come from: the cues, the clause classifier, or both (default)",
+    )
     args = parser.parse_args(argv)
     if args.json is not None and _inside(args.json, ROOT):
         parser.error(f"--json {args.json} is inside the project: write it outside, e.g. /tmp")
@@ -262,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.statements import load_extractor
 
     scorer = load_scorer(scorer_path)
-    extractor = load_extractor()
+    extractor = load_extractor(topic_source=args.topics)
     try:
         results = {s.name: evaluate(scorer, extractor, s, not args.no_misses) for s in sets}
     finally:

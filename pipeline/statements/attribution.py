@@ -84,7 +84,7 @@ class Attribution:
         return None
 
 
-def _subject_tokens(verb: Token) -> list[Token]:
+def _subject_tokens(verb: Token, cues: Cues) -> list[Token]:
     """Return the subject(s) that do the verb: nsubj, a passive agent, or an inherited one."""
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
     if not subjects:
@@ -96,12 +96,26 @@ def _subject_tokens(verb: Token) -> list[Token]:
     if not subjects and verb.head.i != verb.i:
         inherits = verb.dep_ in ("conj", "xcomp") or (verb.dep_ == "advcl" and verb.tag_ == "VBG")
         if inherits:
-            return _subject_tokens(verb.head)
+            return _subject_tokens(verb.head, cues)
     result = []
     for subject in subjects:
+        subject = _named_example(subject, cues) or subject
         result.append(subject)
         result += [c for c in subject.conjuncts if c.i > subject.i]
     return result
+
+
+def _named_example(subject: Token, cues: Cues) -> Token | None:
+    """Return the first named example of a collective subject ("countries such as Spain and
+    Portugal" -> Spain; its conjuncts follow), or None."""
+    if subject.lemma_.lower() not in cues.example_heads:
+        return None
+    for child in subject.children:
+        if child.dep_ == "prep" and child.lower_ in cues.example_prepositions:
+            named = [g for g in child.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
+            if named:
+                return named[0]
+    return None
 
 
 def _ranges(tokens: list[Token]) -> list[tuple[int, int]]:
@@ -215,6 +229,14 @@ def _is_hypothetical(verb: Token, cues: Cues) -> bool:
     return False
 
 
+def _own_clause(token: Token) -> bool:
+    """Say whether a conjunct is a clause with its own subject ("Rome has ruled out X, but
+    Paris wants Y"): what it says belongs to its subject, not to the first verb's."""
+    return token.dep_ == "conj" and any(
+        c.dep_ in ("nsubj", "nsubjpass", "expl") for c in token.children
+    )
+
+
 def _units_for_subjects(
     subjects: list[Token],
     verb: Token,
@@ -228,7 +250,7 @@ def _units_for_subjects(
     for subject in subjects:
         excluded |= {t.i for t in subject.subtree}
     for child in verb.children:
-        if child.dep_ == "agent":
+        if child.dep_ == "agent" or _own_clause(child):
             excluded |= {t.i for t in child.subtree}
     content = [t for t in verb.subtree if t.i not in excluded]
     if verb.dep_ == "acl" and verb.head.lemma_.lower() in ctx.cues.proposal_nouns:
@@ -271,6 +293,14 @@ def _units_for_subjects(
             subjects_here = [head] + [c for c in head.conjuncts]
         else:
             subjects_here = [head]
+        group = ctx.group_antecedent(absolute(head)) if head.lower_ == "they" else []
+        if group:
+            # "Macron and Zelensky met ... They said ...": the pair named last.
+            units += [
+                _unit(ACTOR, a, "pronoun", kind, verb, stance, content, paragraph, sentence, ctx)
+                for a in group
+            ]
+            continue
         for each in subjects_here:
             status, actor, method = resolve_subject(each, ctx)
             unit = _unit(
@@ -312,7 +342,7 @@ def find_attributions(sentence: Span, paragraph: int, ctx: ArticleContext) -> li
         found = _attribution_verb(token, ctx.cues)
         if found is not None:
             kind, stance = found
-            subjects = _subject_tokens(token)
+            subjects = _subject_tokens(token, ctx.cues)
             units += _units_for_subjects(subjects, token, kind, stance, paragraph, sentence, ctx)
             continue
         stance = _adjective_position(token, ctx.cues)

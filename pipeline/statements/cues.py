@@ -47,6 +47,11 @@ class Cues:
     verbs_needing_particle: frozenset[str]
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
+    example_heads: frozenset[str]
+    name_articles: frozenset[str]
+    document_nouns: frozenset[str]
+    example_prepositions: frozenset[str]
+    government_voices: frozenset[str]
 
     def verb_stance(self, lemma: str) -> str | None:
         """Return the stance an attribution verb lends by itself."""
@@ -110,6 +115,11 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         verbs_needing_particle=_words(data["verbs_needing_particle"]),
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),
+        example_heads=_words(data["example_heads"]),
+        name_articles=_words(data["name_articles"]),
+        document_nouns=_words(data["document_nouns"]),
+        example_prepositions=_words(data["example_prepositions"]),
+        government_voices=_words(data["government_voices"]),
     )
 
 

@@ -42,6 +42,21 @@ from pipeline.statements.attribution import (
     remember_registry_mentions,
     remember_subjects,
 )
+from pipeline.statements.candidates import (
+    instrument_references,
+    load_field_pattern,
+    load_instrument_nouns,
+    load_speaker_topics,
+)
+from pipeline.statements.classifier import ClauseClassifier, ClauseReading
+from pipeline.statements.clauses import (
+    Owner,
+    complement_verdict,
+    content_head,
+    evidence_bounds,
+    speaker_clauses,
+    speaker_topics,
+)
 from pipeline.statements.cues import Cues, load_cues
 from pipeline.statements.dates import statement_date
 from pipeline.statements.model import Actor, ArticleText, Statement
@@ -63,7 +78,9 @@ from pipeline.statements.topics import (
     is_on_topic,
     load_topic_lexicon,
 )
+from pipeline.statements.version import extractor_version
 
+TOPIC_SOURCES = ("rules", "model", "both")
 _PARAGRAPH = re.compile(r"[^\n]+")
 # The longest stretch handed to spaCy as one text. The rules' time grows with the square of
 # a sentence's length (4 s for one 17,600-character "sentence", 13 s for 33,000), so a page
@@ -79,6 +96,11 @@ _SPEAKER_SIGNAL = re.compile(
     r"\b(?:[A-Z][\w'’-]+\s+[A-Z][\w'’-]+|he|she|He|She|according\s+to|According\s+to)\b"
     r"|\bthe\s+(?:president|minister|chancellor|prime\s+minister|secretary|spokes\w+|envoy)\b"
 )
+# A line of at most this many words not ended like a sentence is a headline (see is_headline).
+HEADLINE_WORDS = 25
+_PROSE_END = re.compile(r"[.!?:;…][”\"’'»)\]]*$|[”\"’»]$")
+_QUOTE_MARKS = "\"“‘'«"
+_OPEN_QUOTE = re.compile(r"^[^\"]*\"[^\"]*$|“(?!.*”)")
 _SURVEY = re.compile(r"\b(?:survey|poll|polls|polled|respondents|pollster)\b", re.IGNORECASE)
 
 # How sure an attribution is, by how its speaker was found.
@@ -97,6 +119,7 @@ _METHOD_CONFIDENCE = {
     "cited": 0.75,
     "pronoun": 0.7,
     "role": 0.7,
+    "issuer": 0.7,
 }
 
 
@@ -110,16 +133,6 @@ class ArticlePlan:
     quotes: list[Quote]
     chunks: list[tuple[int, int, int]]
     docs: dict[int, list[Doc]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Owner:
-    """Who a topic cue belongs to, and how that was decided."""
-
-    actor: Actor
-    unit: Attribution
-    method: str
-    inherited: bool
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
@@ -139,6 +152,23 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in bounds if b > a]
 
 
+def is_headline(paragraph: str) -> bool:
+    """Say whether a line is a headline, a standfirst or a caption rather than prose: short
+    and not ended like a sentence. A headline's "X rejects Y" compresses, and often
+    distorts, what the article then reports with its evidence."""
+    line = paragraph.strip()
+    return (
+        bool(line)
+        and len(line.split()) <= HEADLINE_WORDS
+        and not _PROSE_END.search(line)
+        # A line broken inside prose (mid-quote, after a first sentence) is no headline,
+        # nor is a quote signed with a dash.
+        and not _SENTENCE_END.search(line)
+        and line[0] not in _QUOTE_MARKS
+        and not _OPEN_QUOTE.search(line)
+    )
+
+
 def _has_speaker_signal(sentence: str, registry: Registry, cues: Cues) -> bool:
     """Say whether a sentence could attribute anything (a name, a speech verb, a pronoun)."""
     return bool(
@@ -149,23 +179,38 @@ def _has_speaker_signal(sentence: str, registry: Registry, cues: Cues) -> bool:
 
 
 def plan_article(
-    article: ArticleText, lexicon: TopicLexicon, registry: Registry, cues: Cues
+    article: ArticleText,
+    lexicon: TopicLexicon,
+    registry: Registry,
+    cues: Cues,
+    field_words: re.Pattern[str] | None = None,
 ) -> ArticlePlan:
-    """Decide which sentences of an article need parsing: the pre-filter before spaCy."""
+    """Decide which sentences of an article need parsing: the pre-filter before spaCy.
+
+    A sentence is parsed when it holds a topic cue or, given `field_words` (the broad net read by
+    the clause classifier), a word of the guarantees' field, and something that could
+    attribute it: a quote, a name, a speech verb, a pronoun.
+    """
     text = article.text
     if not text or not is_on_topic(text, lexicon):
         return ArticlePlan(article, [], [], [], [])
     paragraphs = split_paragraphs(text)
     topics = find_topics(text, lexicon)
+    if field_words is not None:
+        references = instrument_references(text, topics, load_instrument_nouns())
+        topics = sorted(topics + references, key=lambda m: m.start)
     quotes = find_quotes(text)
     sentences = [
         (index, start, end)
         for index, (p_start, p_end) in enumerate(paragraphs)
+        if not is_headline(text[p_start:p_end])
         for start, end in split_sentences(text, p_start, p_end)
     ]
     needed: set[int] = set()
     for number, (_, start, end) in enumerate(sentences):
-        if not any(start <= m.start < end for m in topics):
+        if not any(start <= m.start < end for m in topics) and (
+            field_words is None or not field_words.search(text, start, end)
+        ):
             continue
         touching = [q for q in quotes if q.start < end and start < q.end]
         if not touching and not _has_speaker_signal(text[start:end], registry, cues):
@@ -238,8 +283,10 @@ class RuleExtractor:
     """Extract statement events with dependency-parse rules and data vocabularies."""
 
     name = "rule-extractor"
-    # 0.1.1: stretches over MAX_PARSE_CHARS are parsed in pieces (output differs only there)
-    version = "0.1.1"
+    # 0.2.0: the clause classifier reads what the cues miss; clauses split at coordinated
+    # subjects; headlines skipped. The "+digest" part changes with any data file or weight,
+    # so a reprocess supersedes extractions made with other vocabularies or weights.
+    version = extractor_version("0.2.0")
 
     def __init__(
         self,
@@ -251,8 +298,26 @@ class RuleExtractor:
         n_process: int = 1,
         workers: int = 1,
         articles_per_task: int = 8,
+        classifier: ClauseClassifier | None = None,
+        topic_source: str = "both",
+        topic_threshold: float = 0.65,
+        quote_threshold: float = 0.8,
     ) -> None:
+        if topic_source not in TOPIC_SOURCES:
+            raise ValueError(f"topic_source must be one of {TOPIC_SOURCES}, not {topic_source!r}")
+        if topic_source != "rules" and classifier is None:
+            raise ValueError(f"topic_source {topic_source!r} needs a trained clause classifier")
         self.nlp = nlp
+        # Where topics come from: the cues of topics.yaml ("rules"), the clause classifier
+        # ("model"), or both, the classifier adding what the cues miss.
+        self.classifier = classifier if topic_source != "rules" else None
+        self.topic_source = topic_source
+        self.topic_threshold = topic_threshold
+        # Quoted sentences are often rhetoric around the position ("this war must end"):
+        # the model must be surer there.
+        self.quote_threshold = max(topic_threshold, quote_threshold)
+        self.field_words = load_field_pattern() if self.classifier is not None else None
+        self.speaker_topics = load_speaker_topics()
         self.registry = registry or load_registry()
         self.cues = cues or load_cues()
         self.lexicon = lexicon or load_topic_lexicon()
@@ -313,7 +378,8 @@ class RuleExtractor:
         iterator = iter(articles)
         while chunk := list(islice(iterator, self.articles_per_batch)):
             plans = [
-                plan_article(article, self.lexicon, self.registry, self.cues) for article in chunk
+                plan_article(article, self.lexicon, self.registry, self.cues, self.field_words)
+                for article in chunk
             ]
             self._parse(plans)
             for plan in plans:
@@ -346,15 +412,27 @@ class RuleExtractor:
         units = self._attributions(plan, ctx)
         quote_owners = assign_quote_speakers(ctx.quotes, units, plan.paragraphs, text)
         found: dict[tuple[str, str, int], Statement] = {}
-        for doc in (doc for _, docs in sorted(plan.docs.items()) for doc in docs):
-            start = doc.user_data["offset"]
-            end = start + len(doc.text)
-            cues_here = [m for m in plan.topics if start <= m.start < end]
-            for statement in self._paragraph_statements(doc, cues_here, units, quote_owners, ctx):
+        docs = [doc for _, docs in sorted(plan.docs.items()) for doc in docs]
+        if self.topic_source != "model":
+            for doc in docs:
+                start = doc.user_data["offset"]
+                end = start + len(doc.text)
+                cues_here = [m for m in plan.topics if start <= m.start < end]
+                statements = self._paragraph_statements(doc, cues_here, units, quote_owners, ctx)
+                for statement in statements:
+                    key = (statement.actor.actor_id, statement.topic, statement.start)
+                    if key not in found or found[key].confidence < statement.confidence:
+                        found[key] = statement
+        if self.classifier is not None:
+            # Where the cues found a topic for a speaker in a sentence, they are precise and
+            # the model, which adds neighbouring topics there (a US refusal of troops read
+            # as us_backstop too), stays silent; it reads the clauses the cues missed.
+            covered = {(s.actor.actor_id, s.start) for s in found.values()}
+            for statement in self._model_statements(docs, units, quote_owners, ctx, covered):
                 key = (statement.actor.actor_id, statement.topic, statement.start)
-                if key not in found or found[key].confidence < statement.confidence:
-                    found[key] = statement
-        return sorted(found.values(), key=lambda s: (s.start, s.actor.actor_id, s.topic))
+                found.setdefault(key, statement)
+        statements = speaker_topics(list(found.values()), self.speaker_topics)
+        return sorted(statements, key=lambda s: (s.start, s.actor.actor_id, s.topic))
 
     def _attributions(self, plan: ArticlePlan, ctx: ArticleContext) -> list[Attribution]:
         """Pass 1: every attribution of the article, in reading order."""
@@ -369,9 +447,13 @@ class RuleExtractor:
                 if doc.user_data.get("entities"):
                     remember_people(sentence, ctx)
                 found = find_attributions(sentence, index, ctx)
+                speakers: dict[int, list[Actor]] = {}
                 for unit in found:
                     if unit.status == ACTOR and unit.speaker is not None and not unit.in_quote:
                         ctx.remember(unit.anchor, unit.speaker, salient=True)
+                        speakers.setdefault(unit.anchor, []).append(unit.speaker)
+                for anchor, actors in speakers.items():
+                    ctx.remember_group(anchor, actors)
                 units += found
                 remember_subjects(sentence, ctx)
         return units
@@ -398,6 +480,87 @@ class RuleExtractor:
                 for owner in find_owners(match, sentence, units, quote_owners, ctx):
                     yield self._statement(match, token, sentence, owner, ctx)
 
+    def _model_statements(
+        self,
+        docs: list[Doc],
+        units: list[Attribution],
+        quote_owners: dict[int, Attribution],
+        ctx: ArticleContext,
+        covered: set[tuple[str, int]],
+    ) -> Iterator[Statement]:
+        """Statements whose topics the clause classifier reads in what a speaker says."""
+        assert self.classifier is not None
+        clauses: list[tuple[Span, Owner, list[Token]]] = []
+        for sentence in (sentence for doc in docs for sentence in doc.sents):
+            if _SURVEY.search(sentence.text):
+                continue
+            for owner, tokens in speaker_clauses(sentence, units, quote_owners, ctx):
+                if (owner.actor.actor_id, evidence_bounds(sentence, ctx.text)[0]) in covered:
+                    continue
+                # A clause with no word of the field is small talk, whatever the model says.
+                if self.field_words is None or self._in_field(tokens):
+                    clauses.append((sentence, owner, tokens))
+        # One call for the article: the model's cost is mostly per call, not per clause.
+        readings = self.classifier.read([tokens for _, _, tokens in clauses])
+        for (sentence, owner, tokens), reading in zip(clauses, readings, strict=True):
+            threshold = self.quote_threshold if owner.inherited else self.topic_threshold
+            topics = reading.topics_above(threshold)
+            if len(topics) > 1 and GENERAL in topics:
+                # Convention 4: the guarantees as a whole only beside a component when
+                # the clause speaks of them too, which the cues, not the model, see.
+                topics.remove(GENERAL)
+            for topic in topics:
+                yield self._model_statement(topic, tokens, sentence, owner, reading, ctx)
+
+    def _in_field(self, tokens: list[Token]) -> bool:
+        assert self.field_words is not None
+        first, last = tokens[0], tokens[-1]
+        text = first.doc.text[first.idx : last.idx + len(last.text)]
+        return self.field_words.search(text) is not None
+
+    def _model_statement(
+        self,
+        topic: str,
+        tokens: list[Token],
+        sentence: Span,
+        owner: Owner,
+        reading: ClauseReading,
+        ctx: ArticleContext,
+    ) -> Statement:
+        unit = owner.unit
+        stop = unit.verb if unit.verb is not None and unit.verb.doc is sentence.doc else None
+        start = content_head(tokens, stop)
+        stance = None
+        if start is not None:
+            path = dependency_path(start, stop)
+            if stop is not None and path[-1].i != stop.i:
+                path.append(stop)
+            stance = stance_on_path(path, sentence, self.cues)
+        if stance is None:
+            stance = unit.verb_stance
+        if stance is None and stop is not None:
+            stance = complement_verdict(stop, sentence, self.cues)
+        defaulted = stance is None
+        if stance is None:
+            stance = reading.stance
+        start, end = evidence_bounds(sentence, ctx.text)
+        stated_on, inferred = statement_date(
+            ctx.text[unit.sentence[0] : unit.sentence[1]],
+            unit.anchor - unit.sentence[0],
+            ctx.published,
+        )
+        return Statement(
+            actor=owner.actor,
+            topic=topic,
+            stance=stance,
+            evidence=ctx.text[start:end],
+            start=start,
+            end=end,
+            stated_on=stated_on,
+            confidence=_confidence(owner, defaulted or stance == NEUTRAL),
+            stated_on_inferred=inferred,
+        )
+
     def _statement(
         self, match: TopicMatch, token: Token, sentence: Span, owner: Owner, ctx: ArticleContext
     ) -> Statement:
@@ -423,10 +586,16 @@ class RuleExtractor:
                 # ("... changes nothing. For us, this is unacceptable").
                 rest = ctx.text[sentence_end : min(quote.end, sentence_end + 250)]
                 stance = stance_of_words(rest, self.cues)
+        if stance is None and stop is not None:
+            stance = complement_verdict(stop, sentence, self.cues)
+        if stance is None and self.classifier is not None:
+            # Nothing on the path or in the verb: the classifier reads the whole clause
+            # ("hatching plans for an intervention" is no endorsement).
+            stance = self.classifier.read([list(sentence)])[0].stance
+            defaulted = True
         if stance is None:
             stance, defaulted = SUPPORT, True
-        start = absolute(sentence[0])
-        end = absolute(sentence[-1]) + len(sentence[-1].text)
+        start, end = evidence_bounds(sentence, ctx.text)
         stated_on, inferred = statement_date(
             ctx.text[unit.sentence[0] : unit.sentence[1]],
             unit.anchor - unit.sentence[0],
@@ -509,6 +678,10 @@ def find_owners(
                 return [Owner(unit.cited, unit, "cited", False)]
             continue
         if unit.status == ACTOR and unit.speaker is not None:
+            if unit.speaker.kind != "person" and any(u.status == MEDIA for u in governing):
+                # An outlet's account of a state's position is the outlet's, not the state's;
+                # a named person it quotes keeps their words.
+                return []
             # Conjoined subjects ("he and Zelensky outlined ...") share one verb.
             same_verb = [u for u in governing if u.anchor == unit.anchor and u.status == ACTOR]
             return [Owner(u.speaker, u, u.method, False) for u in same_verb if u.speaker]

@@ -46,6 +46,10 @@ class ArticleContext:
     cues: Cues
     quotes: list[Quote]
     mentions: list[tuple[int, Actor, bool]] = field(default_factory=list)
+    # Groups of people who spoke together, for a later "they" (see `group_antecedent`).
+    groups: list[tuple[int, tuple[Actor, ...]]] = field(default_factory=list)
+    # Organisations named so far, for "the statement said" (see `issuer`).
+    bodies: list[tuple[int, Actor]] = field(default_factory=list)
     new_people: dict[str, Actor] = field(default_factory=dict)
     recognise: Callable[[Doc], Doc] | None = None
 
@@ -71,6 +75,30 @@ class ArticleContext:
         """Note that a person was mentioned (salient: as a subject or speaker)."""
         if actor.kind == "person":
             self.mentions.append((offset, actor, salient))
+        elif actor.kind == "organisation":
+            self.bodies.append((offset, actor))
+
+    def remember_group(self, offset: int, actors: list[Actor]) -> None:
+        """Note people who spoke or acted together ("Macron and Zelensky said")."""
+        people = tuple(dict.fromkeys(a for a in actors if a.kind == "person"))
+        if len(people) >= 2:
+            self.groups.append((offset, people))
+
+    def group_antecedent(self, offset: int) -> list[Actor]:
+        """Return the group a "they" at `offset` refers to: the last one, if no single
+        person was a subject since (then "they" means somebody else)."""
+        earlier = [(at, group) for at, group in self.groups if at < offset and offset - at < 1500]
+        if not earlier:
+            return []
+        at, group = max(earlier, key=lambda g: g[0])
+        later = [m for m in self.mentions if at < m[0] < offset and m[2] and m[1] not in group]
+        return [] if later else list(group)
+
+    def issuer(self, offset: int) -> Actor | None:
+        """Return the organisation a document at `offset` ("the statement", "the
+        declaration") most likely comes from: the last one the article named before it."""
+        earlier = [(at, actor) for at, actor in self.bodies if at < offset and offset - at < 2500]
+        return max(earlier, key=lambda m: m[0])[1] if earlier else None
 
     def antecedent(self, offset: int, gender: str | None, role: str | None = None) -> Actor | None:
         """Find the person a pronoun or role noun at `offset` refers back to."""
@@ -165,6 +193,38 @@ def _is_media(head: Token, cues: Cues) -> bool:
     return any(c.dep_ == "appos" and fold(c.text) in cues.media_outlets for c in head.children)
 
 
+def _government_voice(head: Token, ctx: ArticleContext) -> Actor | None:
+    """Resolve "an Italian government spokeswoman", "a spokesman for the German government":
+    a government's spokesperson speaks for the state on the record."""
+    if head.lemma_.lower() not in ctx.cues.government_voices:
+        return None
+    government = [
+        c
+        for c in head.children
+        if c.dep_ == "compound" and fold(c.lemma_) in ctx.registry.government_nouns
+    ]
+    government += [
+        g
+        for c in head.children
+        if c.dep_ == "prep" and c.lower_ == "for"
+        for g in c.children
+        if g.dep_ == "pobj"
+    ]
+    for word in government:
+        actor = _collective_state(word, ctx)
+        if actor is not None:
+            return actor
+        if word.dep_ == "compound":
+            for child in head.children:
+                if child.dep_ in ("amod", "compound", "poss") and child.i != word.i:
+                    actor = lookup_demonym(ctx.registry, child.text) or lookup_name(
+                        ctx.registry, child.text
+                    )
+                    if actor is not None and actor.kind != "person":
+                        return actor
+    return None
+
+
 def _collective_state(head: Token, ctx: ArticleContext) -> Actor | None:
     """Resolve "Ukrainian officials", "the Russian government", "Russia's foreign ministry"."""
     if fold(head.lemma_) not in ctx.registry.government_nouns and fold(head.text) not in (
@@ -223,6 +283,17 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     trailing = _trailing_person(head, ctx)
     if trailing is not None:
         return trailing
+    if head.lemma_.lower() in ctx.cues.document_nouns and any(
+        c.dep_ == "det" and c.lower_ in ("the", "its", "their") for c in head.children
+    ):
+        # "the statement said": a declaration speaks for whoever issued it.
+        actor = ctx.issuer(offset)
+        return (ACTOR, actor, "issuer") if actor else (UNRESOLVED, None, "document")
+    if head.pos_ == "PROPN" and _opens_with_article(head, chain, ctx.cues):
+        return MEDIA, None, "media"
+    actor = _government_voice(head, ctx)
+    if actor is not None:
+        return ACTOR, actor, "collective"
     actor = _collective_state(head, ctx)
     if actor is not None:
         if any(c.lower_ in ctx.cues.vague_determiners for c in head.children if c.dep_ == "det"):
@@ -295,6 +366,22 @@ def _trailing_person(head: Token, ctx: ArticleContext) -> tuple[str, Actor, str]
     actor = new_person(name, role, country)
     ctx.new_people[surname] = actor
     return ACTOR, actor, "new-person"
+
+
+def _opens_with_article(head: Token, chain: list[Token], cues: Cues) -> bool:
+    """Say whether an unknown name opens with a capitalised article ("The Sunday Herald",
+    "Le Figaro", "Die Zeit"): the name of an outlet or an institution, not a person."""
+    first = chain[0] if chain else head
+    if first.lower_ in cues.name_articles and first.text[:1].isupper() and len(chain) > 1:
+        return True
+    return any(
+        c.dep_ == "det" and c.lower_ in cues.name_articles and c.text[:1].isupper()
+        for c in head.children
+    ) or (
+        first.i > 0
+        and first.nbor(-1).lower_ in cues.name_articles
+        and first.nbor(-1).text[:1].isupper()
+    )
 
 
 def _looks_like_person(chain: list[Token], cues: Cues) -> bool:

@@ -1,0 +1,83 @@
+"""The broad net for candidate sentences: the words of the guarantees' field.
+
+The topic cues of `topics.yaml` are precise but cannot foresee every wording; a sentence
+that only they select loses its statement whenever the wording is new. The field words
+(`field:` in `topics.yaml`) are deliberately broad: with a speaker in the sentence, one of
+them is enough to parse it and let the clause classifier read it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from pipeline.settings import DATA_DIR
+from pipeline.statements.topics import TopicMatch
+
+
+@lru_cache(maxsize=4)
+def load_field_pattern(path: Path = DATA_DIR / "topics.yaml") -> re.Pattern[str] | None:
+    """Compile the field words of the topic vocabulary (None when it lists none)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    words = data.get("field") or []
+    if not words:
+        return None
+    return re.compile(r"\b(?:" + "|".join(f"(?:{w})" for w in words) + r")\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def load_instrument_nouns(path: Path = DATA_DIR / "topics.yaml") -> dict[str, int]:
+    """Return each noun that names an arrangement with the number of its group of
+    interchangeable nouns (`instruments:` in topics.yaml)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        word.lower(): number
+        for number, group in enumerate(data.get("instruments") or [])
+        for word in group
+    }
+
+
+_LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
+_REFERENCE = re.compile(
+    r"\b(?:the|this|that|these|those|such\s+an?)\s+(?:[a-z-]+\s+)?([a-z]+)\b", re.IGNORECASE
+)
+
+
+def instrument_references(
+    text: str, matches: list[TopicMatch], instruments: dict[str, int]
+) -> list[TopicMatch]:
+    """Find the back-references to arrangements the article has named.
+
+    "Allies unveiled a reassurance force. ... Stubb said Finland backs the force.": the
+    second "the force" has no cue of its own but means the reassurance force; it gets the
+    topic of the arrangement the article last named with a noun of the same group.
+    """
+    named: list[tuple[int, int, str]] = []  # (end of the naming cue, noun group, topic)
+    for match in matches:
+        found = _LAST_WORD.search(text, match.start, match.end)
+        group = instruments.get(found.group(1).lower()) if found else None
+        if group is not None:
+            named.append((match.end, group, match.topic))
+    if not named:
+        return []
+    taken = [(m.start, m.end) for m in matches]
+    references = []
+    for found in _REFERENCE.finditer(text, min(end for end, _, _ in named)):
+        group = instruments.get(found.group(1).lower())
+        start, end = found.span(1)
+        if group is None or any(a < end and start < b for a, b in taken):
+            continue
+        earlier = [topic for named_end, g, topic in named if named_end <= start and g == group]
+        if earlier:
+            references.append(TopicMatch(earlier[-1], start, end, weak=True))
+    return references
+
+
+@lru_cache(maxsize=4)
+def load_speaker_topics(path: Path = DATA_DIR / "topics.yaml") -> dict[str, dict[str, str]]:
+    """Return, per speaker country, the topics that become another (`speaker_topics:`)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {str(k): dict(v) for k, v in (data.get("speaker_topics") or {}).items()}

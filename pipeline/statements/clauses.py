@@ -1,0 +1,151 @@
+"""Who says what in a sentence, for the clause classifier, and the conventions applied
+to the statements an article yields.
+
+`speaker_clauses` splits a parsed sentence between its named speakers (each owns what its
+verb governs; coordinated clauses with their own subjects are separate), `content_head`
+and `complement_verdict` find where a clause's stance is said, `evidence_bounds` trims a
+sentence into evidence, and `speaker_topics` applies `speaker_topics:` of topics.yaml.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from pipeline.statements.attribution import (
+    ACTOR,
+    ANONYMOUS,
+    MEDIA,
+    ArticleContext,
+    Attribution,
+    absolute,
+)
+from pipeline.statements.cues import Cues
+from pipeline.statements.model import Actor, Statement
+from pipeline.statements.stances import stance_on_path
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """Who a topic cue belongs to, and how that was decided."""
+
+    actor: Actor
+    unit: Attribution
+    method: str
+    inherited: bool
+
+
+# What a verb says is in its object or complement; the stance is read from there up.
+_CONTENT_DEPS = ("ccomp", "xcomp", "dobj", "attr", "oprd", "acomp", "prep", "advcl")
+
+
+def evidence_bounds(sentence: Span, text: str) -> tuple[int, int]:
+    """Return the character span of a sentence as evidence, without the separators and
+    control characters spaCy keeps as tokens at its edges."""
+    start = absolute(sentence[0])
+    end = absolute(sentence[-1]) + len(sentence[-1].text)
+    while end > start and (text[end - 1].isspace() or not text[end - 1].isprintable()):
+        end -= 1
+    while start < end and (text[start].isspace() or not text[start].isprintable()):
+        start += 1
+    return start, end
+
+
+def speaker_topics(
+    statements: list[Statement], mapping: dict[str, dict[str, str]]
+) -> list[Statement]:
+    """Apply `speaker_topics` of topics.yaml: a topic that means another one in the mouth of
+    a speaker from a given country (a Chinese speaker on peacekeepers: china_role)."""
+    kept: dict[tuple[str, str, int], Statement] = {}
+    for statement in statements:
+        topic = mapping.get(statement.actor.country or "", {}).get(statement.topic)
+        if topic is not None:
+            statement = dataclasses.replace(statement, topic=topic)
+        kept.setdefault((statement.actor.actor_id, statement.topic, statement.start), statement)
+    return list(kept.values())
+
+
+def complement_verdict(verb: Token, sentence: Span, cues: Cues) -> str | None:
+    """Read a verdict the speaker passes in a complement clause: "said this move would be
+    completely unacceptable", "called such a step essential"."""
+    for clause in verb.children:
+        if clause.dep_ not in ("ccomp", "xcomp", "oprd"):
+            continue
+        subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        verdict = stance_on_path([subject or clause, clause], sentence, cues)
+        if verdict is not None:
+            return verdict
+    return None
+
+
+def content_head(tokens: list[Token], verb: Token | None) -> Token | None:
+    """Return the word a speaker's clause says something with: the attribution verb's
+    object or complement within the clause, else the clause's top word."""
+    inside = {t.i for t in tokens}
+    if verb is not None:
+        for dep in _CONTENT_DEPS:
+            child = next((c for c in verb.children if c.dep_ == dep and c.i in inside), None)
+            if child is not None:
+                return child
+    tops = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
+    return tops[0] if tops else None
+
+
+def _asserts(unit: Attribution, cues: Cues) -> bool:
+    """Say whether an attribution asserts a position of its own: a participle describing a
+    noun ("the power accepted by both sides") does not, unless it backs a proposal ("a
+    plan backed by Paris")."""
+    verb = unit.verb
+    if verb is None or verb.dep_ != "acl":
+        return True
+    return verb.head.lemma_.lower() in cues.proposal_nouns
+
+
+def speaker_clauses(
+    sentence: Span,
+    units: list[Attribution],
+    quote_owners: dict[int, Attribution],
+    ctx: ArticleContext,
+) -> list[tuple[Owner, list[Token]]]:
+    """Return who speaks in a sentence and the words each speaker governs.
+
+    The outermost named speakers of the sentence each own what their verb governs (the
+    whole sentence when one speaker has it alone); a sentence inside a quote belongs to
+    the quote's speaker. An anonymous or unresolved attribution elsewhere in the sentence
+    does not take the sentence from a named one.
+    """
+    sentence_start = absolute(sentence[0])
+    in_sentence = [u for u in units if u.sentence[0] == sentence_start and not u.in_quote]
+    here = [u for u in in_sentence if u.status == ACTOR and u.speaker and _asserts(u, ctx.cues)]
+    # A state's position in a news outlet's or an anonymous source's account is nobody's
+    # statement; a named person it quotes keeps their words.
+    reporters = [u for u in in_sentence if u.status in (MEDIA, ANONYMOUS)]
+    here = [
+        u
+        for u in here
+        if u.speaker.kind == "person" or not any(r.covers(u.anchor) for r in reporters)
+    ]
+    # Reported speech is credited to the reporter: a speaker inside another's content is
+    # not a speaker of the sentence.
+    outer = [u for u in here if not any(o.anchor != u.anchor and o.covers(u.anchor) for o in here)]
+    if outer:
+        anchors = sorted({u.anchor for u in outer})
+        clauses = []
+        for unit in outer:
+            if len(anchors) == 1:
+                tokens = list(sentence)
+            else:
+                tokens = [t for t in sentence if unit.covers(absolute(t))]
+            if tokens:
+                clauses.append((Owner(unit.speaker, unit, unit.method, False), tokens))
+        return clauses
+    quote = ctx.in_quote(sentence_start) or ctx.in_quote(absolute(sentence[len(sentence) // 2]))
+    if quote is not None:
+        unit = quote_owners.get(ctx.quotes.index(quote))
+        actor = unit.speaker_for_content() if unit is not None else None
+        if unit is not None and actor is not None:
+            method = "cited" if unit.status == MEDIA else unit.method
+            return [(Owner(actor, unit, method, True), list(sentence))]
+    return []
