@@ -32,6 +32,7 @@ from pipeline.statements.speakers import (
 )
 
 __all__ = [
+    "UnitIndex",
     "ACTOR",
     "ANONYMOUS",
     "MEDIA",
@@ -229,7 +230,23 @@ def _is_hypothetical(verb: Token, cues: Cues) -> bool:
     return False
 
 
-def _own_clause(token: Token) -> bool:
+class UnitIndex:
+    """An article's attributions, found by the sentence they sit in (a scan of all of them
+    for every sentence made long pages quadratic)."""
+
+    def __init__(self, units: list[Attribution]) -> None:
+        self.units = units
+        self.by_sentence: dict[int, list[Attribution]] = {}
+        for unit in units:
+            self.by_sentence.setdefault(unit.sentence[0], []).append(unit)
+        self.dashes = [unit for unit in units if unit.kind == "dash"]
+
+    def of_sentence(self, start: int) -> list[Attribution]:
+        """Return the attributions of the sentence starting at `start`."""
+        return self.by_sentence.get(start, [])
+
+
+def own_clause(token: Token) -> bool:
     """Say whether a conjunct is a clause with its own subject ("Rome has ruled out X, but
     Paris wants Y"): what it says belongs to its subject, not to the first verb's."""
     return token.dep_ == "conj" and any(
@@ -250,7 +267,7 @@ def _units_for_subjects(
     for subject in subjects:
         excluded |= {t.i for t in subject.subtree}
     for child in verb.children:
-        if child.dep_ == "agent" or _own_clause(child):
+        if child.dep_ == "agent" or own_clause(child):
             excluded |= {t.i for t in child.subtree}
     content = [t for t in verb.subtree if t.i not in excluded]
     if verb.dep_ == "acl" and verb.head.lemma_.lower() in ctx.cues.proposal_nouns:

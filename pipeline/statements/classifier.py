@@ -37,20 +37,16 @@ _NEGATIONS = {"n't": "not", "never": "never", "no": "no", "not": "not"}
 
 @dataclass(frozen=True, slots=True)
 class ClauseReading:
-    """What the model reads in a clause: topic probabilities and stance probabilities."""
+    """What the model reads in a clause: topic probabilities (and stance probabilities,
+    when asked for: the rules decide most stances, so the stance head runs on demand)."""
 
     topics: dict[str, float]
-    stances: dict[str, float]
+    stances: dict[str, float] | None = None
 
     def topics_above(self, threshold: float) -> list[str]:
         """Return the topics whose probability reaches the threshold, most likely first."""
         found = [t for t, p in self.topics.items() if p >= threshold]
         return sorted(found, key=lambda t: -self.topics[t])
-
-    @property
-    def stance(self) -> str:
-        """Return the most likely stance."""
-        return max(self.stances, key=self.stances.__getitem__)
 
 
 def clause_words(tokens: Iterable[Token], keep: frozenset[str]) -> list[str]:
@@ -85,26 +81,26 @@ class ClauseClassifier:
         self.topic_pipe = nlp.get_pipe(TOPIC_PIPE)
         self.stance_pipe = nlp.get_pipe(STANCE_PIPE)
 
+    def _docs(self, clauses: Sequence[list[str]]) -> list[Doc]:
+        return [Doc(self.nlp.vocab, words=words or [NAME]) for words in clauses]
+
     def read_words(self, clauses: Sequence[list[str]]) -> list[ClauseReading]:
-        """Classify clauses already turned into model words."""
-        docs = [Doc(self.nlp.vocab, words=words or [NAME]) for words in clauses]
-        if not docs:
-            return []
-        topic_docs = list(self.topic_pipe.pipe(docs))
-        readings = []
-        for doc in self.stance_pipe.pipe(topic_docs):
-            cats = doc.cats
-            readings.append(
-                ClauseReading(
-                    topics={k: float(v) for k, v in cats.items() if k in self.topic_pipe.labels},
-                    stances={k: float(v) for k, v in cats.items() if k in self.stance_pipe.labels},
-                )
-            )
-        return readings
+        """Read the topics of clauses already turned into model words."""
+        labels = self.topic_pipe.labels
+        return [
+            ClauseReading(topics={k: float(v) for k, v in doc.cats.items() if k in labels})
+            for doc in self.topic_pipe.pipe(self._docs(clauses))
+        ]
 
     def read(self, clauses: Sequence[Iterable[Token]]) -> list[ClauseReading]:
-        """Classify clauses given as token sequences from the parse."""
+        """Read the topics of clauses given as token sequences from the parse."""
         return self.read_words([clause_words(c, self.keep) for c in clauses])
+
+    def stance(self, clause: Iterable[Token]) -> str:
+        """Return the most likely stance of one clause."""
+        (doc,) = self.stance_pipe.pipe(self._docs([clause_words(clause, self.keep)]))
+        labels = self.stance_pipe.labels
+        return max(labels, key=lambda label: doc.cats.get(label, 0.0))
 
 
 def keep_words(registry: object) -> frozenset[str]:

@@ -20,7 +20,9 @@ from pipeline.statements.attribution import (
     MEDIA,
     ArticleContext,
     Attribution,
+    UnitIndex,
     absolute,
+    own_clause,
 )
 from pipeline.statements.cues import Cues
 from pipeline.statements.model import Actor, Statement
@@ -103,9 +105,21 @@ def _asserts(unit: Attribution, cues: Cues) -> bool:
     return verb.head.lemma_.lower() in cues.proposal_nouns
 
 
+def _without_others_clauses(sentence: Span, verb: Token | None) -> list[Token]:
+    """Return a sentence's tokens without the coordinated clauses that have a subject of
+    their own ("X said ..., and a coalition of 30 nations has promised support")."""
+    if verb is None or verb.doc is not sentence.doc:
+        return list(sentence)
+    others: set[int] = set()
+    for clause in verb.conjuncts:
+        if clause.i > verb.i and own_clause(clause):
+            others |= {t.i for t in clause.subtree}
+    return [t for t in sentence if t.i not in others]
+
+
 def speaker_clauses(
     sentence: Span,
-    units: list[Attribution],
+    units: UnitIndex,
     quote_owners: dict[int, Attribution],
     ctx: ArticleContext,
 ) -> list[tuple[Owner, list[Token]]]:
@@ -117,7 +131,7 @@ def speaker_clauses(
     does not take the sentence from a named one.
     """
     sentence_start = absolute(sentence[0])
-    in_sentence = [u for u in units if u.sentence[0] == sentence_start and not u.in_quote]
+    in_sentence = [u for u in units.of_sentence(sentence_start) if not u.in_quote]
     here = [u for u in in_sentence if u.status == ACTOR and u.speaker and _asserts(u, ctx.cues)]
     # A state's position in a news outlet's or an anonymous source's account is nobody's
     # statement; a named person it quotes keeps their words.
@@ -135,7 +149,7 @@ def speaker_clauses(
         clauses = []
         for unit in outer:
             if len(anchors) == 1:
-                tokens = list(sentence)
+                tokens = _without_others_clauses(sentence, unit.verb)
             else:
                 tokens = [t for t in sentence if unit.covers(absolute(t))]
             if tokens:

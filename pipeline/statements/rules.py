@@ -14,6 +14,7 @@ Reading one article:
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import re
 from bisect import bisect_left, bisect_right
@@ -34,6 +35,7 @@ from pipeline.statements.attribution import (
     ArticleContext,
     Attribution,
     Quote,
+    UnitIndex,
     absolute,
     dash_attributions,
     find_attributions,
@@ -48,7 +50,7 @@ from pipeline.statements.candidates import (
     load_instrument_nouns,
     load_speaker_topics,
 )
-from pipeline.statements.classifier import ClauseClassifier, ClauseReading
+from pipeline.statements.classifier import ClauseClassifier
 from pipeline.statements.clauses import (
     Owner,
     complement_verdict,
@@ -80,6 +82,8 @@ from pipeline.statements.topics import (
 )
 from pipeline.statements.version import extractor_version
 
+log = logging.getLogger(__name__)
+
 TOPIC_SOURCES = ("rules", "model", "both")
 _PARAGRAPH = re.compile(r"[^\n]+")
 # The longest stretch handed to spaCy as one text. The rules' time grows with the square of
@@ -87,6 +91,10 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 # with no sentence ends (a table flattened to text, a hostile page) is parsed in pieces cut
 # at whitespace. Real prose stays far below it: the longest stretch in the seeds is 622.
 MAX_PARSE_CHARS = 3000
+# The longest article text read for statements (characters); the rest is cut, with a
+# warning in the log. Extraction is linear in length (5 CPU-s for 400,000 characters of
+# real articles, 10 for 800,000), so this bounds one article to about 2.5 CPU-s.
+MAX_ARTICLE_CHARS = 200_000
 _WHITESPACE = re.compile(r"\s")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[”\"’)]?\s+(?=[“\"‘(A-Z0-9])")
 _ABBREVIATION = re.compile(
@@ -192,6 +200,15 @@ def plan_article(
     attribute it: a quote, a name, a speech verb, a pronoun.
     """
     text = article.text
+    if len(text) > MAX_ARTICLE_CHARS:
+        # News articles run to tens of thousands of characters; a page far beyond that is
+        # a dump or an attack, and reading it all would hold the stage for minutes.
+        cut = text.rfind("\n", MAX_ARTICLE_CHARS // 2, MAX_ARTICLE_CHARS)
+        cut = cut if cut > 0 else MAX_ARTICLE_CHARS
+        log.warning(
+            "article of %d characters: statements read from its first %d only", len(text), cut
+        )
+        text = text[:cut]
     if not text or not is_on_topic(text, lexicon):
         return ArticlePlan(article, [], [], [], [])
     paragraphs = split_paragraphs(text)
@@ -206,13 +223,22 @@ def plan_article(
         if not is_headline(text[p_start:p_end])
         for start, end in split_sentences(text, p_start, p_end)
     ]
+    # Sorted offsets, so each sentence finds its cues, quotes and neighbours by bisection:
+    # scanning them all for every sentence made a long page quadratic.
+    cue_starts = [m.start for m in topics]
+    quote_ends = [q.end for q in quotes]
+    sentence_starts = [start for _, start, _ in sentences]
     needed: set[int] = set()
     for number, (_, start, end) in enumerate(sentences):
-        if not any(start <= m.start < end for m in topics) and (
-            field_words is None or not field_words.search(text, start, end)
-        ):
+        has_cue = bisect_left(cue_starts, start) < bisect_left(cue_starts, end)
+        if not has_cue and (field_words is None or not field_words.search(text, start, end)):
             continue
-        touching = [q for q in quotes if q.start < end and start < q.end]
+        first = bisect_right(quote_ends, start)  # quotes are in order and disjoint
+        touching = []
+        for quote in islice(quotes, first, None):
+            if quote.start >= end:
+                break
+            touching.append(quote)
         if not touching and not _has_speaker_signal(text[start:end], registry, cues):
             continue  # the author's own words: nobody to attribute them to
         needed.add(number)
@@ -220,9 +246,14 @@ def plan_article(
             # The speaker of a quote is named next to it: before, after, or where it ends.
             needed |= {number - 1, number + 1}
             last = max(q.end for q in touching)
-            needed |= {
-                n for n, (_, a, b) in enumerate(sentences) if a <= last <= b + 1 or a == last + 1
-            }
+            # Sentences holding the quote's end (a <= last <= b + 1) or starting after it.
+            at = bisect_right(sentence_starts, last + 1)
+            for n in range(at - 1, -1, -1):
+                _, a, b = sentences[n]
+                if b + 1 < last:
+                    break
+                if a <= last <= b + 1 or a == last + 1:
+                    needed.add(n)
     chunks: list[tuple[int, int, int]] = []
     for number in sorted(n for n in needed if 0 <= n < len(sentences)):
         index, start, end = sentences[number]
@@ -411,6 +442,7 @@ class RuleExtractor:
         )
         units = self._attributions(plan, ctx)
         quote_owners = assign_quote_speakers(ctx.quotes, units, plan.paragraphs, text)
+        index = UnitIndex(units)
         found: dict[tuple[str, str, int], Statement] = {}
         docs = [doc for _, docs in sorted(plan.docs.items()) for doc in docs]
         if self.topic_source != "model":
@@ -418,7 +450,7 @@ class RuleExtractor:
                 start = doc.user_data["offset"]
                 end = start + len(doc.text)
                 cues_here = [m for m in plan.topics if start <= m.start < end]
-                statements = self._paragraph_statements(doc, cues_here, units, quote_owners, ctx)
+                statements = self._paragraph_statements(doc, cues_here, index, quote_owners, ctx)
                 for statement in statements:
                     key = (statement.actor.actor_id, statement.topic, statement.start)
                     if key not in found or found[key].confidence < statement.confidence:
@@ -428,7 +460,7 @@ class RuleExtractor:
             # the model, which adds neighbouring topics there (a US refusal of troops read
             # as us_backstop too), stays silent; it reads the clauses the cues missed.
             covered = {(s.actor.actor_id, s.start) for s in found.values()}
-            for statement in self._model_statements(docs, units, quote_owners, ctx, covered):
+            for statement in self._model_statements(docs, index, quote_owners, ctx, covered):
                 key = (statement.actor.actor_id, statement.topic, statement.start)
                 found.setdefault(key, statement)
         statements = speaker_topics(list(found.values()), self.speaker_topics)
@@ -462,7 +494,7 @@ class RuleExtractor:
         self,
         doc: Doc,
         topic_matches: list[TopicMatch],
-        units: list[Attribution],
+        units: UnitIndex,
         quote_owners: dict[int, Attribution],
         ctx: ArticleContext,
     ) -> Iterator[Statement]:
@@ -483,7 +515,7 @@ class RuleExtractor:
     def _model_statements(
         self,
         docs: list[Doc],
-        units: list[Attribution],
+        units: UnitIndex,
         quote_owners: dict[int, Attribution],
         ctx: ArticleContext,
         covered: set[tuple[str, int]],
@@ -510,7 +542,7 @@ class RuleExtractor:
                 # the clause speaks of them too, which the cues, not the model, see.
                 topics.remove(GENERAL)
             for topic in topics:
-                yield self._model_statement(topic, tokens, sentence, owner, reading, ctx)
+                yield self._model_statement(topic, tokens, sentence, owner, ctx)
 
     def _in_field(self, tokens: list[Token]) -> bool:
         assert self.field_words is not None
@@ -524,7 +556,6 @@ class RuleExtractor:
         tokens: list[Token],
         sentence: Span,
         owner: Owner,
-        reading: ClauseReading,
         ctx: ArticleContext,
     ) -> Statement:
         unit = owner.unit
@@ -542,7 +573,8 @@ class RuleExtractor:
             stance = complement_verdict(stop, sentence, self.cues)
         defaulted = stance is None
         if stance is None:
-            stance = reading.stance
+            assert self.classifier is not None
+            stance = self.classifier.stance(tokens)
         start, end = evidence_bounds(sentence, ctx.text)
         stated_on, inferred = statement_date(
             ctx.text[unit.sentence[0] : unit.sentence[1]],
@@ -591,7 +623,7 @@ class RuleExtractor:
         if stance is None and self.classifier is not None:
             # Nothing on the path or in the verb: the classifier reads the whole clause
             # ("hatching plans for an intervention" is no endorsement).
-            stance = self.classifier.read([list(sentence)])[0].stance
+            stance = self.classifier.stance(sentence)
             defaulted = True
         if stance is None:
             stance, defaulted = SUPPORT, True
@@ -664,13 +696,13 @@ def _drop_subsumed_general(
 def find_owners(
     match: TopicMatch,
     sentence: Span,
-    units: list[Attribution],
+    units: UnitIndex,
     quote_owners: dict[int, Attribution],
     ctx: ArticleContext,
 ) -> list[Owner]:
     """Decide whose statement a topic cue is: the outermost attribution governing it."""
     sentence_start = absolute(sentence[0])
-    here = [u for u in units if u.sentence[0] == sentence_start and not u.in_quote]
+    here = [u for u in units.of_sentence(sentence_start) if not u.in_quote]
     governing = sorted((u for u in here if u.covers(match.start)), key=lambda u: u.depth)
     for unit in governing:
         if unit.status == MEDIA:
@@ -693,7 +725,7 @@ def find_owners(
         if unit is None or actor is None:
             return []
         return [Owner(actor, unit, "cited" if unit.status == MEDIA else unit.method, True)]
-    dash = [u for u in units if u.kind == "dash" and u.covers(match.start)]
+    dash = [u for u in units.dashes if u.covers(match.start)]
     if dash:
         return [Owner(dash[0].speaker, dash[0], dash[0].method, False)]
     actors = [u for u in here if u.status == ACTOR and u.speaker is not None]
@@ -712,23 +744,37 @@ def assign_quote_speakers(
     paragraphs: list[tuple[int, int]],
     text: str,
 ) -> dict[int, Attribution]:
-    """Pass 2: give each quote the attribution that introduces it."""
+    """Pass 2: give each quote the attribution that introduces it.
+
+    Units and quotes are looked up by sorted offsets and by paragraph, never scanned whole
+    for each quote: a long page with many quotes stays linear.
+    """
     owners: dict[int, Attribution] = {}
     speaking = [u for u in units if not u.in_quote and u.status in (ACTOR, MEDIA, ANONYMOUS)]
+    ranges = sorted(
+        ((start, end, n) for n, u in enumerate(speaking) for start, end in u.content),
+        key=lambda r: r[0],
+    )
+    range_starts = [r[0] for r in ranges]
+    by_paragraph: dict[int, list[Attribution]] = {}
+    for unit in speaking:
+        by_paragraph.setdefault(unit.paragraph, []).append(unit)
+    paragraph_starts = [start for start, _ in paragraphs]
+    quote_starts = [q.start for q in quotes]
     for number, quote in enumerate(quotes):
-        governing = [
-            u for u in speaking if any(s < quote.end and quote.start < e for s, e in u.content)
-        ]
+        # A unit's content lies in one parsed stretch, at most MAX_PARSE_CHARS long.
+        low = bisect_left(range_starts, quote.start - MAX_PARSE_CHARS)
+        high = bisect_left(range_starts, quote.end)
+        found = {n for start, end, n in ranges[low:high] if quote.start < end}
+        governing = [speaking[n] for n in sorted(found)]
         if governing:
             owners[number] = min(governing, key=lambda u: (u.kind != "dash", u.depth))
     for number, quote in enumerate(quotes):
         if number in owners:
             continue
-        paragraph = _paragraph_index(paragraphs, quote.start)
+        paragraph = _paragraph_index(paragraphs, paragraph_starts, quote.start)
         nearby = [
-            u
-            for u in speaking
-            if u.paragraph == paragraph and u.kind in ("speech", "according", "dash")
+            u for u in by_paragraph.get(paragraph, []) if u.kind in ("speech", "according", "dash")
         ]
         after = [u for u in nearby if u.anchor >= quote.end]
         before = [u for u in nearby if u.anchor < quote.start]
@@ -746,26 +792,30 @@ def assign_quote_speakers(
     for number, quote in enumerate(quotes):
         if number in owners:
             continue
-        paragraph = _paragraph_index(paragraphs, quote.start)
+        paragraph = _paragraph_index(paragraphs, paragraph_starts, quote.start)
         if paragraph <= 0:
             continue
         previous = paragraphs[paragraph - 1]
-        lead = [u for u in speaking if u.paragraph == paragraph - 1 and u.kind != "position"]
+        lead = [u for u in by_paragraph.get(paragraph - 1, []) if u.kind != "position"]
         opens_paragraph = quote.start == paragraphs[paragraph][0]
-        quoted_before = any(previous[0] <= q.start < previous[1] for q in quotes[:number])
+        # An earlier quote starting in the previous paragraph (quotes are in order).
+        first_there = bisect_left(quote_starts, previous[0], 0, number)
+        quoted_before = first_there < number and quotes[first_there].start < previous[1]
         # "X said:" introduces the next paragraph; a paragraph that is all quote, after a
         # quoted paragraph, continues the same speaker.
         if lead and (
-            text[: previous[1]].rstrip().endswith(":") or (opens_paragraph and quoted_before)
+            text[previous[0] : previous[1]].rstrip().endswith(":")
+            or (opens_paragraph and quoted_before)
         ):
             owners[number] = lead[-1]
     return owners
 
 
-def _paragraph_index(paragraphs: list[tuple[int, int]], offset: int) -> int:
-    for index, (start, end) in enumerate(paragraphs):
-        if start <= offset < end:
-            return index
+def _paragraph_index(paragraphs: list[tuple[int, int]], starts: list[int], offset: int) -> int:
+    """Return the number of the paragraph holding `offset`, or -1."""
+    index = bisect_right(starts, offset) - 1
+    if index >= 0 and offset < paragraphs[index][1]:
+        return index
     return -1
 
 
