@@ -9,6 +9,7 @@ them is enough to parse it and let the clause classifier read it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,16 +64,24 @@ def instrument_references(
             named.append((match.end, group, match.topic))
     if not named:
         return []
-    taken = [(m.start, m.end) for m in matches]
+    by_group: dict[int, tuple[list[int], list[str]]] = {}
+    for named_end, group, topic in named:  # in order of the text
+        ends, topics = by_group.setdefault(group, ([], []))
+        ends.append(named_end)
+        topics.append(topic)
+    taken_starts = [m.start for m in matches]  # matches are in order and disjoint
+    taken_ends = [m.end for m in matches]
     references = []
     for found in _REFERENCE.finditer(text, min(end for end, _, _ in named)):
         group = instruments.get(found.group(1).lower())
         start, end = found.span(1)
-        if group is None or any(a < end and start < b for a, b in taken):
+        before = bisect_left(taken_starts, end) - 1
+        if group is None or (before >= 0 and taken_ends[before] > start):
             continue
-        earlier = [topic for named_end, g, topic in named if named_end <= start and g == group]
-        if earlier:
-            references.append(TopicMatch(earlier[-1], start, end, weak=True))
+        ends, topics = by_group.get(group, ([], []))
+        last = bisect_right(ends, start) - 1  # the group's last naming before this word
+        if last >= 0:
+            references.append(TopicMatch(topics[last], start, end, weak=True))
     return references
 
 

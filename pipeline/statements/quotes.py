@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -24,6 +25,13 @@ def _paragraph_end(text: str, offset: int) -> int:
     return len(text) if found < 0 else found
 
 
+def _skip_space(text: str, offset: int) -> int:
+    """Return the first offset at or after `offset` that is not whitespace."""
+    while offset < len(text) and text[offset].isspace():
+        offset += 1
+    return offset
+
+
 def find_quotes(text: str) -> list[Quote]:
     """Find quoted spans; a quote may run on across paragraphs, and such runs share a group."""
     quotes: list[Quote] = []
@@ -31,22 +39,32 @@ def find_quotes(text: str) -> list[Quote]:
     group = 0
     continues = False
     marks = list(_QUOTE_MARKS.finditer(text))
+    # Where the paragraph of the open quote ends: one search per opening, not one per mark
+    # (a page of unclosed quotes made this quadratic).
+    newline = -1
     for index, match in enumerate(marks):
         at, mark = match.start(), match.group()
-        if open_at is not None and "\n" in text[open_at:at]:
+        if open_at is not None and 0 <= newline < at:
             # An unclosed quote at a paragraph end: either the next paragraph reopens it
             # (the usual convention) or the quote simply runs on to a later closing mark.
             para_end = _paragraph_end(text, open_at)
-            next_start = para_end + len(text[para_end:]) - len(text[para_end:].lstrip())
+            next_start = _skip_space(text, para_end)
             reopens = next_start < len(text) and text[next_start] in _OPENERS + '"'
-            closes_later = any(
-                m.group() in _CLOSERS + '"' and "\n" not in text[next_start : m.start()]
-                for m in marks[index:]
-            )
+            next_end = text.find("\n", next_start)
+            next_end = len(text) if next_end < 0 else next_end
+            closes_later = False
+            for later in itertools.islice(marks, index, None):
+                if later.start() >= next_end:
+                    break
+                if later.start() >= next_start and later.group() in _CLOSERS + '"':
+                    closes_later = True
+                    break
             if reopens or not closes_later:
                 quotes.append(Quote(open_at, para_end, group))
                 continues = reopens
                 open_at = None
+            else:
+                newline = text.find("\n", next_start)
         if open_at is None:
             if mark in _CLOSERS:
                 continue
@@ -56,6 +74,7 @@ def find_quotes(text: str) -> list[Quote]:
                 group += 1
             continues = False
             open_at = at
+            newline = text.find("\n", at)
         elif mark in _CLOSERS or mark == '"':
             quotes.append(Quote(open_at, at + 1, group))
             open_at = None

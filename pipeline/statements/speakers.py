@@ -9,6 +9,7 @@ does not know ("Norwegian MP Ingrid Solhaug"), made up from the words around the
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,6 +53,7 @@ class ArticleContext:
     bodies: list[tuple[int, Actor]] = field(default_factory=list)
     new_people: dict[str, Actor] = field(default_factory=dict)
     recognise: Callable[[Doc], Doc] | None = None
+    _quote_starts: list[int] = field(default_factory=list, repr=False)
 
     def ensure_entities(self, doc: Doc) -> None:
         """Run the entity recogniser on a paragraph once, on demand, and note its people."""
@@ -63,12 +65,12 @@ class ArticleContext:
             remember_people(sentence, self)
 
     def in_quote(self, offset: int) -> Quote | None:
-        """Return the quote that contains an offset."""
-        for quote in self.quotes:
-            if quote.start <= offset < quote.end:
-                return quote
-            if quote.start > offset:
-                break
+        """Return the quote that contains an offset (quotes are in order and disjoint)."""
+        if len(self._quote_starts) != len(self.quotes):
+            self._quote_starts[:] = [quote.start for quote in self.quotes]
+        index = bisect_right(self._quote_starts, offset) - 1
+        if index >= 0 and offset < self.quotes[index].end:
+            return self.quotes[index]
         return None
 
     def remember(self, offset: int, actor: Actor, salient: bool) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -180,15 +181,37 @@ def find_topics(text: str, lexicon: TopicLexicon) -> list[TopicMatch]:
                     for m in _matches(pattern, text, starts)
                 ]
     excluded = {
-        topic: [(m.start(), m.end()) for m in pattern.finditer(text)]
+        topic: _Spans([(m.start(), m.end()) for m in pattern.finditer(text)])
         for topic, pattern in lexicon.exclude.items()
     }
-    kept: list[TopicMatch] = []
+    kept = _Spans([])
+    chosen: list[TopicMatch] = []
     for match in sorted(found, key=lambda m: (m.weak, -(m.end - m.start), m.start)):
-        spans = excluded.get(match.topic, ())
-        if any(match.start < end and start < match.end for start, end in spans):
+        spans = excluded.get(match.topic)
+        if spans is not None and spans.overlaps(match.start, match.end):
             continue
-        if any(_overlaps(match, other) for other in kept):
+        if kept.overlaps(match.start, match.end):
             continue
-        kept.append(match)
-    return sorted(kept, key=lambda m: m.start)
+        kept.add(match.start, match.end)
+        chosen.append(match)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+class _Spans:
+    """Disjoint character spans, kept sorted: an overlap test costs a bisection, not a scan
+    of every span kept so far (which made long pages quadratic)."""
+
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.starts = [start for start, _ in spans]
+        self.ends = [end for _, end in spans]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        # Disjoint and sorted by start, so also by end: only the last span that starts
+        # before `end` can reach past `start`.
+        index = bisect_left(self.starts, end) - 1
+        return index >= 0 and self.ends[index] > start
+
+    def add(self, start: int, end: int) -> None:
+        index = bisect_left(self.starts, start)
+        self.starts.insert(index, start)
+        self.ends.insert(index, end)
