@@ -95,7 +95,7 @@ def content_head(tokens: list[Token], verb: Token | None) -> Token | None:
     return tops[0] if tops else None
 
 
-def _asserts(unit: Attribution, cues: Cues) -> bool:
+def asserts(unit: Attribution, cues: Cues) -> bool:
     """Say whether an attribution asserts a position of its own: a participle describing a
     noun ("the power accepted by both sides") does not, unless it backs a proposal ("a
     plan backed by Paris")."""
@@ -132,7 +132,7 @@ def speaker_clauses(
     """
     sentence_start = absolute(sentence[0])
     in_sentence = [u for u in units.of_sentence(sentence_start) if not u.in_quote]
-    here = [u for u in in_sentence if u.status == ACTOR and u.speaker and _asserts(u, ctx.cues)]
+    here = [u for u in in_sentence if u.status == ACTOR and u.speaker and asserts(u, ctx.cues)]
     # A state's position in a news outlet's or an anonymous source's account is nobody's
     # statement; a named person it quotes keeps their words.
     reporters = [u for u in in_sentence if u.status in (MEDIA, ANONYMOUS)]

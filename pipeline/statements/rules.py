@@ -53,6 +53,7 @@ from pipeline.statements.candidates import (
 from pipeline.statements.classifier import ClauseClassifier
 from pipeline.statements.clauses import (
     Owner,
+    asserts,
     complement_verdict,
     content_head,
     evidence_bounds,
@@ -702,7 +703,9 @@ def find_owners(
 ) -> list[Owner]:
     """Decide whose statement a topic cue is: the outermost attribution governing it."""
     sentence_start = absolute(sentence[0])
-    here = [u for u in units.of_sentence(sentence_start) if not u.in_quote]
+    here = [
+        u for u in units.of_sentence(sentence_start) if not u.in_quote and asserts(u, ctx.cues)
+    ]
     governing = sorted((u for u in here if u.covers(match.start)), key=lambda u: u.depth)
     for unit in governing:
         if unit.status == MEDIA:

@@ -442,15 +442,21 @@ def absolute(token: Token) -> int:
 
 
 def remember_subjects(sentence: Span, ctx: ArticleContext) -> None:
-    """Record the people a sentence makes its subjects, for later pronouns."""
+    """Record the people a sentence makes its subjects, for later pronouns: each one, and
+    coordinated ones as a group for a later "they" ("Macron and Starmer chaired ...")."""
     for token in sentence:
         if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ == "PROPN":
             if ctx.in_quote(absolute(token)) is not None:
                 continue
-            actor = lookup_chain(ctx.registry, _name_chain(token))
-            actor = actor or ctx.new_people.get(fold(token.text))
-            if actor is not None:
-                ctx.remember(absolute(token), actor, salient=True)
+            group = []
+            for each in [token, *token.conjuncts]:
+                actor = lookup_chain(ctx.registry, _name_chain(each))
+                actor = actor or ctx.new_people.get(fold(each.text))
+                if actor is not None:
+                    group.append(actor)
+            if group:
+                ctx.remember(absolute(token), group[0], salient=True)
+            ctx.remember_group(absolute(token), group)
 
 
 def remember_people(sentence: Span, ctx: ArticleContext) -> None:
