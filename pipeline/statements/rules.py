@@ -703,9 +703,7 @@ def find_owners(
 ) -> list[Owner]:
     """Decide whose statement a topic cue is: the outermost attribution governing it."""
     sentence_start = absolute(sentence[0])
-    here = [
-        u for u in units.of_sentence(sentence_start) if not u.in_quote and asserts(u, ctx.cues)
-    ]
+    here = [u for u in units.of_sentence(sentence_start) if not u.in_quote and asserts(u, ctx.cues)]
     governing = sorted((u for u in here if u.covers(match.start)), key=lambda u: u.depth)
     for unit in governing:
         if unit.status == MEDIA:
