@@ -163,3 +163,27 @@ def speaker_clauses(
             method = "cited" if unit.status == MEDIA else unit.method
             return [(Owner(actor, unit, method, True), list(sentence))]
     return []
+
+
+def settle_stances(statements: list[Statement]) -> list[Statement]:
+    """Give each actor one stance per topic in an article: the stance most of its
+    statements take (then the surest, then the first), dropping the others.
+
+    An article reports a position; where the rules read one actor two ways on one topic,
+    one reading is usually wrong (a rhetorical aside, a defaulted stance).
+    """
+    by_pair: dict[tuple[str, str], list[Statement]] = {}
+    for statement in statements:
+        by_pair.setdefault((statement.actor.actor_id, statement.topic), []).append(statement)
+    kept: list[Statement] = []
+    for group in by_pair.values():
+        if len({s.stance for s in group}) == 1:
+            kept += group
+            continue
+        score: dict[str, tuple[int, float, int]] = {}
+        for position, s in enumerate(group):
+            count, best, first = score.get(s.stance, (0, 0.0, -position))
+            score[s.stance] = (count + 1, max(best, s.confidence), first)
+        chosen = max(score, key=score.__getitem__)
+        kept += [s for s in group if s.stance == chosen]
+    return kept

@@ -57,6 +57,7 @@ from pipeline.statements.clauses import (
     complement_verdict,
     content_head,
     evidence_bounds,
+    settle_stances,
     speaker_clauses,
     speaker_topics,
 )
@@ -464,7 +465,7 @@ class RuleExtractor:
             for statement in self._model_statements(docs, index, quote_owners, ctx, covered):
                 key = (statement.actor.actor_id, statement.topic, statement.start)
                 found.setdefault(key, statement)
-        statements = speaker_topics(list(found.values()), self.speaker_topics)
+        statements = settle_stances(speaker_topics(list(found.values()), self.speaker_topics))
         return sorted(statements, key=lambda s: (s.start, s.actor.actor_id, s.topic))
 
     def _attributions(self, plan: ArticlePlan, ctx: ArticleContext) -> list[Attribution]:

@@ -118,6 +118,10 @@ def stance_on_path(path: list[Token], sentence: Span, cues: Cues) -> str | None:
             return CONDITIONAL if any(_is_negated(t, cues) for t in path) else SUPPORT
         if stance == CONDITIONAL or _hedged(token, cues):
             return CONDITIONAL
+        if stance == NEUTRAL and not polar_seen and token.pos_ == "VERB" and negated:
+            # "had not discussed", "has not talked about": a denial of talks takes no side
+            # (negation would read it as opposition); a verdict below it on the path wins.
+            return NEUTRAL
         if stance in _SIGN:
             sign *= _SIGN[stance]
             polar_seen = True

@@ -1,0 +1,45 @@
+"""One stance per actor and topic in an article (clauses.settle_stances)."""
+
+from __future__ import annotations
+
+from pipeline.statements.clauses import settle_stances
+from pipeline.statements.model import Actor, Statement
+
+ANNA = Actor("person:anna-berg", "Anna Berg", "person", "SE", None)
+OLE = Actor("person:ole-dahl", "Ole Dahl", "person", "NO", None)
+
+
+def _said(actor: Actor, topic: str, stance: str, start: int, confidence: float = 0.8):
+    return Statement(actor, topic, stance, "x", start, start + 1, None, confidence)
+
+
+def test_the_stance_most_statements_take_wins_and_the_others_are_dropped():
+    found = [
+        _said(ANNA, "troops_in_ukraine", "support", 0),
+        _said(ANNA, "troops_in_ukraine", "oppose", 10, confidence=0.9),
+        _said(ANNA, "troops_in_ukraine", "support", 20),
+    ]
+    kept = settle_stances(found)
+    assert [(s.stance, s.start) for s in kept] == [("support", 0), ("support", 20)]
+
+
+def test_a_tie_goes_to_the_surer_statement_then_to_the_first():
+    surer = [
+        _said(ANNA, "nato_membership", "support", 0, confidence=0.75),
+        _said(ANNA, "nato_membership", "oppose", 10, confidence=0.85),
+    ]
+    assert [s.stance for s in settle_stances(surer)] == ["oppose"]
+    even = [
+        _said(ANNA, "nato_membership", "conditional", 0),
+        _said(ANNA, "nato_membership", "support", 10),
+    ]
+    assert [s.stance for s in settle_stances(even)] == ["conditional"]
+
+
+def test_other_actors_and_topics_are_left_alone():
+    found = [
+        _said(ANNA, "troops_in_ukraine", "support", 0),
+        _said(ANNA, "us_backstop", "oppose", 5),
+        _said(OLE, "troops_in_ukraine", "oppose", 10),
+    ]
+    assert settle_stances(found) == found
