@@ -90,3 +90,15 @@ def load_speaker_topics(path: Path = DATA_DIR / "topics.yaml") -> dict[str, dict
     """Return, per speaker country, the topics that become another (`speaker_topics:`)."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {str(k): dict(v) for k, v in (data.get("speaker_topics") or {}).items()}
+
+
+@lru_cache(maxsize=4)
+def load_topic_requirements(path: Path = DATA_DIR / "topics.yaml") -> dict[str, re.Pattern[str]]:
+    """Return, per topic, the words a clause needs for the classifier to read that topic in
+    it (`requires:` of a topic in topics.yaml; topics without it need none)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        topic: re.compile(r"\b(?:" + "|".join(f"(?:{w})" for w in spec["requires"]) + r")\b", re.I)
+        for topic, spec in (data.get("topics") or {}).items()
+        if spec.get("requires")
+    }

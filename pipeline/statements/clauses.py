@@ -26,7 +26,9 @@ from pipeline.statements.attribution import (
 )
 from pipeline.statements.cues import Cues
 from pipeline.statements.model import Actor, Statement
-from pipeline.statements.stances import stance_on_path
+from pipeline.statements.stances import OPPOSE, stance_on_path
+
+TROOPS, US_BACKSTOP = "troops_in_ukraine", "us_backstop"
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,3 +189,23 @@ def settle_stances(statements: list[Statement]) -> list[Statement]:
         chosen = max(score, key=score.__getitem__)
         kept += [s for s in group if s.stance == chosen]
     return kept
+
+
+def own_troops_refusals(statements: list[Statement]) -> list[Statement]:
+    """Convention 6: an actor refusing to send its own country's troops opposes
+    troops_in_ukraine, not its country's part in the guarantees; a United States speaker
+    ruling out American troops in a sentence is not also opposing the US backstop there."""
+    refusing = {
+        (s.actor.actor_id, s.start)
+        for s in statements
+        if s.topic == TROOPS and s.stance == OPPOSE and s.actor.country == "US"
+    }
+    return [
+        s
+        for s in statements
+        if not (
+            s.topic == US_BACKSTOP
+            and s.stance == OPPOSE
+            and (s.actor.actor_id, s.start) in refusing
+        )
+    ]

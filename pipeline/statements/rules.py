@@ -49,6 +49,7 @@ from pipeline.statements.candidates import (
     load_field_pattern,
     load_instrument_nouns,
     load_speaker_topics,
+    load_topic_requirements,
 )
 from pipeline.statements.classifier import ClauseClassifier
 from pipeline.statements.clauses import (
@@ -57,6 +58,7 @@ from pipeline.statements.clauses import (
     complement_verdict,
     content_head,
     evidence_bounds,
+    own_troops_refusals,
     settle_stances,
     speaker_clauses,
     speaker_topics,
@@ -143,6 +145,8 @@ class ArticlePlan:
     quotes: list[Quote]
     chunks: list[tuple[int, int, int]]
     docs: dict[int, list[Doc]] = field(default_factory=dict)
+    # Cues that lost to a longer overlapping cue of another topic (see find_topics).
+    overlapped: list[TopicMatch] = field(default_factory=list)
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
@@ -214,7 +218,8 @@ def plan_article(
     if not text or not is_on_topic(text, lexicon):
         return ArticlePlan(article, [], [], [], [])
     paragraphs = split_paragraphs(text)
-    topics = find_topics(text, lexicon)
+    overlapped: list[TopicMatch] = []
+    topics = find_topics(text, lexicon, overlapped)
     if field_words is not None:
         references = instrument_references(text, topics, load_instrument_nouns())
         topics = sorted(topics + references, key=lambda m: m.start)
@@ -264,7 +269,7 @@ def plan_article(
         else:
             chunks.append((index, start, end))
     pieces = [piece for chunk in chunks for piece in _cut_long(text, chunk)]
-    return ArticlePlan(article, paragraphs, topics, quotes, pieces)
+    return ArticlePlan(article, paragraphs, topics, quotes, pieces, overlapped=overlapped)
 
 
 def _cut_long(
@@ -335,6 +340,7 @@ class RuleExtractor:
         topic_source: str = "both",
         topic_threshold: float = 0.65,
         quote_threshold: float = 0.8,
+        added_threshold: float = 0.9,
     ) -> None:
         if topic_source not in TOPIC_SOURCES:
             raise ValueError(f"topic_source must be one of {TOPIC_SOURCES}, not {topic_source!r}")
@@ -349,8 +355,12 @@ class RuleExtractor:
         # Quoted sentences are often rhetoric around the position ("this war must end"):
         # the model must be surer there.
         self.quote_threshold = max(topic_threshold, quote_threshold)
+        # Beside topics the cues found for the same speaker in the same sentence, the model
+        # adds one only this sure (above 1: never).
+        self.added_threshold = added_threshold
         self.field_words = load_field_pattern() if self.classifier is not None else None
         self.speaker_topics = load_speaker_topics()
+        self.requirements = load_topic_requirements()
         self.registry = registry or load_registry()
         self.cues = cues or load_cues()
         self.lexicon = lexicon or load_topic_lexicon()
@@ -462,10 +472,18 @@ class RuleExtractor:
             # the model, which adds neighbouring topics there (a US refusal of troops read
             # as us_backstop too), stays silent; it reads the clauses the cues missed.
             covered = {(s.actor.actor_id, s.start) for s in found.values()}
+            overruled = {(m.topic, m.start) for m in plan.overlapped}
             for statement in self._model_statements(docs, index, quote_owners, ctx, covered):
+                if any(
+                    topic == statement.topic and statement.start <= at < statement.end
+                    for topic, at in overruled
+                ):
+                    # The cues already decided this wording is another topic's.
+                    continue
                 key = (statement.actor.actor_id, statement.topic, statement.start)
                 found.setdefault(key, statement)
-        statements = settle_stances(speaker_topics(list(found.values()), self.speaker_topics))
+        statements = speaker_topics(list(found.values()), self.speaker_topics)
+        statements = settle_stances(own_troops_refusals(statements))
         return sorted(statements, key=lambda s: (s.start, s.actor.actor_id, s.topic))
 
     def _attributions(self, plan: ArticlePlan, ctx: ArticleContext) -> list[Attribution]:
@@ -524,21 +542,29 @@ class RuleExtractor:
     ) -> Iterator[Statement]:
         """Statements whose topics the clause classifier reads in what a speaker says."""
         assert self.classifier is not None
-        clauses: list[tuple[Span, Owner, list[Token]]] = []
+        clauses: list[tuple[Span, Owner, list[Token], bool]] = []
         for sentence in (sentence for doc in docs for sentence in doc.sents):
             if _SURVEY.search(sentence.text):
                 continue
             for owner, tokens in speaker_clauses(sentence, units, quote_owners, ctx):
-                if (owner.actor.actor_id, evidence_bounds(sentence, ctx.text)[0]) in covered:
+                by_cues = (owner.actor.actor_id, evidence_bounds(sentence, ctx.text)[0]) in covered
+                if by_cues and self.added_threshold > 1:
                     continue
                 # A clause with no word of the field is small talk, whatever the model says.
                 if self.field_words is None or self._in_field(tokens):
-                    clauses.append((sentence, owner, tokens))
+                    clauses.append((sentence, owner, tokens, by_cues))
         # One call for the article: the model's cost is mostly per call, not per clause.
-        readings = self.classifier.read([tokens for _, _, tokens in clauses])
-        for (sentence, owner, tokens), reading in zip(clauses, readings, strict=True):
+        readings = self.classifier.read([clause[2] for clause in clauses])
+        for (sentence, owner, tokens, by_cues), reading in zip(clauses, readings, strict=True):
             threshold = self.quote_threshold if owner.inherited else self.topic_threshold
-            topics = reading.topics_above(threshold)
+            if by_cues:
+                threshold = max(threshold, self.added_threshold)
+            topics = [
+                topic
+                for topic in reading.topics_above(threshold)
+                if topic not in self.requirements
+                or self._has_words(tokens, self.requirements[topic])
+            ]
             if len(topics) > 1 and GENERAL in topics:
                 # Convention 4: the guarantees as a whole only beside a component when
                 # the clause speaks of them too, which the cues, not the model, see.
@@ -548,9 +574,13 @@ class RuleExtractor:
 
     def _in_field(self, tokens: list[Token]) -> bool:
         assert self.field_words is not None
+        return self._has_words(tokens, self.field_words)
+
+    @staticmethod
+    def _has_words(tokens: list[Token], pattern: re.Pattern[str]) -> bool:
         first, last = tokens[0], tokens[-1]
         text = first.doc.text[first.idx : last.idx + len(last.text)]
-        return self.field_words.search(text) is not None
+        return pattern.search(text) is not None
 
     def _model_statement(
         self,

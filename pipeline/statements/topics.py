@@ -167,8 +167,14 @@ def _matches(pattern: re.Pattern[str], text: str, starts: list[int] | None) -> l
     return found
 
 
-def find_topics(text: str, lexicon: TopicLexicon) -> list[TopicMatch]:
-    """Find topic cues; overlapping cues keep the longest, excluded ones are dropped."""
+def find_topics(
+    text: str, lexicon: TopicLexicon, overlapped: list[TopicMatch] | None = None
+) -> list[TopicMatch]:
+    """Find topic cues; overlapping cues keep the longest, excluded ones are dropped.
+
+    `overlapped`, when given, receives the cues that lost to a longer overlapping one
+    ("troops" inside "Chinese troops"): the decision that one topic is not the other.
+    """
     found: list[TopicMatch] = []
     starts = None
     if lexicon.starts is not None:
@@ -191,6 +197,8 @@ def find_topics(text: str, lexicon: TopicLexicon) -> list[TopicMatch]:
         if spans is not None and spans.overlaps(match.start, match.end):
             continue
         if kept.overlaps(match.start, match.end):
+            if overlapped is not None and not match.weak:
+                overlapped.append(match)
             continue
         kept.add(match.start, match.end)
         chosen.append(match)
