@@ -28,7 +28,7 @@ from pipeline.statements.cues import Cues
 from pipeline.statements.model import Actor, Statement
 from pipeline.statements.stances import OPPOSE, stance_on_path
 
-TROOPS, US_BACKSTOP = "troops_in_ukraine", "us_backstop"
+TROOPS, US_BACKSTOP, GENERAL = "troops_in_ukraine", "us_backstop", "guarantees_general"
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,4 +208,14 @@ def own_troops_refusals(statements: list[Statement]) -> list[Statement]:
             and s.stance == OPPOSE
             and (s.actor.actor_id, s.start) in refusing
         )
+    ]
+
+
+def general_beside_components(statements: list[Statement]) -> list[Statement]:
+    """Convention 4: guarantees_general beside a component of the same speaker in the same
+    sentence only frames it ("ready to send troops as part of the guarantees": troops only),
+    so it is dropped there."""
+    specific = {(s.actor.actor_id, s.start) for s in statements if s.topic != GENERAL}
+    return [
+        s for s in statements if s.topic != GENERAL or (s.actor.actor_id, s.start) not in specific
     ]

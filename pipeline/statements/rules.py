@@ -58,6 +58,7 @@ from pipeline.statements.clauses import (
     complement_verdict,
     content_head,
     evidence_bounds,
+    general_beside_components,
     own_troops_refusals,
     settle_stances,
     speaker_clauses,
@@ -467,10 +468,14 @@ class RuleExtractor:
                     key = (statement.actor.actor_id, statement.topic, statement.start)
                     if key not in found or found[key].confidence < statement.confidence:
                         found[key] = statement
+        # Convention 4 on what the cues found (the model never pairs general with another
+        # topic itself; a component it adds is less sure than the cue that found general).
+        kept = general_beside_components(list(found.values()))
+        found = {(s.actor.actor_id, s.topic, s.start): s for s in kept}
         if self.classifier is not None:
-            # Where the cues found a topic for a speaker in a sentence, they are precise and
-            # the model, which adds neighbouring topics there (a US refusal of troops read
-            # as us_backstop too), stays silent; it reads the clauses the cues missed.
+            # Where the cues found a topic for a speaker in a sentence, they are precise; the
+            # model adds a topic there only when it is nearly certain (added_threshold), and
+            # reads the clauses the cues missed with the ordinary threshold.
             covered = {(s.actor.actor_id, s.start) for s in found.values()}
             overruled = {(m.topic, m.start) for m in plan.overlapped}
             for statement in self._model_statements(docs, index, quote_owners, ctx, covered):

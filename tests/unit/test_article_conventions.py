@@ -1,4 +1,4 @@
-"""One stance per actor and topic in an article (clauses.settle_stances)."""
+"""The conventions applied to the statements of one article (pipeline.statements.clauses)."""
 
 from __future__ import annotations
 
@@ -43,3 +43,40 @@ def test_other_actors_and_topics_are_left_alone():
         _said(OLE, "troops_in_ukraine", "oppose", 10),
     ]
     assert settle_stances(found) == found
+
+
+def test_general_beside_a_component_of_the_same_speaker_and_sentence_is_dropped():
+    from pipeline.statements.clauses import general_beside_components
+
+    found = [
+        _said(ANNA, "guarantees_general", "support", 0),
+        _said(ANNA, "troops_in_ukraine", "support", 0),
+        _said(OLE, "guarantees_general", "support", 0),
+        _said(ANNA, "guarantees_general", "support", 40),
+    ]
+    kept = general_beside_components(found)
+    assert [(s.actor.name, s.topic, s.start) for s in kept] == [
+        ("Anna Berg", "troops_in_ukraine", 0),
+        ("Ole Dahl", "guarantees_general", 0),
+        ("Anna Berg", "guarantees_general", 40),
+    ]
+
+
+def test_an_american_refusing_american_troops_does_not_also_oppose_the_backstop():
+    from pipeline.statements.clauses import own_troops_refusals
+
+    american = Actor("person:jo-reed", "Jo Reed", "person", "US", None)
+    found = [
+        _said(american, "troops_in_ukraine", "oppose", 0),
+        _said(american, "us_backstop", "oppose", 0),
+        _said(american, "us_backstop", "oppose", 50),
+        _said(ANNA, "troops_in_ukraine", "oppose", 0),
+        _said(ANNA, "us_backstop", "oppose", 0),
+    ]
+    kept = own_troops_refusals(found)
+    assert [(s.actor.name, s.topic, s.start) for s in kept] == [
+        ("Jo Reed", "troops_in_ukraine", 0),
+        ("Jo Reed", "us_backstop", 50),
+        ("Anna Berg", "troops_in_ukraine", 0),
+        ("Anna Berg", "us_backstop", 0),
+    ]
