@@ -317,6 +317,7 @@ def _extract_page(row: dict[str, Any], config: Any, raw_store_dir: Path) -> Any:
             return document_from_file(Path(row["path"]), row["source"])
         raw = RawStore(raw_store_dir).get(row["raw_ref"])
         final_url = row.get("final_url") or row["url"]
+        # A canonical link counts only on the fetched page's own site (canonical_from_html)
         canonical = canonical_from_html(raw, final_url) or final_url
         source = next((s for s in config.sources if s.name == row["source"]), None)
         languages = (source.language,) if source and source.language else ("en",)
@@ -330,6 +331,7 @@ def _extract_page(row: dict[str, Any], config: Any, raw_store_dir: Path) -> Any:
             keywords=config.keywords_for(source) if source else config.keywords,
             languages=languages,
             raw_ref=row["raw_ref"],
+            fetched_url=canonicalize_url(final_url),
         )
     except InputError as error:
         url = row.get("url") or row.get("path") or "?"

@@ -256,8 +256,12 @@ def extract_document(
     languages: Sequence[str] | None = DEFAULT_LANGUAGES,
     raw_ref: str | None = None,
     today: date | None = None,
+    fetched_url: str | None = None,
 ) -> Document | Skipped:
-    """Turn one fetched page into a Document, or a Skipped with a reason from SKIP_REASONS."""
+    """Turn one fetched page into a Document, or a Skipped with a reason from SKIP_REASONS.
+
+    `url` names the article (its canonical URL); `fetched_url`, where the bytes came from,
+    is kept beside it when the two differ."""
     html, _ = decode_html(raw, charset or charset_from_header(content_type))
     html = _XML_DECLARATION.sub("", html, count=1)
     tree = load_html(html) if html.strip() else None
@@ -315,14 +319,25 @@ def extract_document(
         language=language,
         raw_ref=raw_ref or content_address(raw),
         published_inferred_from=inferred,
+        fetched_url=fetched_url if fetched_url and fetched_url != url else None,
     )
 
 
+_DOMAIN_NAME = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
+
+
 def _publisher(sitename: str | None, url: str) -> str | None:
-    """Return the site name, but not trafilatura's fallback to the bare host name."""
+    """Return the site name, but not trafilatura's fallback to a bare host name.
+
+    That fallback is this URL's host, or the host of the page's own canonical link; a page
+    naming another site there must not make that site the publisher (see `same_site`)."""
+    from pipeline.sources.urls import same_site
+
     name = _clean(sitename)
     host = urlsplit(url).netloc.lower()
     if name is None or name.lower() in {host, host.split(":")[0], host.removeprefix("www.")}:
+        return None
+    if _DOMAIN_NAME.match(name) and not same_site(f"http://{name}/", url):
         return None
     return name
 
@@ -404,6 +419,8 @@ def document_event(doc: Document, producer: str, *, today: date | None = None) -
         "raw_ref": doc.raw_ref,
         "content_hash": content_hash(doc.text),
     }
+    if doc.fetched_url:
+        payload["fetched_url"] = doc.fetched_url
     occurred = doc.published or today or date.today()
     return new_event(DOCUMENT_INGESTED, f"document:{doc.doc_id}", occurred, payload, producer)
 
@@ -432,6 +449,7 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
         "language": doc.language,
         "raw_ref": doc.raw_ref,
         "published_inferred_from": doc.published_inferred_from,
+        "fetched_url": doc.fetched_url,
     }
 
 
@@ -450,6 +468,7 @@ def document_from_dict(data: Mapping[str, Any]) -> Document:
         language=data.get("language") or "en",
         raw_ref=data.get("raw_ref"),
         published_inferred_from=data.get("published_inferred_from"),
+        fetched_url=data.get("fetched_url"),
     )
 
 

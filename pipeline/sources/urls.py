@@ -5,6 +5,9 @@ different paths are the same article. AMP or mobile variants (`/amp/`, `?amp`,
 `m.` or `amp.` hosts) are mapped to the article only through the page's own
 `<link rel="canonical">` (`canonical_from_html`), never by rewriting the URL,
 because outlets disagree on those conventions and a wrong guess merges articles.
+A page may only name a canonical URL on its own site (`same_site`): a page is
+untrusted, and one that claimed another outlet's URL would credit its text to
+that outlet and mark the real article as already seen.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import ipaddress
 import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+from tld import get_fld
 
 FETCHABLE_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -203,11 +208,49 @@ class _CanonicalLinkFinder(HTMLParser):
             self.done = True
 
 
+def site_of(url: str) -> str | None:
+    """Return the site a URL belongs to: its host's registrable domain, else host and port.
+
+    The registrable domain comes from the public suffix list (`www.bbc.co.uk` and
+    `m.bbc.co.uk` are both `bbc.co.uk`; `a.github.io` and `b.github.io` are two sites). A
+    host the list does not cover (an IP address, `localhost`, a `.test` name) is a site of
+    its own, port included. None when the URL has no usable host.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    domain = None
+    if not _looks_numeric(host):
+        try:
+            domain = get_fld(f"http://{host}", fail_silently=True)
+        except Exception:  # noqa: BLE001 - the suffix list's parser on a hostile host name
+            domain = None
+    if domain:
+        return str(domain).lower()
+    return host if port is None else f"{host}:{port}"
+
+
+def _looks_numeric(host: str) -> bool:
+    return ":" in host or host.replace(".", "").isdigit()
+
+
+def same_site(url: str, other: str) -> bool:
+    """Tell whether two URLs belong to the same site (see `site_of`)."""
+    site = site_of(url)
+    return site is not None and site == site_of(other)
+
+
 def canonical_from_html(html: str | bytes, base_url: str) -> str | None:
     """Return the canonical URL the page declares with <link rel="canonical">, if usable.
 
     Only the document head is read; a relative href is resolved against `<base>` or
-    `base_url`; anything that is not http(s) is ignored. The result is canonicalised.
+    `base_url`; anything that is not http(s) is ignored, and so is a canonical on another
+    site than `base_url` (the URL the page was fetched from). The result is canonicalised.
     """
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
@@ -223,6 +266,8 @@ def canonical_from_html(html: str | bytes, base_url: str) -> str | None:
         parts = urlsplit(absolute)
         if parts.scheme.lower() not in FETCHABLE_SCHEMES or not parts.hostname:
             return None
+        if not same_site(absolute, base_url):
+            return None  # a page speaks for its own site only
         return canonicalize_url(absolute)
     except ValueError:  # "http://[::1", "https://[zz]/", ...
         return None
