@@ -19,6 +19,7 @@ Run folder: <warehouse>/runs/<run_id>/
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -47,6 +48,8 @@ from pipeline.events import (
     new_event,
 )
 from pipeline.settings import DEFAULT_SOURCES, Settings
+
+log = logging.getLogger(__name__)
 
 PRODUCER = f"pipeline/{__version__}"
 STAGE_OUTPUTS = ("discover", "fetch", "extract", "dedupe", "statements")
@@ -248,6 +251,12 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
             try:
                 response = client.fetch(row["url"])
             except FetchError as error:
+                events.append(fetch_failed_event(error, row["source"], _today()))
+                continue
+            except Exception as exc:  # noqa: BLE001 - no one URL may stop the batch
+                detail = f"{type(exc).__name__}: {exc}"
+                log.exception("fetch of one candidate failed unexpectedly: %s", detail[:300])
+                error = FetchError(str(row.get("url")), "unexpected-error", detail)
                 events.append(fetch_failed_event(error, row["source"], _today()))
                 continue
             ref = raw_store.put(

@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from pipeline.errors import InputError
+from pipeline.sources.urls import InvalidUrl, check_url, shorten
 
 SOURCE_KINDS = ("feed", "page", "file")
 DEFAULT_USER_AGENT = (
@@ -158,11 +159,13 @@ def _source(entry: Any, where: str) -> Source:
         raise SourcesConfigError(f"{where}: missing 'url'")
     url = url.strip()
     if kind in ("feed", "page"):
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        try:
+            check_url(url)
+        except InvalidUrl as exc:
             raise SourcesConfigError(
-                f"{where}: url {url!r} must be an absolute http(s) URL for kind {kind!r}"
-            )
+                f"{where}: url {shorten(url, 100)!r} must be an absolute http(s) URL for kind"
+                f" {kind!r}: {exc}"
+            ) from None
     language = entry.get("language")
     if language is not None and (not isinstance(language, str) or not language.strip()):
         raise SourcesConfigError(f"{where}: 'language' must be a string such as 'en'")

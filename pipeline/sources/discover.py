@@ -39,7 +39,13 @@ from pipeline.sources.http import (
     HttpClient,
     fetch_failed_event,
 )
-from pipeline.sources.urls import FETCHABLE_SCHEMES, canonicalize_url
+from pipeline.sources.urls import (
+    FETCHABLE_SCHEMES,
+    InvalidUrl,
+    canonicalize_url,
+    check_url,
+    url_scheme,
+)
 
 ResponseHook = Callable[[Source, FetchResponse], None]
 # Why feed entries did not become candidates, counted in each FEED_POLLED payload.
@@ -277,7 +283,7 @@ def _poll_feed(
         if isinstance(outcome, Candidate):
             candidates.append(outcome)
         elif isinstance(outcome, Event):
-            counts["off_topic"] += 1
+            counts["off_topic" if outcome.event_type == DOCUMENT_SKIPPED else "unusable"] += 1
             events.append(outcome)
         else:
             counts[outcome] += 1
@@ -310,8 +316,10 @@ def _consider(
     seen: _RunSeen,
     moment: datetime,
 ) -> Candidate | Event | str:
-    """Decide one entry's fate: a candidate, an off-topic event, or a count's name."""
-    if not entry.link or urlsplit(entry.link).scheme.lower() not in FETCHABLE_SCHEMES:
+    """Decide one entry's fate: a candidate, an off-topic or invalid-URL event, or a count's
+    name. A link is checked once, here (`check_url`): an unusable http(s) link is this
+    entry's `fetch_failed: invalid-url` event, never an error for the feed or the stage."""
+    if not entry.link or url_scheme(entry.link) not in FETCHABLE_SCHEMES:
         return "unusable"
     canonical = canonicalize_url(entry.link)
     guid_key = _RunSeen.guid_key(entry.guid, feed_url)
@@ -320,6 +328,12 @@ def _consider(
         return "already_seen"
     if status == "duplicate":
         return "duplicates"
+    try:
+        check_url(entry.link)
+    except InvalidUrl as exc:
+        seen.add(canonical, guid_key)
+        error = FetchError(entry.link, "invalid-url", str(exc))
+        return fetch_failed_event(error, source.name, moment.date())
     matched = match_topic(entry.title, entry.summary, keywords)
     if matched is None:
         return off_topic_event(source.name, entry, canonical, feed_url, moment)

@@ -47,14 +47,21 @@ from pipeline.sources.robots import (
 from pipeline.sources.urls import (
     DEFAULT_PORTS,
     FETCHABLE_SCHEMES,
+    MAX_URL_CHARS,
+    InvalidUrl,
     canonicalize_url,
+    check_url,
     is_forbidden_address,
+    shorten,
+    url_scheme,
 )
 
 PRODUCER = "sources/0.1"
 
-# The closed set of reasons a fetch fails, each with whether retrying can help.
+# The closed set of reasons a fetch fails, each with whether it is permanent (retrying the
+# same URL cannot help).
 FETCH_FAILURE_REASONS: Mapping[str, bool] = {
+    "invalid-url": True,
     "refused-ssrf": True,
     "refused-scheme": True,
     "robots-disallowed": True,
@@ -66,6 +73,8 @@ FETCH_FAILURE_REASONS: Mapping[str, bool] = {
     "too-many-redirects": True,
     "bad-content-type": True,
     "connection-error": False,
+    # a bug met on one URL: recorded as that URL's failure so the batch goes on
+    "unexpected-error": False,
 }
 
 # Content types we read: HTML pages and XML feeds.
@@ -110,7 +119,8 @@ class FetchError(InputError):
         self.detail = detail
         self.permanent = FETCH_FAILURE_REASONS[reason] if permanent is None else permanent
         self.status = status
-        super().__init__(f"{url}: {reason}" + (f": {detail}" if detail else ""))
+        shown = shorten(url) if isinstance(url, str) else repr(url)[:300]
+        super().__init__(f"{shown}: {reason}" + (f": {shorten(detail, 1000)}" if detail else ""))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the failure as plain data."""
@@ -162,10 +172,10 @@ def fetch_failed_event(error: FetchError, source: str, run_day: date) -> Event:
     url = canonicalize_url(error.url)
     payload = {
         "source": source,
-        "url": error.url,
+        "url": shorten(error.url, MAX_URL_CHARS),
         "canonical_url": url,
         "reason": error.reason,
-        "detail": error.detail,
+        "detail": shorten(error.detail, 1000),
         "permanent": error.permanent,
         "status": error.status,
         "day": run_day.isoformat(),
@@ -292,7 +302,7 @@ class HttpClient:
                 raise FetchError(
                     url,
                     exc.reason,
-                    f"{exc.detail} (at redirect target {current})",
+                    f"{exc.detail} (at redirect target {shorten(current)})",
                     exc.permanent,
                     exc.status,
                 ) from exc
@@ -309,7 +319,12 @@ class HttpClient:
                         f"more than {self.settings.max_redirects} redirects (last to {location})",
                         status=answer.status,
                     )
-                current = urljoin(current, location)
+                try:
+                    current = urljoin(current, location)
+                except ValueError as exc:
+                    raise FetchError(
+                        url, "invalid-url", f"redirect to an unusable Location: {exc}"
+                    ) from None
                 redirects.append(current)
                 continue
             return FetchResponse(
@@ -461,19 +476,21 @@ class HttpClient:
     # --- safety and politeness ----------------------------------------------------------
 
     def _check_target(self, url: str) -> _Target:
-        """Refuse non-http(s) URLs and hosts with any forbidden address; pick the address."""
+        """Refuse unusable URLs, non-http(s) schemes and hosts with any forbidden address;
+        pick the address."""
+        if isinstance(url, str) and url_scheme(url) not in FETCHABLE_SCHEMES:
+            scheme = url_scheme(url)
+            raise FetchError(
+                url, "refused-scheme", f"scheme {shorten(scheme, 20) or '(none)'!r} is not http(s)"
+            )
         try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError as exc:
-            raise FetchError(url, "refused-scheme", f"malformed URL: {exc}") from None
+            url = check_url(url)
+        except InvalidUrl as exc:
+            raise FetchError(str(url), "invalid-url", str(exc)) from None
+        parts = urlsplit(url)
         scheme = parts.scheme.lower()
-        if scheme not in FETCHABLE_SCHEMES:
-            raise FetchError(url, "refused-scheme", f"scheme {scheme or '(none)'!r} is not http(s)")
         host = (parts.hostname or "").rstrip(".").lower()
-        if not host:
-            raise FetchError(url, "refused-scheme", "URL has no host")
-        port = port or DEFAULT_PORTS[scheme]
+        port = parts.port or DEFAULT_PORTS[scheme]
         if (host, port) in self._allow or (host, None) in self._allow:
             return _Target(url, host, port, None)
         try:

@@ -82,15 +82,126 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+# --- Which URLs from outside are fetchable at all ---
+
+# Longer URLs are refused: no article needs one, and each is kept in events and logs.
+MAX_URL_CHARS = 4096
+_HOST_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+class InvalidUrl(ValueError):
+    """A URL that cannot be fetched as it stands; the message says why, never echoing it whole."""
+
+
+def check_url(url: object) -> str:
+    """Return an absolute http(s) URL, stripped, if it can be fetched as it stands; else raise
+    InvalidUrl saying why.
+
+    Every URL from outside (feed links, redirects, candidates read back) passes here once,
+    so nothing downstream meets one the HTTP library cannot parse. Refused: control
+    characters or lone surrogates anywhere, more than MAX_URL_CHARS characters, other
+    schemes, no host, a bad port, a host name that is not valid IDNA (full-width or
+    zero-width characters, percent signs, spaces, empty or over-long labels), and a numeric
+    host that is not a plain dotted-quad IPv4 address (`010.8.8.8` and `0177.0.0.1` are
+    octal to some resolvers and decimal to others; `127.1`, `0x7f.1` and `2130706433` are
+    shorthand for loopback): such hosts mean different addresses to different parsers.
+    """
+    if not isinstance(url, str):
+        raise InvalidUrl(f"not a string but {type(url).__name__}")
+    url = url.strip()
+    if not url:
+        raise InvalidUrl("empty")
+    if len(url) > MAX_URL_CHARS:
+        raise InvalidUrl(f"{len(url)} characters, more than {MAX_URL_CHARS}")
+    control = _CONTROL.search(url)
+    if control:
+        raise InvalidUrl(f"control character {control.group()!r} at position {control.start()}")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidUrl(str(exc)) from None
+    scheme = parts.scheme.lower()
+    if scheme not in FETCHABLE_SCHEMES:
+        raise InvalidUrl(f"scheme {scheme[:20] or '(none)'!r} is not http(s)")
+    if port == 0:
+        raise InvalidUrl("port 0")
+    try:
+        import httpx  # the client's own parser: what passes here, it can send
+
+        parsed = httpx.URL(url)
+        host = parsed.raw_host.decode("ascii").lower().rstrip(".")
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise InvalidUrl(_short(str(exc))) from None
+    if not host:
+        raise InvalidUrl("no host")
+    if ":" in host:  # an IPv6 literal, already validated by the parser
+        return url
+    labels = host.split(".")
+    last = labels[-1]
+    if last.isdigit() or (last.startswith("0x") and _is_hex(last[2:])):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            raise InvalidUrl(
+                f"numeric host {_short(host)!r} is not a dotted-quad IPv4 address"
+                " (octal, hex and shorthand forms are ambiguous)"
+            ) from None
+        return url
+    if len(host) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise InvalidUrl(f"host {_short(host)!r} is not a valid host name")
+    return url
+
+
+_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def url_scheme(url: str) -> str:
+    """Return a URL's scheme, lower-cased ("" when it has none); never raises."""
+    match = _SCHEME.match(url)
+    return match.group(1).lower() if match else ""
+
+
+def shorten(text: str, limit: int = 300) -> str:
+    """Cut an outside value to `limit` characters for a message (an ellipsis marks the cut)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_valid_url(url: object) -> bool:
+    """Tell whether `check_url` accepts a URL."""
+    try:
+        check_url(url)
+    except InvalidUrl:
+        return False
+    return True
+
+
+def _is_hex(text: str) -> bool:
+    return all(char in "0123456789abcdef" for char in text)
+
+
+def _short(text: str) -> str:
+    return shorten(text, 80)
+
+
 def canonicalize_url(url: str) -> str:
     """Return the canonical form of an http(s) URL used to recognise the same article.
 
     Lower-cases scheme and host, drops credentials, default ports, fragments and
     tracking parameters, sorts the remaining query parameters, normalises
-    percent-escapes and dot segments, and gives an empty path as "/". Other schemes
-    are returned stripped but otherwise unchanged. Idempotent.
+    percent-escapes and dot segments, and gives an empty path as "/". Other schemes,
+    and anything that does not parse as a URL, are returned stripped but otherwise
+    unchanged. Idempotent; never raises.
     """
     url = url.strip()
+    try:
+        return _canonical_form(url)
+    except ValueError:  # "http://[::1", a lone surrogate: not a URL, but still an event key
+        return url
+
+
+def _canonical_form(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in FETCHABLE_SCHEMES:

@@ -223,6 +223,8 @@ def test_fetch_failed_event_is_idempotent_within_a_day(localweb, make_client):
 
 def test_fetch_error_reasons_are_a_closed_set():
     assert set(FETCH_FAILURE_REASONS) == {
+        "invalid-url",
+        "unexpected-error",
         "refused-ssrf",
         "refused-scheme",
         "robots-disallowed",
