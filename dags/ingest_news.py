@@ -29,6 +29,10 @@ clearing a task, or the whole run, appends nothing that is already in the event 
   `StoreBusyError` (another process held the file) is retried; disk full or permissions: fix
   the volume, clear the task.
 
+Every task has a time limit (`execution_timeout`: 1 h for `discover` and `fetch`, whose every
+request also has its own deadline, 2 h for the others): a task that hangs fails, is retried
+where retries are allowed, and is alerted, instead of holding its worker and pool slot.
+
 DuckDB lets one process open the file while another writes it: not even to read. So every
 task that opens the event log (`discover`, `dedupe`, `validate`, `append`, and `rebuild_views`
 and `reprocess`) runs in pool `duckdb_writer`, which has one slot; `fetch`, `extract` and

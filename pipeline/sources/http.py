@@ -11,6 +11,8 @@ Safety first, then politeness:
 - bodies are streamed and cut off at `max_bytes`, counted after gzip/deflate
   decoding, which we do ourselves in bounded steps so a compression bomb never
   inflates in memory; only HTML and XML (RSS/Atom) content types are accepted;
+- one deadline (`total_timeout_s`) over connect, TLS, status line, headers and body of
+  every request, robots.txt included: a server dripping its headers cannot hold us;
 - a clear User-Agent, robots.txt obeyed, a minimum delay between requests to one
   host, and retries with exponential backoff for 429 and 5xx honouring Retry-After.
 
@@ -32,11 +34,13 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from pipeline.errors import InputError
 from pipeline.events import FETCH_FAILED, Event, new_event
 from pipeline.sources.config import FetchSettings
+from pipeline.sources.deadline import Deadline, deadline_transport
 from pipeline.sources.robots import (
     DISALLOWED,
     ROBOTS_MAX_BYTES,
@@ -218,6 +222,7 @@ class HttpClient:
         clock: Callable[[], float] = time.monotonic,
         resolver: Resolver = system_resolver,
         transport: httpx.BaseTransport | None = None,
+        network_backend: httpcore.NetworkBackend | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
         self._sleep = sleep
@@ -233,6 +238,8 @@ class HttpClient:
             write=self.settings.read_timeout_s,
             pool=self.settings.connect_timeout_s,
         )
+        # One deadline over connect, headers and body of each request (see deadline.py).
+        self._deadline = Deadline(self._clock)
         # No keep-alive: a pooled connection is keyed by the pinned IP, and reusing a TLS
         # connection made for one host name for another would skip its certificate check.
         # trust_env=False: proxies from the environment would bypass the address pinning.
@@ -241,7 +248,7 @@ class HttpClient:
             follow_redirects=False,
             trust_env=False,
             limits=httpx.Limits(max_keepalive_connections=0),
-            transport=transport,
+            transport=transport or deadline_transport(self._deadline, network_backend),
         )
 
     def close(self) -> None:
@@ -398,12 +405,19 @@ class HttpClient:
         deadline = self._clock() + self.settings.total_timeout_s
         self.requests_made += 1
         try:
-            with self._http.stream(
-                "GET", request_url, headers=headers, extensions=extensions
-            ) as response:
+            with (
+                self._deadline.running(deadline),
+                self._http.stream(
+                    "GET", request_url, headers=headers, extensions=extensions
+                ) as response,
+            ):
                 return self._read(target, response, accept_types, max_bytes, truncate, deadline)
         except httpx.TimeoutException as exc:
-            raise FetchError(target.url, "timeout", type(exc).__name__) from None
+            detail = type(exc).__name__
+            if self._clock() >= deadline:
+                spent = f"no complete answer within {self.settings.total_timeout_s:g} s"
+                detail = f"{spent} ({detail})"
+            raise FetchError(target.url, "timeout", detail) from None
         except (httpx.TransportError, httpx.InvalidURL) as exc:
             raise FetchError(
                 target.url, "connection-error", f"{type(exc).__name__}: {exc}"
