@@ -120,8 +120,12 @@ def _outcome_path(settings: Settings, run_id: str, stage: str) -> Path:
     return run_dir(settings, run_id) / f"{stage}.events.jsonl"
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return _now().date()
 
 
 # -- sources -------------------------------------------------------------------------------
@@ -212,10 +216,31 @@ def _feed_state(settings: Settings) -> dict[str, Any]:
         return feed_state_from_events(r.event for r in store.read(event_types=[FEED_POLLED]))
 
 
+def _retry_plan(settings: Settings, config: Any) -> Any:
+    """What earlier fetch failures say: URLs not to fetch now, and candidates due again."""
+    from pipeline.events import FETCH_FAILED
+    from pipeline.sources.retries import RetryPlan, plan_retries
+    from pipeline.sources.urls import canonicalize_url
+    from pipeline.store import open_store
+
+    if not settings.db_path.exists():
+        return RetryPlan()
+    with open_store(settings.db_path) as store:
+        failures = [r.event.payload for r in store.read(event_types=[FETCH_FAILED])]
+    plan = plan_retries(failures, _today())
+    # a source's own URL is polled as the sources file says; only its articles are planned
+    own = {canonicalize_url(source.url) for source in config.sources if source.kind == "feed"}
+    names = {source.name for source in config.sources}
+    due = tuple(c for c in plan.due if c.get("source") in names)
+    return RetryPlan(blocked=plan.blocked - own, due=due)
+
+
 def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> str:
-    """List what to fetch: new feed entries, single pages and local files."""
+    """List what to fetch: new feed entries, single pages and local files, and the URLs
+    whose earlier transient failure is due to be tried again (pipeline.sources.retries)."""
     from pipeline.sources.discover import discover
     from pipeline.sources.http import HttpClient
+    from pipeline.sources.retries import RetryPlan
 
     config = _load_config(settings)
     rows: list[dict[str, Any]] = []
@@ -224,9 +249,18 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
             path = config.file_path(source)
             rows.append({"via": "file", "source": source.name, "path": str(path)})
     seen = set() if refetch else _seen_urls(settings)
+    plan = RetryPlan() if refetch else _retry_plan(settings, config)
+    due = [c for c in plan.due if c.get("canonical_url") not in seen]
     with offline_corpus(settings), HttpClient(config.fetch) as client:
-        result = discover(config, seen_urls=seen, client=client, feed_state=_feed_state(settings))
+        result = discover(
+            config,
+            seen_urls=seen | plan.blocked,
+            client=client,
+            feed_state=_feed_state(settings),
+            now=_now(),
+        )
     rows.extend({**candidate.to_dict(), "via": "web"} for candidate in result.candidates)
+    rows.extend({**candidate, "via": "web"} for candidate in due)
     folder = run_dir(settings, run_id)
     write_events(folder / "discover.events.jsonl", result.events)
     path = folder / "candidates.jsonl"
@@ -250,14 +284,18 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
                 continue
             try:
                 response = client.fetch(row["url"])
-            except FetchError as error:
-                events.append(fetch_failed_event(error, row["source"], _today()))
-                continue
             except Exception as exc:  # noqa: BLE001 - no one URL may stop the batch
-                detail = f"{type(exc).__name__}: {exc}"
-                log.exception("fetch of one candidate failed unexpectedly: %s", detail[:300])
-                error = FetchError(str(row.get("url")), "unexpected-error", detail)
-                events.append(fetch_failed_event(error, row["source"], _today()))
+                error = exc if isinstance(exc, FetchError) else None
+                if error is None:
+                    detail = f"{type(exc).__name__}: {exc}"
+                    log.exception("fetch of one candidate failed unexpectedly: %s", detail[:300])
+                    error = FetchError(str(row.get("url")), "unexpected-error", detail)
+                attempt = int(row.get("attempt") or 1)
+                events.append(
+                    fetch_failed_event(
+                        error, row["source"], _today(), attempt=attempt, candidate=row
+                    )
+                )
                 continue
             ref = raw_store.put(
                 response.content,

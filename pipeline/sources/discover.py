@@ -39,6 +39,7 @@ from pipeline.sources.http import (
     HttpClient,
     fetch_failed_event,
 )
+from pipeline.sources.retries import FEED
 from pipeline.sources.urls import (
     FETCHABLE_SCHEMES,
     InvalidUrl,
@@ -242,7 +243,7 @@ def _poll_feed(
     try:
         response = http.fetch(source.url, etag=etag, last_modified=modified)
     except FetchError as error:
-        return [], [fetch_failed_event(error, source.name, moment.date())]
+        return [], [fetch_failed_event(error, source.name, moment.date(), target=FEED)]
     new_etag = response.etag or (etag if response.not_modified else None)
     new_modified = response.last_modified or (modified if response.not_modified else None)
     if new_etag or new_modified:

@@ -41,6 +41,7 @@ from pipeline.errors import InputError
 from pipeline.events import FETCH_FAILED, Event, new_event
 from pipeline.sources.config import FetchSettings
 from pipeline.sources.deadline import Deadline, deadline_transport
+from pipeline.sources.retries import ARTICLE, FEED, retry_after
 from pipeline.sources.robots import (
     DISALLOWED,
     ROBOTS_MAX_BYTES,
@@ -171,10 +172,24 @@ class FetchResponse:
             return self.content.decode("utf-8", errors="replace")
 
 
-def fetch_failed_event(error: FetchError, source: str, run_day: date) -> Event:
-    """Build the FETCH_FAILED event for a failure; the same failure on the same day is one event."""
+def fetch_failed_event(
+    error: FetchError,
+    source: str,
+    run_day: date,
+    *,
+    target: str = ARTICLE,
+    attempt: int = 1,
+    candidate: Mapping[str, Any] | None = None,
+) -> Event:
+    """Build the FETCH_FAILED event for a failure.
+
+    An article URL's failure is one event per URL and reason, and per attempt when it is
+    transient; it carries when the URL may be tried again (`retry_after`, None for never)
+    and, when it will be, the candidate to try (see `retries.plan_retries`). A feed is
+    polled every run: its failure is one event per feed, reason and day.
+    """
     url = canonicalize_url(error.url)
-    payload = {
+    payload: dict[str, Any] = {
         "source": source,
         "url": shorten(error.url, MAX_URL_CHARS),
         "canonical_url": url,
@@ -183,8 +198,21 @@ def fetch_failed_event(error: FetchError, source: str, run_day: date) -> Event:
         "permanent": error.permanent,
         "status": error.status,
         "day": run_day.isoformat(),
+        "target": target,
     }
-    identity = {"url": url, "source": source, "reason": error.reason, "day": run_day.isoformat()}
+    identity: dict[str, Any] = {"url": url, "reason": error.reason}
+    if target == FEED:
+        identity.update(source=source, day=run_day.isoformat())
+    else:
+        after = retry_after(error.reason, error.permanent, attempt, run_day)
+        payload["attempt"] = attempt
+        payload["retry_after"] = after.isoformat() if after else None
+        if after is not None and candidate:
+            payload["candidate"] = {
+                k: v for k, v in candidate.items() if k not in ("via", "attempt")
+            }
+        if not error.permanent:
+            identity["attempt"] = attempt
     return new_event(FETCH_FAILED, f"url:{url}", run_day, payload, PRODUCER, identity=identity)
 
 
