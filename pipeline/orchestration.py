@@ -49,8 +49,8 @@ EVENT_LOG_ASSET = Asset(
 # long: a hung task must not hold a worker, nor the one DuckDB writer slot, for ever. The
 # longest honest task, statements over a day's backlog, takes minutes (bench/RESULTS.md).
 TASK_TIMEOUT = timedelta(hours=2)
-# discover and fetch: each request has its own deadline (fetch.total_timeout_s), so only a hang
-# (or a very long list of slow hosts) reaches this.
+# discover and fetch: each request has its own deadline (fetch.total_timeout_s) and the fetch
+# stage its time budget (fetch.stage_budget_s, 40 min by default), so only a hang reaches this.
 NETWORK_TASK_TIMEOUT = timedelta(hours=1)
 # reprocess re-extracts every stored document in the range asked for.
 REPROCESS_TIMEOUT = timedelta(hours=12)

@@ -23,6 +23,7 @@ import logging
 import multiprocessing
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -269,7 +270,11 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
 
 
 def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
-    """Fetch every web candidate once, keeping raw responses; record each failure."""
+    """Fetch every web candidate once, keeping raw responses; record each failure.
+
+    No fetch starts once `fetch.stage_budget_s` has passed: each candidate left is recorded
+    as `fetch_failed: deferred` with the candidate, which the next run's discover hands on
+    again (pipeline.sources.retries), so nothing is dropped silently."""
     from pipeline.documents.raw_store import RawStore
     from pipeline.sources.http import FetchError, HttpClient, fetch_failed_event
 
@@ -277,12 +282,20 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
     raw_store = RawStore(settings.raw_store_dir)
     pages: list[dict[str, Any]] = []
     events: list[Event] = []
+    budget = config.fetch.stage_budget_s
+    stop_at = time.monotonic() + budget
     with offline_corpus(settings), HttpClient(config.fetch) as client:
         for row in read_rows(candidates_ref):
             if row["via"] != "web":
                 pages.append(row)
                 continue
             try:
+                if time.monotonic() >= stop_at:
+                    raise FetchError(
+                        str(row.get("url")),
+                        "deferred",
+                        f"the fetch stage's {budget:g} s were spent; fetched next run",
+                    )
                 response = client.fetch(row["url"])
             except Exception as exc:  # noqa: BLE001 - no one URL may stop the batch
                 error = exc if isinstance(exc, FetchError) else None

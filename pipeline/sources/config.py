@@ -47,7 +47,16 @@ class FetchSettings:
     per_host_delay_s: float = 1.0
     retries: int = 2
     backoff_s: float = 1.0
-    max_retry_after_s: float = 120.0
+    # The longest one response's Retry-After (or backoff) is waited for ...
+    max_retry_after_s: float = 60.0
+    # ... and the most all the retry waits for one host may add up to in one run.
+    max_host_wait_s: float = 180.0
+    # After this many failed fetches in a row from one host, its circuit opens: the rest of
+    # the run's URLs on that host fail at once as `circuit-open`, to be tried next run.
+    circuit_failures: int = 3
+    # The fetch stage stops starting fetches after this long; what is left is `deferred`
+    # (recorded, and fetched first thing next run). Below the fetch task's 1 h time limit.
+    stage_budget_s: float = 2400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +209,9 @@ _FETCH_NUMBERS: dict[str, tuple[type, float]] = {
     "retries": (int, 0),
     "backoff_s": (float, 0),
     "max_retry_after_s": (float, 0),
+    "max_host_wait_s": (float, 0),
+    "circuit_failures": (int, 1),
+    "stage_budget_s": (float, 1),
 }
 
 

@@ -14,7 +14,11 @@ Safety first, then politeness:
 - one deadline (`total_timeout_s`) over connect, TLS, status line, headers and body of
   every request, robots.txt included: a server dripping its headers cannot hold us;
 - a clear User-Agent, robots.txt obeyed, a minimum delay between requests to one
-  host, and retries with exponential backoff for 429 and 5xx honouring Retry-After.
+  host, and retries with exponential backoff for 429 and 5xx honouring Retry-After;
+- back-pressure that cannot add up: each wait is capped (`max_retry_after_s`), so is the
+  sum of one host's waits in a run (`max_host_wait_s`: then it fails without retrying),
+  and a host that fails `circuit_failures` fetches in a row is not asked again this run
+  (`circuit-open`).
 
 Outcomes are values: `fetch` returns a `FetchResponse` (2xx, or 304 for a
 conditional request) or raises `FetchError` with a reason from a closed set.
@@ -78,6 +82,10 @@ FETCH_FAILURE_REASONS: Mapping[str, bool] = {
     "too-many-redirects": True,
     "bad-content-type": True,
     "connection-error": False,
+    # not attempted: the host failed `circuit_failures` times in a row this run
+    "circuit-open": False,
+    # not attempted: the fetch stage's time budget was spent (recorded by the stage)
+    "deferred": False,
     # a bug met on one URL: recorded as that URL's failure so the batch goes on
     "unexpected-error": False,
 }
@@ -258,6 +266,8 @@ class HttpClient:
         self._resolver = resolver
         self._allow = _parse_allow_hosts(self.settings.allow_hosts)
         self._last_request: dict[str, float] = {}
+        self._host_waited: dict[str, float] = {}  # retry waits per host, this client's life
+        self._host_failures: dict[str, int] = {}  # failed fetches in a row per host
         self.robots = RobotsCache(self._fetch_robots, self.settings.user_agent)
         self.requests_made = 0
         timeout = httpx.Timeout(
@@ -298,13 +308,29 @@ class HttpClient:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        return self._fetch(
-            url,
-            extra_headers=conditional,
-            accept_types=DOCUMENT_TYPES,
-            max_bytes=self.settings.max_bytes,
-            check_robots=True,
-        )
+        host = _host_key(url)
+        failures = self._host_failures.get(host, 0) if host else 0
+        if failures >= self.settings.circuit_failures:
+            raise FetchError(
+                url,
+                "circuit-open",
+                f"{failures} fetches in a row from {host} failed; not asked again this run",
+            )
+        try:
+            response = self._fetch(
+                url,
+                extra_headers=conditional,
+                accept_types=DOCUMENT_TYPES,
+                max_bytes=self.settings.max_bytes,
+                check_robots=True,
+            )
+        except FetchError as error:
+            if host and not error.permanent and error.reason not in _NOT_HOST_TROUBLE:
+                self._host_failures[host] = failures + 1
+            raise
+        if host:
+            self._host_failures.pop(host, None)
+        return response
 
     # --- the request loop -------------------------------------------------------------
 
@@ -389,12 +415,22 @@ class HttpClient:
             answer = self._send(target, extra_headers, accept_types, max_bytes, truncate)
             status = answer.status
             if status == 429 or status >= 500:
-                if attempt < self.settings.retries:
-                    self._sleep(self._retry_wait(answer.headers, attempt))
+                wait = self._retry_wait(answer.headers, attempt)
+                host = f"{target.host}:{target.port}"
+                waited = self._host_waited.get(host, 0.0)
+                spent = waited + wait > self.settings.max_host_wait_s
+                if attempt < self.settings.retries and not spent:
+                    self._host_waited[host] = waited + wait
+                    self._sleep(wait)
                     attempt += 1
                     continue
                 reason = "http-4xx" if status < 500 else "http-5xx"
                 detail = f"HTTP {status} after {attempt + 1} attempt(s)"
+                if spent and attempt < self.settings.retries:
+                    detail += (
+                        f"; not retried: {host} has had its {self.settings.max_host_wait_s:g} s"
+                        " of retry waits this run"
+                    )
                 raise FetchError(target.url, reason, detail, permanent=False, status=status)
             if 400 <= status < 500:
                 # 408 (request timeout) and 425 (too early) are worth another try later.
@@ -594,6 +630,22 @@ class HttpClient:
             if wait > 0:
                 self._sleep(wait)
         self._last_request[key] = self._clock()
+
+
+# Transient failures say the host is in trouble (5xx, 429, timeouts, connection errors, an
+# unreachable robots.txt) and count towards its circuit; these say nothing about the host.
+_NOT_HOST_TROUBLE = frozenset({"circuit-open", "deferred", "unexpected-error"})
+
+
+def _host_key(url: str) -> str | None:
+    """Return "host:port" of a URL (None when it has none); never raises."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 0)
+    except (ValueError, AttributeError):
+        return None
+    return f"{host}:{port}" if host else None
 
 
 def _host_header(host: str, port: int, default_port: int) -> str:

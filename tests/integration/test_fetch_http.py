@@ -229,6 +229,8 @@ def test_fetch_error_reasons_are_a_closed_set():
     assert set(FETCH_FAILURE_REASONS) == {
         "invalid-url",
         "unexpected-error",
+        "circuit-open",
+        "deferred",
         "refused-ssrf",
         "refused-scheme",
         "robots-disallowed",
