@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from pipeline.errors import InputError
-from pipeline.sources.urls import InvalidUrl, check_url, shorten
+from pipeline.sources.urls import InvalidUrl, check_url, parse_host_entry, shorten
 
 SOURCE_KINDS = ("feed", "page", "file")
 DEFAULT_USER_AGENT = (
@@ -230,10 +230,19 @@ def _fetch_settings(value: Any, origin: str) -> FetchSettings:
     options: dict[str, Any] = {}
     if "allow_hosts" in value:
         hosts = value["allow_hosts"] or []
-        if not isinstance(hosts, list) or not all(isinstance(h, str) and h.strip() for h in hosts):
+        if not isinstance(hosts, list):
             raise SourcesConfigError(
                 f"{where}: allow_hosts must be a list of 'host' or 'host:port' strings"
             )
+        for index, host in enumerate(hosts):
+            try:
+                parse_host_entry(host)
+            except ValueError as exc:
+                shown = shorten(host, 60) if isinstance(host, str) else type(host).__name__
+                raise SourcesConfigError(
+                    f"{where}: allow_hosts[{index}] {shown!r}: {exc}; write 'host' or"
+                    " 'host:port' (port 1-65535), an IPv6 address as '[::1]' or '[::1]:8080'"
+                ) from None
         options["allow_hosts"] = tuple(h.strip().lower() for h in hosts)
     if "user_agent" in value:
         agent = value["user_agent"]

@@ -61,6 +61,7 @@ from pipeline.sources.urls import (
     canonicalize_url,
     check_url,
     is_forbidden_address,
+    parse_host_entry,
     shorten,
     url_scheme,
 )
@@ -654,17 +655,14 @@ def _host_header(host: str, port: int, default_port: int) -> str:
 
 
 def _parse_allow_hosts(entries: tuple[str, ...]) -> set[tuple[str, int | None]]:
+    """Read the allow-list strictly (`parse_host_entry`); a bad entry is a ValueError."""
     allowed: set[tuple[str, int | None]] = set()
     for entry in entries:
-        entry = entry.strip().lower()
-        host, port = entry, None
-        if entry.startswith("["):  # [v6] or [v6]:port
-            host, _, rest = entry[1:].partition("]")
-            port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
-        elif entry.count(":") == 1:
-            host, _, text = entry.partition(":")
-            port = int(text) if text.isdigit() else None
-        allowed.add((host.rstrip("."), port))
+        try:
+            allowed.add(parse_host_entry(entry))
+        except ValueError as exc:
+            shown = shorten(str(entry), 60)
+            raise ValueError(f"fetch.allow_hosts entry {shown!r}: {exc}") from None
     return allowed
 
 

@@ -177,6 +177,62 @@ def is_valid_url(url: object) -> bool:
     return True
 
 
+def parse_host_entry(entry: str) -> tuple[str, int | None]:
+    """Read one `allow_hosts` entry strictly: `host`, `host:port`, `[v6]` or `[v6]:port`.
+
+    Returns the lower-cased host (brackets dropped) and the port (None: every port). Raises
+    ValueError saying what is wrong: whitespace, an empty, non-numeric or out-of-range port,
+    an IPv6 address without brackets, a numeric host that is not a dotted-quad IPv4 address,
+    or a host name with characters or labels no host name has. A typo must never widen the
+    list (`127.0.0.1:8l25` used to allow every port of 127.0.0.1).
+    """
+    if not isinstance(entry, str):
+        raise ValueError(f"not a string but {type(entry).__name__}")
+    text = entry.strip().lower()
+    if not text:
+        raise ValueError("empty")
+    if any(char.isspace() for char in text):
+        raise ValueError("contains whitespace")
+    port_text: str | None = None
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket:
+            raise ValueError("'[' without ']'")
+        if rest:
+            if not rest.startswith(":"):
+                raise ValueError(f"unexpected {shorten(rest, 20)!r} after ']'")
+            port_text = rest[1:]
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"{shorten(host, 60)!r} is not an IPv6 address") from None
+    elif text.count(":") > 1:
+        raise ValueError("write an IPv6 address in brackets: '[::1]' or '[::1]:8080'")
+    else:
+        host, colon, rest = text.partition(":")
+        if colon:
+            port_text = rest
+        host = host.rstrip(".")
+        labels = host.split(".")
+        if labels[-1].isdigit() or labels[-1].startswith("0x"):
+            try:
+                ipaddress.IPv4Address(host)
+            except ValueError:
+                raise ValueError(
+                    f"{shorten(host, 60)!r} is not a dotted-quad IPv4 address"
+                ) from None
+        elif len(host) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+            raise ValueError(f"{shorten(host, 60)!r} is not a host name")
+    port = None
+    if port_text is not None:
+        if not port_text.isascii() or not port_text.isdigit():
+            raise ValueError(f"port {shorten(port_text, 20)!r} is not a number")
+        port = int(port_text)
+        if not 1 <= port <= 65535:
+            raise ValueError(f"port {port} is not in 1-65535")
+    return host, port
+
+
 def _is_hex(text: str) -> bool:
     return all(char in "0123456789abcdef" for char in text)
 
