@@ -132,13 +132,21 @@ def _today() -> date:
 # -- sources -------------------------------------------------------------------------------
 
 
+MANIFEST_MAX_BYTES = 1_000_000
+
+
 def load_file_manifest(folder: Path) -> dict[str, dict[str, Any]]:
     """Read `manifest.yaml` beside local files (title, publisher, date per file), if any."""
+    from pipeline.sources.files import read_local_file
+
     manifest = folder / "manifest.yaml"
     if not manifest.exists():
         return {}
     try:
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+        text = read_local_file(manifest, (folder,), MANIFEST_MAX_BYTES).decode("utf-8")
+        data = yaml.safe_load(text) or {}
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"{manifest}: cannot read ({err})") from err
     except yaml.YAMLError as err:
         raise InputError(f"{manifest}: not valid YAML ({err})") from err
     entries = {}
@@ -151,13 +159,25 @@ def load_file_manifest(folder: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
-def document_from_file(path: Path, source: str) -> Document:
-    """Read a local file source as a document, using its folder's manifest when present."""
-    from pipeline.documents.extract import document_from_text_file
+def document_from_file(
+    path: Path, source: str, roots: tuple[Path, ...] | None = None, max_bytes: int | None = None
+) -> Document:
+    """Read a local file source as a document, using its folder's manifest when present.
 
+    The file is read only inside `roots` (default: its own folder), only if it is a regular
+    file, and only up to `max_bytes` (pipeline.sources.files)."""
+    from pipeline.documents.extract import document_from_text_file
+    from pipeline.sources.config import DEFAULT_MAX_BYTES
+    from pipeline.sources.files import read_local_file
+
+    raw = read_local_file(path, roots or (path.parent,), max_bytes or DEFAULT_MAX_BYTES)
     entry = load_file_manifest(path.parent).get(path.name, {})
     document = document_from_text_file(
-        path, source, published=entry.get("published"), language=entry.get("language") or "en"
+        path,
+        source,
+        published=entry.get("published"),
+        language=entry.get("language") or "en",
+        raw=raw,
     )
     return replace(
         document,
@@ -240,14 +260,21 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
     """List what to fetch: new feed entries, single pages and local files, and the URLs
     whose earlier transient failure is due to be tried again (pipeline.sources.retries)."""
     from pipeline.sources.discover import discover
-    from pipeline.sources.http import HttpClient
+    from pipeline.sources.files import FileRefused
+    from pipeline.sources.http import FetchError, HttpClient, fetch_failed_event
     from pipeline.sources.retries import RetryPlan
 
     config = _load_config(settings)
     rows: list[dict[str, Any]] = []
+    refused: list[Event] = []
     for source in config.sources:
         if source.kind == "file":
-            path = config.file_path(source)
+            try:
+                path = config.file_path(source)
+            except FileRefused as exc:  # moved or relinked since the sources file was read
+                error = FetchError(exc.path.as_uri(), exc.reason, exc.detail)
+                refused.append(fetch_failed_event(error, source.name, _today()))
+                continue
             rows.append({"via": "file", "source": source.name, "path": str(path)})
     seen = set() if refetch else _seen_urls(settings)
     plan = RetryPlan() if refetch else _retry_plan(settings, config)
@@ -263,7 +290,7 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
     rows.extend({**candidate.to_dict(), "via": "web"} for candidate in result.candidates)
     rows.extend({**candidate, "via": "web"} for candidate in due)
     folder = run_dir(settings, run_id)
-    write_events(folder / "discover.events.jsonl", result.events)
+    write_events(folder / "discover.events.jsonl", [*refused, *result.events])
     path = folder / "candidates.jsonl"
     write_rows(path, rows)
     return str(path)
@@ -276,6 +303,7 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
     as `fetch_failed: deferred` with the candidate, which the next run's discover hands on
     again (pipeline.sources.retries), so nothing is dropped silently."""
     from pipeline.documents.raw_store import RawStore
+    from pipeline.sources.files import FileRefused, check_local_file
     from pipeline.sources.http import FetchError, HttpClient, fetch_failed_event
 
     config = _load_config(settings)
@@ -284,8 +312,18 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
     events: list[Event] = []
     budget = config.fetch.stage_budget_s
     stop_at = time.monotonic() + budget
+    roots = config.allowed_file_roots()
     with offline_corpus(settings), HttpClient(config.fetch) as client:
         for row in read_rows(candidates_ref):
+            if row["via"] == "file":
+                try:  # confined, a regular file, within the cap (pipeline.sources.files)
+                    check_local_file(Path(row["path"]), roots, config.fetch.max_bytes)
+                except FileRefused as exc:
+                    error = FetchError(exc.path.as_uri(), exc.reason, exc.detail)
+                    events.append(fetch_failed_event(error, row["source"], _today()))
+                    continue
+                except OSError:
+                    pass  # missing or unreadable: extract records it, as for any file
             if row["via"] != "web":
                 pages.append(row)
                 continue
@@ -374,7 +412,10 @@ def _extract_page(row: dict[str, Any], config: Any, raw_store_dir: Path) -> Any:
 
     try:
         if row["via"] == "file":
-            return document_from_file(Path(row["path"]), row["source"])
+            roots = config.allowed_file_roots()
+            return document_from_file(
+                Path(row["path"]), row["source"], roots, config.fetch.max_bytes
+            )
         raw = RawStore(raw_store_dir).get(row["raw_ref"])
         final_url = row.get("final_url") or row["url"]
         # A canonical link counts only on the fetched page's own site (canonical_from_html)

@@ -362,13 +362,16 @@ def document_from_text_file(
     *,
     published: date | None = None,
     language: str = "en",
+    raw: bytes | None = None,
 ) -> Document:
-    """Read a local plain-text or HTML file as a Document (no length/topic/language gates)."""
+    """Read a local plain-text or HTML file as a Document (no length/topic/language gates);
+    `raw`, when given, is its content already read (safely: pipeline.sources.files)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror or err})") from err
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as err:
+            raise InputError(f"{path}: cannot read ({err.strerror or err})") from err
     url = path.resolve().as_uri()
     if path.suffix.lower() in {".html", ".htm", ".xhtml"} or _HTML_START.match(raw[:2048]):
         result = extract_document(

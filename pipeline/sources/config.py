@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import yaml
 
 from pipeline.errors import InputError
+from pipeline.sources.files import FileRefused, confine
 from pipeline.sources.urls import InvalidUrl, check_url, parse_host_entry, shorten
 
 SOURCE_KINDS = ("feed", "page", "file")
@@ -25,7 +26,7 @@ DEFAULT_USER_AGENT = (
 )
 DEFAULT_MAX_BYTES = 5_000_000
 
-_TOP_LEVEL_KEYS = {"sources", "keywords", "fetch"}
+_TOP_LEVEL_KEYS = {"sources", "keywords", "fetch", "file_roots"}
 _SOURCE_KEYS = {"name", "url", "kind", "language", "keywords"}
 
 
@@ -78,14 +79,23 @@ class SourcesConfig:
     keywords: tuple[str, ...] = ()
     fetch: FetchSettings = field(default_factory=FetchSettings)
     path: Path | None = None
+    # Further folders `file` sources may be read from (the sources file's own always may).
+    file_roots: tuple[Path, ...] = ()
 
     def keywords_for(self, source: Source) -> tuple[str, ...]:
         """Return the topic keywords that apply to a source (its own, else the file's)."""
         return self.keywords if source.keywords is None else source.keywords
 
+    def allowed_file_roots(self) -> tuple[Path, ...]:
+        """Return the folders `file` sources may be read from."""
+        own = (self.path.parent,) if self.path else ()
+        return own + self.file_roots
+
     def file_path(self, source: Source) -> Path:
-        """Return the local path of a `file` source, relative paths taken from the file's folder."""
-        return resolve_file_path(source.url, self.path.parent if self.path else None)
+        """Return the real local path of a `file` source (relative paths taken from the
+        sources file's folder); raise FileRefused when it lies outside the allowed folders."""
+        path = resolve_file_path(source.url, self.path.parent if self.path else None)
+        return confine(path, self.allowed_file_roots())
 
 
 def resolve_file_path(url: str, base_dir: Path | None = None) -> Path:
@@ -131,6 +141,8 @@ def parse_sources(data: Any, origin: str = "<sources>", path: Path | None = None
         raise SourcesConfigError(f"{origin}: 'sources:' must be a non-empty list of entries")
     keywords = _keywords(data.get("keywords"), f"{origin}: keywords")
     fetch = _fetch_settings(data.get("fetch"), origin)
+    base = path.parent if path else None
+    file_roots = _file_roots(data.get("file_roots"), origin, base)
     sources: list[Source] = []
     seen: dict[str, int] = {}
     for index, entry in enumerate(raw_sources):
@@ -142,7 +154,37 @@ def parse_sources(data: Any, origin: str = "<sources>", path: Path | None = None
             )
         seen[source.name] = index
         sources.append(source)
-    return SourcesConfig(sources=tuple(sources), keywords=keywords, fetch=fetch, path=path)
+    config = SourcesConfig(
+        sources=tuple(sources), keywords=keywords, fetch=fetch, path=path, file_roots=file_roots
+    )
+    for index, source in enumerate(config.sources):
+        if source.kind == "file":
+            try:
+                config.file_path(source)
+            except FileRefused as exc:
+                raise SourcesConfigError(
+                    f"{origin}: sources[{index}] ({source.name!r}): file"
+                    f" {shorten(source.url, 100)!r} resolves to {exc}"
+                ) from None
+    return config
+
+
+def _file_roots(value: Any, origin: str, base: Path | None) -> tuple[Path, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise SourcesConfigError(
+            f"{origin}: file_roots must be a list of folders (relative to the sources file)"
+        )
+    roots = []
+    for entry in value:
+        root = resolve_file_path(entry.strip(), base)
+        if not root.is_dir():
+            raise SourcesConfigError(
+                f"{origin}: file_roots entry {shorten(entry, 100)!r} is not a folder ({root})"
+            )
+        roots.append(root)
+    return tuple(roots)
 
 
 def _source(entry: Any, where: str) -> Source:

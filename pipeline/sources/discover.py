@@ -32,6 +32,7 @@ from pipeline.sources.feeds import (
     parse_failed_event,
     parse_feed,
 )
+from pipeline.sources.files import FileRefused, read_local_file
 from pipeline.sources.http import (
     PRODUCER,
     FetchError,
@@ -418,13 +419,12 @@ def fetch_candidate(
     if parts.scheme != "file":
         raise FetchError(candidate.url, "refused-scheme", "a file source needs a file:// URL")
     path = Path(unquote(parts.path))
-    try:
-        with path.open("rb") as handle:
-            content = handle.read(limit + 1)
+    try:  # a regular file within the cap; `discover` made the URL from a confined path
+        content = read_local_file(path, (path.parent,), limit)
+    except FileRefused as exc:
+        raise FetchError(candidate.url, exc.reason, exc.detail) from None
     except OSError as exc:
         raise FetchError(candidate.url, "connection-error", str(exc), permanent=True) from None
-    if len(content) > limit:
-        raise FetchError(candidate.url, "too-large", f"file exceeds {limit} bytes")
     guessed = mimetypes.guess_type(path.name)[0] or "text/plain"
     return FetchResponse(
         url=candidate.url,

@@ -73,6 +73,10 @@ PRODUCER = "sources/0.1"
 FETCH_FAILURE_REASONS: Mapping[str, bool] = {
     "invalid-url": True,
     "refused-ssrf": True,
+    # local `file` sources (pipeline.sources.files): outside the allowed folders, or not a
+    # regular file (a FIFO, a device, a folder)
+    "refused-path": True,
+    "not-a-file": True,
     "refused-scheme": True,
     "robots-disallowed": True,
     "too-large": True,
