@@ -137,6 +137,7 @@ MANIFEST_MAX_BYTES = 1_000_000
 
 def load_file_manifest(folder: Path) -> dict[str, dict[str, Any]]:
     """Read `manifest.yaml` beside local files (title, publisher, date per file), if any."""
+    from pipeline.sources.config import load_yaml_input
     from pipeline.sources.files import read_local_file
 
     manifest = folder / "manifest.yaml"
@@ -144,14 +145,16 @@ def load_file_manifest(folder: Path) -> dict[str, dict[str, Any]]:
         return {}
     try:
         text = read_local_file(manifest, (folder,), MANIFEST_MAX_BYTES).decode("utf-8")
-        data = yaml.safe_load(text) or {}
+        data = load_yaml_input(text) or {}
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(f"{manifest}: cannot read ({err})") from err
     except yaml.YAMLError as err:
-        raise InputError(f"{manifest}: not valid YAML ({err})") from err
+        raise InputError(f"{manifest}: not valid YAML ({str(err)[:500]})") from err
+    if not isinstance(data, dict) or not isinstance(data.get("documents", []), list):
+        raise InputError(f"{manifest}: expected a mapping with a 'documents:' list")
     entries = {}
     for entry in data.get("documents", []):
-        if "file" in entry:
+        if isinstance(entry, dict) and "file" in entry:
             entries[str(entry["file"])] = {
                 **entry,
                 "published": _optional_date(entry.get("published")),

@@ -77,7 +77,13 @@ def check_local_file(path: Path, roots: Sequence[Path], max_bytes: int) -> Path:
 
 def read_local_file(path: Path, roots: Sequence[Path], max_bytes: int) -> bytes:
     """Read a confined regular file of at most `max_bytes` (FileRefused or OSError else)."""
-    real = confine(path, roots)
+    return read_regular_file(confine(path, roots), max_bytes)
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """Read a regular file of at most `max_bytes`, links followed (FileRefused or OSError
+    else): for files the operator names, such as the sources file itself."""
+    real = Path(os.path.realpath(path))
     fd, _ = _open_regular(real, max_bytes)
     try:
         parts: list[bytes] = []
