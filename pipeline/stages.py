@@ -18,6 +18,7 @@ Run folder: <warehouse>/runs/<run_id>/
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import multiprocessing
@@ -38,7 +39,7 @@ import yaml
 
 from pipeline import __version__
 from pipeline.documents.model import Document
-from pipeline.errors import InputError
+from pipeline.errors import InputError, MonitorError
 from pipeline.events import (
     DOCUMENT_INGESTED,
     STATEMENT_EXTRACTED,
@@ -82,15 +83,34 @@ def run_dir(settings: Settings, run_id: str) -> Path:
 
 
 def write_rows(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write JSON lines atomically (temp file, then rename); return the count."""
+    """Write JSON lines atomically (temp file, then rename); return the count. A write that
+    fails (disk full) leaves neither the batch nor its temp file, and says so in one line."""
     temporary = path.with_name(path.name + ".tmp")
     count = 0
-    with temporary.open("w", encoding="utf-8") as out:
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-            count += 1
-    temporary.replace(path)
+    try:
+        with temporary.open("w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+                count += 1
+        temporary.replace(path)
+    except OSError as err:
+        temporary.unlink(missing_ok=True)
+        raise disk_error(path, err) from err
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return count
+
+
+def disk_error(path: Path, err: OSError) -> MonitorError:
+    """Say in one line that a file of the run could not be written, and why."""
+    from pipeline.errors import StoreError
+
+    if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        why = "disk full" if err.errno != errno.EFBIG else "disk full (file-size limit reached)"
+    else:
+        why = "cannot write"
+    return StoreError(f"{path}: {why} ({err.strerror or err})")
 
 
 def read_rows(path: Path | str) -> Iterator[dict[str, Any]]:
@@ -384,7 +404,7 @@ EXTRACT_POOL_MIN_PAGES = 64
 
 def extract_stage(settings: Settings, run_id: str, pages_ref: str) -> str:
     """Turn fetched pages and local files into clean documents, or skips with a reason."""
-    from pipeline.documents.extract import Skipped, skipped_event, write_jsonl
+    from pipeline.documents.extract import Skipped, item_to_row, skipped_event
 
     config = _load_config(settings)
     page = partial(_extract_page, config=config, raw_store_dir=settings.raw_store_dir)
@@ -403,7 +423,7 @@ def extract_stage(settings: Settings, run_id: str, pages_ref: str) -> str:
     folder = run_dir(settings, run_id)
     write_events(folder / "extract.events.jsonl", events)
     path = folder / "documents.jsonl"
-    write_jsonl(path, items)
+    write_rows(path, (item_to_row(item) for item in items))
     return str(path)
 
 

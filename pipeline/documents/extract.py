@@ -475,17 +475,20 @@ def document_from_dict(data: Mapping[str, Any]) -> Document:
     )
 
 
+def item_to_row(item: Document | Skipped) -> dict[str, Any]:
+    """Return a document or skip as a JSON-ready row tagged with its kind (`read_jsonl`)."""
+    if isinstance(item, Skipped):
+        return {"kind": "skipped", **item.to_dict()}
+    return {"kind": "document", **document_to_dict(item)}
+
+
 def write_jsonl(path: Path | str, items: Iterable[Document | Skipped]) -> int:
     """Write documents and skips as JSON lines tagged with their kind; return the count."""
     count = 0
     path = Path(path)
     with path.open("w", encoding="utf-8") as out:
         for item in items:
-            if isinstance(item, Skipped):
-                row = {"kind": "skipped", **item.to_dict()}
-            else:
-                row = {"kind": "document", **document_to_dict(item)}
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(json.dumps(item_to_row(item), ensure_ascii=False) + "\n")
             count += 1
     return count
 

@@ -24,7 +24,7 @@ import duckdb
 
 from pipeline.errors import StoreError
 from pipeline.settings import SQL_DIR
-from pipeline.store.duckdb_store import DuckDBRecorder, sql_literal
+from pipeline.store.duckdb_store import DuckDBRecorder, damaged_store_error, sql_literal
 
 VIEWS_DIR = SQL_DIR / "views"
 # DuckDB's memory while the views are rebuilt: the bench target is a peak under 4 GiB
@@ -284,6 +284,9 @@ def _remove_quietly(path: Path) -> None:
 def _views_error(
     recorder: DuckDBRecorder, temporary: Path | None, what: str, err: Exception
 ) -> StoreError:
+    damaged = damaged_store_error(recorder.db_path, err)
+    if damaged is not None:  # the log being read, not the new file, is what broke
+        return StoreError(f"{damaged}; previous views kept")
     where = temporary or recorder.views_path or recorder.db_path
     return StoreError(f"{where}: {what}, previous views kept: {err}")
 
