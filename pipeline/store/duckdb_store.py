@@ -154,7 +154,7 @@ class DuckDBRecorder(EventRecorder):
         try:
             # ATTACH takes no parameters: the path is configuration, quoted as a literal.
             self.con.execute(
-                f'attach {sql_literal(str(self.views_path))} as "{catalog}" (read_only)'
+                f"attach {sql_literal(str(self.views_path))} as {quote_ident(catalog)} (read_only)"
             )
         except duckdb.Error as err:
             log.warning("%s: views not attached: %s", self.views_path, err)
@@ -165,7 +165,7 @@ class DuckDBRecorder(EventRecorder):
 
     def search_views(self, catalog: str | None) -> None:
         """Resolve unqualified names in the log, then in `catalog` (None: the log only)."""
-        path = f"{self.home}.main" + (f",{catalog}.main" if catalog else "")
+        path = search_path(self.home, *([catalog] if catalog else []))
         self.con.execute("set search_path = ?", [path])
 
     # -- writing ---------------------------------------------------------------------------
@@ -504,6 +504,17 @@ def sql_literal(text: str) -> str:
     """Quote configuration (a path, a setting) as a SQL string literal, for the statements
     that take no parameters (ATTACH, SET)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def quote_ident(name: str) -> str:
+    """Quote a name (a catalog: the log's is its file name, `mon,itor"x`) as a SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def search_path(*catalogs: str) -> str:
+    """The `search_path` value for these catalogs' main schemas, each name quoted (a comma or
+    a quote in a file name must not split or end it)."""
+    return ",".join(f"{quote_ident(catalog)}.main" for catalog in catalogs)
 
 
 def _row(
