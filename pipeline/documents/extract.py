@@ -147,24 +147,37 @@ def _codec(label: str | None) -> str | None:
 
 
 def decode_html(raw: bytes, charset: str | None = None) -> tuple[str, str]:
-    """Decode page bytes: header charset, else BOM, else <meta>, else UTF-8, else detection."""
+    """Decode page bytes; return the text and the codec used.
+
+    In order: a byte-order mark; UTF-16/32 when the header says so and the bytes hold NULs;
+    UTF-8 when the bytes are valid UTF-8; the page's own <meta>
+    charset; the Content-Type header's charset; detection; windows-1252 with replacements.
+    A declaration counts only if the bytes decode under it without error. Valid UTF-8 comes
+    before both declarations because a legacy text is practically never valid UTF-8 by
+    chance, whereas servers often label every page with a default `iso-8859-1`: trusting
+    that label stored "Ukraine’s" as "Ukraineâ€™s", which also escaped deduplication.
+    """
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                       (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
         if raw.startswith(bom):
             return raw.decode(name, errors="replace"), name
-    declared = _codec(charset)
-    if declared is None:
-        match = _META_CHARSET.search(raw[:4096])
-        declared = _codec(match.group(1).decode("ascii", "ignore")) if match else None
-    if declared is not None:
+    header = _codec(charset)
+    match = _META_CHARSET.search(raw[:4096])
+    meta = _codec(match.group(1).decode("ascii", "ignore")) if match else None
+    # UTF-16/32 text of markup is full of NUL bytes; a <meta> naming them is read as UTF-8
+    # (WHATWG), since the bytes that spell it out are ASCII.
+    wide = header if header and header.startswith(("utf-16", "utf-32")) else None
+    if wide and b"\x00" not in raw[:1024]:
+        wide = None
+    if meta and meta.startswith(("utf-16", "utf-32")):
+        meta = "utf-8"
+    for name in [wide, "utf-8", meta, header]:
+        if name is None:
+            continue
         try:
-            return raw.decode(declared), declared
+            return raw.decode(name), name
         except UnicodeDecodeError:
-            pass  # a lying declaration: fall through to detection
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+            continue  # a lying declaration: try the next reading
     guess = _detect(raw)
     if guess is not None:
         return raw.decode(guess, errors="replace"), guess
