@@ -228,6 +228,8 @@ def test_fetch_failed_event_is_one_per_url_and_reason(localweb, make_client):
 def test_fetch_error_reasons_are_a_closed_set():
     assert set(FETCH_FAILURE_REASONS) == {
         "invalid-url",
+        "refused-path",
+        "not-a-file",
         "unexpected-error",
         "circuit-open",
         "deferred",
