@@ -186,3 +186,15 @@ def test_discovery_turns_any_link_into_a_candidate_or_an_outcome(web, client, li
     for event in result.events:
         if event.event_type == FETCH_FAILED:
             assert event.payload["reason"] == "invalid-url"
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(paths, st.sampled_from(["", "?", "?q=", "#", "?a=%zz&b=\u00e9"]))
+def test_hostile_paths_on_an_allowed_host_are_fetched_or_refused(web, client, path, tail):
+    url = web.url("/") + path + tail
+    with pytest.raises(FetchError) as raised:
+        client.fetch(url)  # nothing is routed there: 404 at best
+    if is_valid_url(url):  # sent, and a real answer came back from the local server
+        assert (raised.value.reason, raised.value.status) == ("http-4xx", 404)
+    else:
+        assert raised.value.reason == "invalid-url"
