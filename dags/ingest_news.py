@@ -13,8 +13,10 @@ clearing a task, or the whole run, appends nothing that is already in the event 
   with exponential backoff. A bad sources file fails every try with a message naming the file
   and entry: fix it, clear the task.
 - `fetch`: downloads each new article once into the raw store. A page that cannot be fetched
-  is recorded as `fetch_failed` (not an error). *Fails*: retried like `discover`; if it still
-  fails, check the host is reachable from the scheduler and clear the task.
+  is recorded as `fetch_failed` (not an error): never requested again when the failure is
+  permanent (404, 410, invalid URL, refused), tried again after 1, 2, 4 and 8 days when not.
+  *Fails*: retried like `discover`; if it still fails, check the host is reachable from the
+  scheduler and clear the task.
 - `extract`: turns pages into clean text documents, or skips them with a reason
   (`no-text`, `off-topic`, ...). *Fails*: a bug or unreadable input: read the log, fix, clear.
 - `dedupe`: drops exact and near duplicates of anything already ingested. *Fails*: as `extract`.
@@ -28,6 +30,10 @@ clearing a task, or the whole run, appends nothing that is already in the event 
   Asset, which triggers `rebuild_views`. Runs in pool `duckdb_writer` (one slot). *Fails*:
   `StoreBusyError` (another process held the file) is retried; disk full or permissions: fix
   the volume, clear the task.
+
+Every task has a time limit (`execution_timeout`: 1 h for `discover` and `fetch`, whose every
+request also has its own deadline, 2 h for the others): a task that hangs fails, is retried
+where retries are allowed, and is alerted, instead of holding its worker and pool slot.
 
 DuckDB lets one process open the file while another writes it: not even to read. So every
 task that opens the event log (`discover`, `dedupe`, `validate`, `append`, and `rebuild_views`

@@ -26,6 +26,7 @@ from airflow.sdk import Param, dag, get_current_context, task
 from pipeline.orchestration import (
     DUCKDB_WRITER_POOL,
     EVENT_LOG_ASSET,
+    REPROCESS_TIMEOUT,
     START_DATE,
     airflow_run_id,
     default_args,
@@ -40,7 +41,7 @@ OPTIONAL_TEXT = ["null", "string"]
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,
-    default_args=default_args(retries=0),
+    default_args=default_args(retries=0, execution_timeout=REPROCESS_TIMEOUT),
     doc_md=__doc__,
     tags=["monitor", "reprocess", "manual"],
     params={

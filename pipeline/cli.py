@@ -5,6 +5,7 @@ Exit status: 0 success, 1 a failure the message explains, 2 a usage error.
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from datetime import date
@@ -14,6 +15,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.errors import MonitorError
@@ -47,8 +49,25 @@ def _settings(db: Path | None, sources: Path | None = None) -> Settings:
     return settings
 
 
+def error_line(error: BaseException) -> str:
+    """An error as the one line the CLI prints: a file error names the file and the reason."""
+    if isinstance(error, OSError) and not isinstance(error, MonitorError):
+        where = f"{error.filename}: " if error.filename else ""
+        why = error.strerror or str(error)
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            why = f"disk full ({why})"
+        elif error.errno == errno.EFBIG:
+            why = f"disk full (file-size limit reached: {why})"
+        text = f"{where}{why}"
+    else:
+        text = str(error)
+    return " ".join(text.split())
+
+
 def _fail(error: Exception) -> None:
-    err_console.print(f"[red]error:[/red] {error}", highlight=False)
+    err_console.print(
+        f"[red]error:[/red] {escape(error_line(error))}", highlight=False, soft_wrap=True
+    )
     raise typer.Exit(1)
 
 
@@ -285,5 +304,12 @@ def _parse_date(value: str, option: str) -> date:
 
 
 def main() -> None:
-    """Entry point of the `monitor` script."""
-    app()
+    """Entry point of the `monitor` script. A failure of the machine around us (disk full,
+    permissions) is one line and exit status 1, like every failure the message explains."""
+    try:
+        app()
+    except OSError as error:
+        err_console.print(
+            f"[red]error:[/red] {escape(error_line(error))}", highlight=False, soft_wrap=True
+        )
+        sys.exit(1)

@@ -45,6 +45,16 @@ EVENT_LOG_ASSET = Asset(
     group="monitor",
 )
 
+# Every task fails (and so is retried where it may be, recorded and alerted) after at most this
+# long: a hung task must not hold a worker, nor the one DuckDB writer slot, for ever. The
+# longest honest task, statements over a day's backlog, takes minutes (bench/RESULTS.md).
+TASK_TIMEOUT = timedelta(hours=2)
+# discover and fetch: each request has its own deadline (fetch.total_timeout_s) and the fetch
+# stage its time budget (fetch.stage_budget_s, 40 min by default), so only a hang reaches this.
+NETWORK_TASK_TIMEOUT = timedelta(hours=1)
+# reprocess re-extracts every stored document in the range asked for.
+REPROCESS_TIMEOUT = timedelta(hours=12)
+
 ALERT_TIMEOUT_SECONDS = 5.0
 FAILURE_RECORD_ATTEMPTS = 5  # waits 2+4+8+16 s at most for a busy event log
 
@@ -63,12 +73,18 @@ def capped_retries(retries: int, environ: Mapping[str, str] | None = None) -> in
     return min(retries, int(cap)) if cap.isdigit() else retries
 
 
-def default_args(retries: int = 1, retry_delay: timedelta = timedelta(minutes=2)) -> dict:
-    """Return the default_args every DAG uses: owner, retries, the failure callback."""
+def default_args(
+    retries: int = 1,
+    retry_delay: timedelta = timedelta(minutes=2),
+    execution_timeout: timedelta = TASK_TIMEOUT,
+) -> dict:
+    """Return the default_args every DAG uses: owner, retries, a time limit, the failure
+    callback."""
     return {
         "owner": OWNER,
         "retries": capped_retries(retries),
         "retry_delay": retry_delay,
+        "execution_timeout": execution_timeout,
         "on_failure_callback": [on_task_failure],
     }
 
@@ -78,6 +94,7 @@ def network_retry_args() -> dict:
     return {
         "retries": capped_retries(3),
         "retry_delay": timedelta(minutes=1),
+        "execution_timeout": NETWORK_TASK_TIMEOUT,
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=30),
     }

@@ -18,10 +18,13 @@ Run folder: <warehouse>/runs/<run_id>/
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import multiprocessing
 import os
 import re
+import time
 import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -36,7 +39,7 @@ import yaml
 
 from pipeline import __version__
 from pipeline.documents.model import Document
-from pipeline.errors import InputError
+from pipeline.errors import InputError, MonitorError
 from pipeline.events import (
     DOCUMENT_INGESTED,
     STATEMENT_EXTRACTED,
@@ -47,6 +50,8 @@ from pipeline.events import (
     new_event,
 )
 from pipeline.settings import DEFAULT_SOURCES, Settings
+
+log = logging.getLogger(__name__)
 
 PRODUCER = f"pipeline/{__version__}"
 STAGE_OUTPUTS = ("discover", "fetch", "extract", "dedupe", "statements")
@@ -78,15 +83,34 @@ def run_dir(settings: Settings, run_id: str) -> Path:
 
 
 def write_rows(path: Path, rows: Iterable[dict[str, Any]]) -> int:
-    """Write JSON lines atomically (temp file, then rename); return the count."""
+    """Write JSON lines atomically (temp file, then rename); return the count. A write that
+    fails (disk full) leaves neither the batch nor its temp file, and says so in one line."""
     temporary = path.with_name(path.name + ".tmp")
     count = 0
-    with temporary.open("w", encoding="utf-8") as out:
-        for row in rows:
-            out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
-            count += 1
-    temporary.replace(path)
+    try:
+        with temporary.open("w", encoding="utf-8") as out:
+            for row in rows:
+                out.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+                count += 1
+        temporary.replace(path)
+    except OSError as err:
+        temporary.unlink(missing_ok=True)
+        raise disk_error(path, err) from err
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
     return count
+
+
+def disk_error(path: Path, err: OSError) -> MonitorError:
+    """Say in one line that a file of the run could not be written, and why."""
+    from pipeline.errors import StoreError
+
+    if err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        why = "disk full" if err.errno != errno.EFBIG else "disk full (file-size limit reached)"
+    else:
+        why = "cannot write"
+    return StoreError(f"{path}: {why} ({err.strerror or err})")
 
 
 def read_rows(path: Path | str) -> Iterator[dict[str, Any]]:
@@ -117,25 +141,40 @@ def _outcome_path(settings: Settings, run_id: str, stage: str) -> Path:
     return run_dir(settings, run_id) / f"{stage}.events.jsonl"
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return _now().date()
 
 
 # -- sources -------------------------------------------------------------------------------
 
 
+MANIFEST_MAX_BYTES = 1_000_000
+
+
 def load_file_manifest(folder: Path) -> dict[str, dict[str, Any]]:
     """Read `manifest.yaml` beside local files (title, publisher, date per file), if any."""
+    from pipeline.sources.config import load_yaml_input
+    from pipeline.sources.files import read_local_file
+
     manifest = folder / "manifest.yaml"
     if not manifest.exists():
         return {}
     try:
-        data = yaml.safe_load(manifest.read_text(encoding="utf-8")) or {}
+        text = read_local_file(manifest, (folder,), MANIFEST_MAX_BYTES).decode("utf-8")
+        data = load_yaml_input(text) or {}
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"{manifest}: cannot read ({err})") from err
     except yaml.YAMLError as err:
-        raise InputError(f"{manifest}: not valid YAML ({err})") from err
+        raise InputError(f"{manifest}: not valid YAML ({str(err)[:500]})") from err
+    if not isinstance(data, dict) or not isinstance(data.get("documents", []), list):
+        raise InputError(f"{manifest}: expected a mapping with a 'documents:' list")
     entries = {}
     for entry in data.get("documents", []):
-        if "file" in entry:
+        if isinstance(entry, dict) and "file" in entry:
             entries[str(entry["file"])] = {
                 **entry,
                 "published": _optional_date(entry.get("published")),
@@ -143,13 +182,25 @@ def load_file_manifest(folder: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
-def document_from_file(path: Path, source: str) -> Document:
-    """Read a local file source as a document, using its folder's manifest when present."""
-    from pipeline.documents.extract import document_from_text_file
+def document_from_file(
+    path: Path, source: str, roots: tuple[Path, ...] | None = None, max_bytes: int | None = None
+) -> Document:
+    """Read a local file source as a document, using its folder's manifest when present.
 
+    The file is read only inside `roots` (default: its own folder), only if it is a regular
+    file, and only up to `max_bytes` (pipeline.sources.files)."""
+    from pipeline.documents.extract import document_from_text_file
+    from pipeline.sources.config import DEFAULT_MAX_BYTES
+    from pipeline.sources.files import read_local_file
+
+    raw = read_local_file(path, roots or (path.parent,), max_bytes or DEFAULT_MAX_BYTES)
     entry = load_file_manifest(path.parent).get(path.name, {})
     document = document_from_text_file(
-        path, source, published=entry.get("published"), language=entry.get("language") or "en"
+        path,
+        source,
+        published=entry.get("published"),
+        language=entry.get("language") or "en",
+        raw=raw,
     )
     return replace(
         document,
@@ -209,46 +260,116 @@ def _feed_state(settings: Settings) -> dict[str, Any]:
         return feed_state_from_events(r.event for r in store.read(event_types=[FEED_POLLED]))
 
 
+def _retry_plan(settings: Settings, config: Any) -> Any:
+    """What earlier fetch failures say: URLs not to fetch now, and candidates due again."""
+    from pipeline.events import FETCH_FAILED
+    from pipeline.sources.retries import RetryPlan, plan_retries
+    from pipeline.sources.urls import canonicalize_url
+    from pipeline.store import open_store
+
+    if not settings.db_path.exists():
+        return RetryPlan()
+    with open_store(settings.db_path) as store:
+        failures = [r.event.payload for r in store.read(event_types=[FETCH_FAILED])]
+    plan = plan_retries(failures, _today())
+    # a source's own URL is polled as the sources file says; only its articles are planned
+    own = {canonicalize_url(source.url) for source in config.sources if source.kind == "feed"}
+    names = {source.name for source in config.sources}
+    due = tuple(c for c in plan.due if c.get("source") in names)
+    return RetryPlan(blocked=plan.blocked - own, due=due)
+
+
 def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> str:
-    """List what to fetch: new feed entries, single pages and local files."""
+    """List what to fetch: new feed entries, single pages and local files, and the URLs
+    whose earlier transient failure is due to be tried again (pipeline.sources.retries)."""
     from pipeline.sources.discover import discover
-    from pipeline.sources.http import HttpClient
+    from pipeline.sources.files import FileRefused
+    from pipeline.sources.http import FetchError, HttpClient, fetch_failed_event
+    from pipeline.sources.retries import RetryPlan
 
     config = _load_config(settings)
     rows: list[dict[str, Any]] = []
+    refused: list[Event] = []
     for source in config.sources:
         if source.kind == "file":
-            path = config.file_path(source)
+            try:
+                path = config.file_path(source)
+            except FileRefused as exc:  # moved or relinked since the sources file was read
+                error = FetchError(exc.path.as_uri(), exc.reason, exc.detail)
+                refused.append(fetch_failed_event(error, source.name, _today()))
+                continue
             rows.append({"via": "file", "source": source.name, "path": str(path)})
     seen = set() if refetch else _seen_urls(settings)
+    plan = RetryPlan() if refetch else _retry_plan(settings, config)
+    due = [c for c in plan.due if c.get("canonical_url") not in seen]
     with offline_corpus(settings), HttpClient(config.fetch) as client:
-        result = discover(config, seen_urls=seen, client=client, feed_state=_feed_state(settings))
+        result = discover(
+            config,
+            seen_urls=seen | plan.blocked,
+            client=client,
+            feed_state=_feed_state(settings),
+            now=_now(),
+        )
     rows.extend({**candidate.to_dict(), "via": "web"} for candidate in result.candidates)
+    rows.extend({**candidate, "via": "web"} for candidate in due)
     folder = run_dir(settings, run_id)
-    write_events(folder / "discover.events.jsonl", result.events)
+    write_events(folder / "discover.events.jsonl", [*refused, *result.events])
     path = folder / "candidates.jsonl"
     write_rows(path, rows)
     return str(path)
 
 
 def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
-    """Fetch every web candidate once, keeping raw responses; record each failure."""
+    """Fetch every web candidate once, keeping raw responses; record each failure.
+
+    No fetch starts once `fetch.stage_budget_s` has passed: each candidate left is recorded
+    as `fetch_failed: deferred` with the candidate, which the next run's discover hands on
+    again (pipeline.sources.retries), so nothing is dropped silently."""
     from pipeline.documents.raw_store import RawStore
+    from pipeline.sources.files import FileRefused, check_local_file
     from pipeline.sources.http import FetchError, HttpClient, fetch_failed_event
 
     config = _load_config(settings)
     raw_store = RawStore(settings.raw_store_dir)
     pages: list[dict[str, Any]] = []
     events: list[Event] = []
+    budget = config.fetch.stage_budget_s
+    stop_at = time.monotonic() + budget
+    roots = config.allowed_file_roots()
     with offline_corpus(settings), HttpClient(config.fetch) as client:
         for row in read_rows(candidates_ref):
+            if row["via"] == "file":
+                try:  # confined, a regular file, within the cap (pipeline.sources.files)
+                    check_local_file(Path(row["path"]), roots, config.fetch.max_bytes)
+                except FileRefused as exc:
+                    error = FetchError(exc.path.as_uri(), exc.reason, exc.detail)
+                    events.append(fetch_failed_event(error, row["source"], _today()))
+                    continue
+                except OSError:
+                    pass  # missing or unreadable: extract records it, as for any file
             if row["via"] != "web":
                 pages.append(row)
                 continue
             try:
+                if time.monotonic() >= stop_at:
+                    raise FetchError(
+                        str(row.get("url")),
+                        "deferred",
+                        f"the fetch stage's {budget:g} s were spent; fetched next run",
+                    )
                 response = client.fetch(row["url"])
-            except FetchError as error:
-                events.append(fetch_failed_event(error, row["source"], _today()))
+            except Exception as exc:  # noqa: BLE001 - no one URL may stop the batch
+                error = exc if isinstance(exc, FetchError) else None
+                if error is None:
+                    detail = f"{type(exc).__name__}: {exc}"
+                    log.exception("fetch of one candidate failed unexpectedly: %s", detail[:300])
+                    error = FetchError(str(row.get("url")), "unexpected-error", detail)
+                attempt = int(row.get("attempt") or 1)
+                events.append(
+                    fetch_failed_event(
+                        error, row["source"], _today(), attempt=attempt, candidate=row
+                    )
+                )
                 continue
             ref = raw_store.put(
                 response.content,
@@ -283,7 +404,7 @@ EXTRACT_POOL_MIN_PAGES = 64
 
 def extract_stage(settings: Settings, run_id: str, pages_ref: str) -> str:
     """Turn fetched pages and local files into clean documents, or skips with a reason."""
-    from pipeline.documents.extract import Skipped, skipped_event, write_jsonl
+    from pipeline.documents.extract import Skipped, item_to_row, skipped_event
 
     config = _load_config(settings)
     page = partial(_extract_page, config=config, raw_store_dir=settings.raw_store_dir)
@@ -302,7 +423,7 @@ def extract_stage(settings: Settings, run_id: str, pages_ref: str) -> str:
     folder = run_dir(settings, run_id)
     write_events(folder / "extract.events.jsonl", events)
     path = folder / "documents.jsonl"
-    write_jsonl(path, items)
+    write_rows(path, (item_to_row(item) for item in items))
     return str(path)
 
 
@@ -314,9 +435,13 @@ def _extract_page(row: dict[str, Any], config: Any, raw_store_dir: Path) -> Any:
 
     try:
         if row["via"] == "file":
-            return document_from_file(Path(row["path"]), row["source"])
+            roots = config.allowed_file_roots()
+            return document_from_file(
+                Path(row["path"]), row["source"], roots, config.fetch.max_bytes
+            )
         raw = RawStore(raw_store_dir).get(row["raw_ref"])
         final_url = row.get("final_url") or row["url"]
+        # A canonical link counts only on the fetched page's own site (canonical_from_html)
         canonical = canonical_from_html(raw, final_url) or final_url
         source = next((s for s in config.sources if s.name == row["source"]), None)
         languages = (source.language,) if source and source.language else ("en",)
@@ -330,6 +455,7 @@ def _extract_page(row: dict[str, Any], config: Any, raw_store_dir: Path) -> Any:
             keywords=config.keywords_for(source) if source else config.keywords,
             languages=languages,
             raw_ref=row["raw_ref"],
+            fetched_url=canonicalize_url(final_url),
         )
     except InputError as error:
         url = row.get("url") or row.get("path") or "?"

@@ -32,6 +32,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering
     chunk_delay: float = 0.0  # seconds to wait between streamed chunks
+    head_drip: float = 0.0  # seconds to wait between bytes of the status line and headers
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,9 @@ class LocalWeb:
         reply = route(request) if route else Reply(404, b"not found", "text/plain")
         if reply.delay and self._stopping.wait(reply.delay):
             return
+        if reply.head_drip:
+            self._drip(handler, parts.path, reply)
+            return
         try:
             handler.send_response(reply.status)
             if reply.content_type:
@@ -240,6 +244,25 @@ class LocalWeb:
                 self._count(parts.path, len(chunk))
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
             return  # the client stopped reading, as clients with limits should
+
+    def _drip(self, handler: BaseHTTPRequestHandler, path: str, reply: Reply) -> None:
+        """Send the status line and headers a byte at a time, then the (bytes) body."""
+        body = reply.body if isinstance(reply.body, bytes) else b"".join(reply.body)
+        lines = [f"HTTP/1.1 {reply.status} OK"]
+        if reply.content_type:
+            lines.append(f"Content-Type: {reply.content_type}")
+        lines += [f"{name}: {value}" for name, value in reply.headers.items()]
+        lines += [f"Content-Length: {len(body)}", "Connection: close", "", ""]
+        try:
+            for byte in "\r\n".join(lines).encode("latin-1"):
+                if self._stopping.wait(reply.head_drip):
+                    return
+                handler.wfile.write(bytes([byte]))
+                handler.wfile.flush()
+            handler.wfile.write(body)
+            self._count(path, len(body))
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            return
 
     def _count(self, path: str, sent: int) -> None:
         with self._lock:

@@ -147,24 +147,37 @@ def _codec(label: str | None) -> str | None:
 
 
 def decode_html(raw: bytes, charset: str | None = None) -> tuple[str, str]:
-    """Decode page bytes: header charset, else BOM, else <meta>, else UTF-8, else detection."""
+    """Decode page bytes; return the text and the codec used.
+
+    In order: a byte-order mark; UTF-16/32 when the header says so and the bytes hold NULs;
+    UTF-8 when the bytes are valid UTF-8; the page's own <meta>
+    charset; the Content-Type header's charset; detection; windows-1252 with replacements.
+    A declaration counts only if the bytes decode under it without error. Valid UTF-8 comes
+    before both declarations because a legacy text is practically never valid UTF-8 by
+    chance, whereas servers often label every page with a default `iso-8859-1`: trusting
+    that label stored "Ukraine’s" as "Ukraineâ€™s", which also escaped deduplication.
+    """
     for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                       (codecs.BOM_UTF16_BE, "utf-16")):  # fmt: skip
         if raw.startswith(bom):
             return raw.decode(name, errors="replace"), name
-    declared = _codec(charset)
-    if declared is None:
-        match = _META_CHARSET.search(raw[:4096])
-        declared = _codec(match.group(1).decode("ascii", "ignore")) if match else None
-    if declared is not None:
+    header = _codec(charset)
+    match = _META_CHARSET.search(raw[:4096])
+    meta = _codec(match.group(1).decode("ascii", "ignore")) if match else None
+    # UTF-16/32 text of markup is full of NUL bytes; a <meta> naming them is read as UTF-8
+    # (WHATWG), since the bytes that spell it out are ASCII.
+    wide = header if header and header.startswith(("utf-16", "utf-32")) else None
+    if wide and b"\x00" not in raw[:1024]:
+        wide = None
+    if meta and meta.startswith(("utf-16", "utf-32")):
+        meta = "utf-8"
+    for name in [wide, "utf-8", meta, header]:
+        if name is None:
+            continue
         try:
-            return raw.decode(declared), declared
+            return raw.decode(name), name
         except UnicodeDecodeError:
-            pass  # a lying declaration: fall through to detection
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+            continue  # a lying declaration: try the next reading
     guess = _detect(raw)
     if guess is not None:
         return raw.decode(guess, errors="replace"), guess
@@ -256,8 +269,12 @@ def extract_document(
     languages: Sequence[str] | None = DEFAULT_LANGUAGES,
     raw_ref: str | None = None,
     today: date | None = None,
+    fetched_url: str | None = None,
 ) -> Document | Skipped:
-    """Turn one fetched page into a Document, or a Skipped with a reason from SKIP_REASONS."""
+    """Turn one fetched page into a Document, or a Skipped with a reason from SKIP_REASONS.
+
+    `url` names the article (its canonical URL); `fetched_url`, where the bytes came from,
+    is kept beside it when the two differ."""
     html, _ = decode_html(raw, charset or charset_from_header(content_type))
     html = _XML_DECLARATION.sub("", html, count=1)
     tree = load_html(html) if html.strip() else None
@@ -315,14 +332,25 @@ def extract_document(
         language=language,
         raw_ref=raw_ref or content_address(raw),
         published_inferred_from=inferred,
+        fetched_url=fetched_url if fetched_url and fetched_url != url else None,
     )
 
 
+_DOMAIN_NAME = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
+
+
 def _publisher(sitename: str | None, url: str) -> str | None:
-    """Return the site name, but not trafilatura's fallback to the bare host name."""
+    """Return the site name, but not trafilatura's fallback to a bare host name.
+
+    That fallback is this URL's host, or the host of the page's own canonical link; a page
+    naming another site there must not make that site the publisher (see `same_site`)."""
+    from pipeline.sources.urls import same_site
+
     name = _clean(sitename)
     host = urlsplit(url).netloc.lower()
     if name is None or name.lower() in {host, host.split(":")[0], host.removeprefix("www.")}:
+        return None
+    if _DOMAIN_NAME.match(name) and not same_site(f"http://{name}/", url):
         return None
     return name
 
@@ -347,13 +375,16 @@ def document_from_text_file(
     *,
     published: date | None = None,
     language: str = "en",
+    raw: bytes | None = None,
 ) -> Document:
-    """Read a local plain-text or HTML file as a Document (no length/topic/language gates)."""
+    """Read a local plain-text or HTML file as a Document (no length/topic/language gates);
+    `raw`, when given, is its content already read (safely: pipeline.sources.files)."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"{path}: cannot read ({err.strerror or err})") from err
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as err:
+            raise InputError(f"{path}: cannot read ({err.strerror or err})") from err
     url = path.resolve().as_uri()
     if path.suffix.lower() in {".html", ".htm", ".xhtml"} or _HTML_START.match(raw[:2048]):
         result = extract_document(
@@ -404,6 +435,8 @@ def document_event(doc: Document, producer: str, *, today: date | None = None) -
         "raw_ref": doc.raw_ref,
         "content_hash": content_hash(doc.text),
     }
+    if doc.fetched_url:
+        payload["fetched_url"] = doc.fetched_url
     occurred = doc.published or today or date.today()
     return new_event(DOCUMENT_INGESTED, f"document:{doc.doc_id}", occurred, payload, producer)
 
@@ -432,6 +465,7 @@ def document_to_dict(doc: Document) -> dict[str, Any]:
         "language": doc.language,
         "raw_ref": doc.raw_ref,
         "published_inferred_from": doc.published_inferred_from,
+        "fetched_url": doc.fetched_url,
     }
 
 
@@ -450,7 +484,15 @@ def document_from_dict(data: Mapping[str, Any]) -> Document:
         language=data.get("language") or "en",
         raw_ref=data.get("raw_ref"),
         published_inferred_from=data.get("published_inferred_from"),
+        fetched_url=data.get("fetched_url"),
     )
+
+
+def item_to_row(item: Document | Skipped) -> dict[str, Any]:
+    """Return a document or skip as a JSON-ready row tagged with its kind (`read_jsonl`)."""
+    if isinstance(item, Skipped):
+        return {"kind": "skipped", **item.to_dict()}
+    return {"kind": "document", **document_to_dict(item)}
 
 
 def write_jsonl(path: Path | str, items: Iterable[Document | Skipped]) -> int:
@@ -459,11 +501,7 @@ def write_jsonl(path: Path | str, items: Iterable[Document | Skipped]) -> int:
     path = Path(path)
     with path.open("w", encoding="utf-8") as out:
         for item in items:
-            if isinstance(item, Skipped):
-                row = {"kind": "skipped", **item.to_dict()}
-            else:
-                row = {"kind": "document", **document_to_dict(item)}
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(json.dumps(item_to_row(item), ensure_ascii=False) + "\n")
             count += 1
     return count
 

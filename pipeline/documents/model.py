@@ -29,3 +29,6 @@ class Document:
     language: str = "en"
     raw_ref: str | None = None
     published_inferred_from: str | None = None
+    # The URL the page was fetched from (after redirects), when it is not `url` (the
+    # canonical URL the page declared on its own site).
+    fetched_url: str | None = None

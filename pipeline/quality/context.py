@@ -18,8 +18,10 @@ import os
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # before GX is imported: no network
 
+import errno
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +33,7 @@ from great_expectations.checkpoint import UpdateDataDocsAction
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
+from pipeline.errors import StoreError
 from pipeline.quality.docs import DOCS_SITE
 from pipeline.quality.suites import SUITE_NAMES, expectation_label, load_suite_file
 from pipeline.settings import EXPECTATIONS_DIR, Settings
@@ -88,15 +91,16 @@ class QualityContext:
 
     def __init__(self, warehouse_dir: Path, expectations_dir: Path = EXPECTATIONS_DIR) -> None:
         self.root = warehouse_dir / "gx"
-        warehouse_dir.mkdir(parents=True, exist_ok=True)
-        self.gx = gx.get_context(mode="file", project_root_dir=str(warehouse_dir))
-        self.gx.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self.gx.variables.analytics_enabled = False
-        self.gx.variables.save()
-        self._order: dict[str, dict[str, int]] = {}
-        datasource = self._datasource()
-        for name in SUITE_NAMES:
-            self._register(datasource, name, expectations_dir)
+        with gx_files(self.root):
+            warehouse_dir.mkdir(parents=True, exist_ok=True)
+            self.gx = gx.get_context(mode="file", project_root_dir=str(warehouse_dir))
+            self.gx.variables.progress_bars = ProgressBarsConfig(globally=False)
+            self.gx.variables.analytics_enabled = False
+            self.gx.variables.save()
+            self._order: dict[str, dict[str, int]] = {}
+            datasource = self._datasource()
+            for name in SUITE_NAMES:
+                self._register(datasource, name, expectations_dir)
 
     @property
     def docs_index(self) -> Path:
@@ -155,11 +159,12 @@ class QualityContext:
         checkpoint = self.gx.checkpoints.get(suite)
         frame = frame.reset_index(drop=True)
         started = datetime.now(UTC)
-        result = checkpoint.run(
-            batch_parameters={"dataframe": frame},
-            expectation_parameters=dict(parameters or {}),
-            run_id=RunIdentifier(run_name=run_id, run_time=started),
-        )
+        with gx_files(self.root):
+            result = checkpoint.run(
+                batch_parameters={"dataframe": frame},
+                expectation_parameters=dict(parameters or {}),
+                run_id=RunIdentifier(run_name=run_id, run_time=started),
+            )
         ((identifier, validation),) = result.run_results.items()
         failures = tuple(
             sorted(
@@ -217,8 +222,23 @@ class QualityContext:
 
     def build_docs(self) -> Path:
         """Rebuild the whole Data Docs site and return its index.html."""
-        self.gx.build_data_docs(site_names=[DOCS_SITE])
+        with gx_files(self.root):
+            self.gx.build_data_docs(site_names=[DOCS_SITE])
         return self.docs_index
+
+
+@contextmanager
+def gx_files(root: Path) -> Iterator[None]:
+    """Turn a failure to write GX's files (disk full, read-only) into one StoreError line."""
+    try:
+        yield
+    except OSError as err:
+        full = err.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+        why = "disk full" if full else "cannot write"
+        raise StoreError(
+            f"{root}: {why} while writing the data-quality results and Data Docs"
+            f" ({err.strerror or err})"
+        ) from err
 
 
 _CONTEXTS: dict[Path, QualityContext] = {}

@@ -32,6 +32,7 @@ from pipeline.sources.feeds import (
     parse_failed_event,
     parse_feed,
 )
+from pipeline.sources.files import FileRefused, read_local_file
 from pipeline.sources.http import (
     PRODUCER,
     FetchError,
@@ -39,7 +40,14 @@ from pipeline.sources.http import (
     HttpClient,
     fetch_failed_event,
 )
-from pipeline.sources.urls import FETCHABLE_SCHEMES, canonicalize_url
+from pipeline.sources.retries import FEED
+from pipeline.sources.urls import (
+    FETCHABLE_SCHEMES,
+    InvalidUrl,
+    canonicalize_url,
+    check_url,
+    url_scheme,
+)
 
 ResponseHook = Callable[[Source, FetchResponse], None]
 # Why feed entries did not become candidates, counted in each FEED_POLLED payload.
@@ -236,7 +244,7 @@ def _poll_feed(
     try:
         response = http.fetch(source.url, etag=etag, last_modified=modified)
     except FetchError as error:
-        return [], [fetch_failed_event(error, source.name, moment.date())]
+        return [], [fetch_failed_event(error, source.name, moment.date(), target=FEED)]
     new_etag = response.etag or (etag if response.not_modified else None)
     new_modified = response.last_modified or (modified if response.not_modified else None)
     if new_etag or new_modified:
@@ -277,7 +285,7 @@ def _poll_feed(
         if isinstance(outcome, Candidate):
             candidates.append(outcome)
         elif isinstance(outcome, Event):
-            counts["off_topic"] += 1
+            counts["off_topic" if outcome.event_type == DOCUMENT_SKIPPED else "unusable"] += 1
             events.append(outcome)
         else:
             counts[outcome] += 1
@@ -310,8 +318,10 @@ def _consider(
     seen: _RunSeen,
     moment: datetime,
 ) -> Candidate | Event | str:
-    """Decide one entry's fate: a candidate, an off-topic event, or a count's name."""
-    if not entry.link or urlsplit(entry.link).scheme.lower() not in FETCHABLE_SCHEMES:
+    """Decide one entry's fate: a candidate, an off-topic or invalid-URL event, or a count's
+    name. A link is checked once, here (`check_url`): an unusable http(s) link is this
+    entry's `fetch_failed: invalid-url` event, never an error for the feed or the stage."""
+    if not entry.link or url_scheme(entry.link) not in FETCHABLE_SCHEMES:
         return "unusable"
     canonical = canonicalize_url(entry.link)
     guid_key = _RunSeen.guid_key(entry.guid, feed_url)
@@ -320,6 +330,12 @@ def _consider(
         return "already_seen"
     if status == "duplicate":
         return "duplicates"
+    try:
+        check_url(entry.link)
+    except InvalidUrl as exc:
+        seen.add(canonical, guid_key)
+        error = FetchError(entry.link, "invalid-url", str(exc))
+        return fetch_failed_event(error, source.name, moment.date())
     matched = match_topic(entry.title, entry.summary, keywords)
     if matched is None:
         return off_topic_event(source.name, entry, canonical, feed_url, moment)
@@ -403,13 +419,12 @@ def fetch_candidate(
     if parts.scheme != "file":
         raise FetchError(candidate.url, "refused-scheme", "a file source needs a file:// URL")
     path = Path(unquote(parts.path))
-    try:
-        with path.open("rb") as handle:
-            content = handle.read(limit + 1)
+    try:  # a regular file within the cap; `discover` made the URL from a confined path
+        content = read_local_file(path, (path.parent,), limit)
+    except FileRefused as exc:
+        raise FetchError(candidate.url, exc.reason, exc.detail) from None
     except OSError as exc:
         raise FetchError(candidate.url, "connection-error", str(exc), permanent=True) from None
-    if len(content) > limit:
-        raise FetchError(candidate.url, "too-large", f"file exceeds {limit} bytes")
     guessed = mimetypes.guess_type(path.name)[0] or "text/plain"
     return FetchResponse(
         url=candidate.url,

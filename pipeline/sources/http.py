@@ -11,8 +11,14 @@ Safety first, then politeness:
 - bodies are streamed and cut off at `max_bytes`, counted after gzip/deflate
   decoding, which we do ourselves in bounded steps so a compression bomb never
   inflates in memory; only HTML and XML (RSS/Atom) content types are accepted;
+- one deadline (`total_timeout_s`) over connect, TLS, status line, headers and body of
+  every request, robots.txt included: a server dripping its headers cannot hold us;
 - a clear User-Agent, robots.txt obeyed, a minimum delay between requests to one
-  host, and retries with exponential backoff for 429 and 5xx honouring Retry-After.
+  host, and retries with exponential backoff for 429 and 5xx honouring Retry-After;
+- back-pressure that cannot add up: each wait is capped (`max_retry_after_s`), so is the
+  sum of one host's waits in a run (`max_host_wait_s`: then it fails without retrying),
+  and a host that fails `circuit_failures` fetches in a row is not asked again this run
+  (`circuit-open`).
 
 Outcomes are values: `fetch` returns a `FetchResponse` (2xx, or 304 for a
 conditional request) or raises `FetchError` with a reason from a closed set.
@@ -32,11 +38,14 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from pipeline.errors import InputError
 from pipeline.events import FETCH_FAILED, Event, new_event
 from pipeline.sources.config import FetchSettings
+from pipeline.sources.deadline import Deadline, deadline_transport
+from pipeline.sources.retries import ARTICLE, FEED, retry_after
 from pipeline.sources.robots import (
     DISALLOWED,
     ROBOTS_MAX_BYTES,
@@ -47,15 +56,27 @@ from pipeline.sources.robots import (
 from pipeline.sources.urls import (
     DEFAULT_PORTS,
     FETCHABLE_SCHEMES,
+    MAX_URL_CHARS,
+    InvalidUrl,
     canonicalize_url,
+    check_url,
     is_forbidden_address,
+    parse_host_entry,
+    shorten,
+    url_scheme,
 )
 
 PRODUCER = "sources/0.1"
 
-# The closed set of reasons a fetch fails, each with whether retrying can help.
+# The closed set of reasons a fetch fails, each with whether it is permanent (retrying the
+# same URL cannot help).
 FETCH_FAILURE_REASONS: Mapping[str, bool] = {
+    "invalid-url": True,
     "refused-ssrf": True,
+    # local `file` sources (pipeline.sources.files): outside the allowed folders, or not a
+    # regular file (a FIFO, a device, a folder)
+    "refused-path": True,
+    "not-a-file": True,
     "refused-scheme": True,
     "robots-disallowed": True,
     "too-large": True,
@@ -66,6 +87,12 @@ FETCH_FAILURE_REASONS: Mapping[str, bool] = {
     "too-many-redirects": True,
     "bad-content-type": True,
     "connection-error": False,
+    # not attempted: the host failed `circuit_failures` times in a row this run
+    "circuit-open": False,
+    # not attempted: the fetch stage's time budget was spent (recorded by the stage)
+    "deferred": False,
+    # a bug met on one URL: recorded as that URL's failure so the batch goes on
+    "unexpected-error": False,
 }
 
 # Content types we read: HTML pages and XML feeds.
@@ -110,7 +137,8 @@ class FetchError(InputError):
         self.detail = detail
         self.permanent = FETCH_FAILURE_REASONS[reason] if permanent is None else permanent
         self.status = status
-        super().__init__(f"{url}: {reason}" + (f": {detail}" if detail else ""))
+        shown = shorten(url) if isinstance(url, str) else repr(url)[:300]
+        super().__init__(f"{shown}: {reason}" + (f": {shorten(detail, 1000)}" if detail else ""))
 
     def to_dict(self) -> dict[str, Any]:
         """Return the failure as plain data."""
@@ -157,20 +185,47 @@ class FetchResponse:
             return self.content.decode("utf-8", errors="replace")
 
 
-def fetch_failed_event(error: FetchError, source: str, run_day: date) -> Event:
-    """Build the FETCH_FAILED event for a failure; the same failure on the same day is one event."""
+def fetch_failed_event(
+    error: FetchError,
+    source: str,
+    run_day: date,
+    *,
+    target: str = ARTICLE,
+    attempt: int = 1,
+    candidate: Mapping[str, Any] | None = None,
+) -> Event:
+    """Build the FETCH_FAILED event for a failure.
+
+    An article URL's failure is one event per URL and reason, and per attempt when it is
+    transient; it carries when the URL may be tried again (`retry_after`, None for never)
+    and, when it will be, the candidate to try (see `retries.plan_retries`). A feed is
+    polled every run: its failure is one event per feed, reason and day.
+    """
     url = canonicalize_url(error.url)
-    payload = {
+    payload: dict[str, Any] = {
         "source": source,
-        "url": error.url,
+        "url": shorten(error.url, MAX_URL_CHARS),
         "canonical_url": url,
         "reason": error.reason,
-        "detail": error.detail,
+        "detail": shorten(error.detail, 1000),
         "permanent": error.permanent,
         "status": error.status,
         "day": run_day.isoformat(),
+        "target": target,
     }
-    identity = {"url": url, "source": source, "reason": error.reason, "day": run_day.isoformat()}
+    identity: dict[str, Any] = {"url": url, "reason": error.reason}
+    if target == FEED:
+        identity.update(source=source, day=run_day.isoformat())
+    else:
+        after = retry_after(error.reason, error.permanent, attempt, run_day)
+        payload["attempt"] = attempt
+        payload["retry_after"] = after.isoformat() if after else None
+        if after is not None and candidate:
+            payload["candidate"] = {
+                k: v for k, v in candidate.items() if k not in ("via", "attempt")
+            }
+        if not error.permanent:
+            identity["attempt"] = attempt
     return new_event(FETCH_FAILED, f"url:{url}", run_day, payload, PRODUCER, identity=identity)
 
 
@@ -208,6 +263,7 @@ class HttpClient:
         clock: Callable[[], float] = time.monotonic,
         resolver: Resolver = system_resolver,
         transport: httpx.BaseTransport | None = None,
+        network_backend: httpcore.NetworkBackend | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
         self._sleep = sleep
@@ -215,6 +271,8 @@ class HttpClient:
         self._resolver = resolver
         self._allow = _parse_allow_hosts(self.settings.allow_hosts)
         self._last_request: dict[str, float] = {}
+        self._host_waited: dict[str, float] = {}  # retry waits per host, this client's life
+        self._host_failures: dict[str, int] = {}  # failed fetches in a row per host
         self.robots = RobotsCache(self._fetch_robots, self.settings.user_agent)
         self.requests_made = 0
         timeout = httpx.Timeout(
@@ -223,6 +281,8 @@ class HttpClient:
             write=self.settings.read_timeout_s,
             pool=self.settings.connect_timeout_s,
         )
+        # One deadline over connect, headers and body of each request (see deadline.py).
+        self._deadline = Deadline(self._clock)
         # No keep-alive: a pooled connection is keyed by the pinned IP, and reusing a TLS
         # connection made for one host name for another would skip its certificate check.
         # trust_env=False: proxies from the environment would bypass the address pinning.
@@ -231,7 +291,7 @@ class HttpClient:
             follow_redirects=False,
             trust_env=False,
             limits=httpx.Limits(max_keepalive_connections=0),
-            transport=transport,
+            transport=transport or deadline_transport(self._deadline, network_backend),
         )
 
     def close(self) -> None:
@@ -253,13 +313,29 @@ class HttpClient:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        return self._fetch(
-            url,
-            extra_headers=conditional,
-            accept_types=DOCUMENT_TYPES,
-            max_bytes=self.settings.max_bytes,
-            check_robots=True,
-        )
+        host = _host_key(url)
+        failures = self._host_failures.get(host, 0) if host else 0
+        if failures >= self.settings.circuit_failures:
+            raise FetchError(
+                url,
+                "circuit-open",
+                f"{failures} fetches in a row from {host} failed; not asked again this run",
+            )
+        try:
+            response = self._fetch(
+                url,
+                extra_headers=conditional,
+                accept_types=DOCUMENT_TYPES,
+                max_bytes=self.settings.max_bytes,
+                check_robots=True,
+            )
+        except FetchError as error:
+            if host and not error.permanent and error.reason not in _NOT_HOST_TROUBLE:
+                self._host_failures[host] = failures + 1
+            raise
+        if host:
+            self._host_failures.pop(host, None)
+        return response
 
     # --- the request loop -------------------------------------------------------------
 
@@ -292,7 +368,7 @@ class HttpClient:
                 raise FetchError(
                     url,
                     exc.reason,
-                    f"{exc.detail} (at redirect target {current})",
+                    f"{exc.detail} (at redirect target {shorten(current)})",
                     exc.permanent,
                     exc.status,
                 ) from exc
@@ -309,7 +385,12 @@ class HttpClient:
                         f"more than {self.settings.max_redirects} redirects (last to {location})",
                         status=answer.status,
                     )
-                current = urljoin(current, location)
+                try:
+                    current = urljoin(current, location)
+                except ValueError as exc:
+                    raise FetchError(
+                        url, "invalid-url", f"redirect to an unusable Location: {exc}"
+                    ) from None
                 redirects.append(current)
                 continue
             return FetchResponse(
@@ -339,12 +420,22 @@ class HttpClient:
             answer = self._send(target, extra_headers, accept_types, max_bytes, truncate)
             status = answer.status
             if status == 429 or status >= 500:
-                if attempt < self.settings.retries:
-                    self._sleep(self._retry_wait(answer.headers, attempt))
+                wait = self._retry_wait(answer.headers, attempt)
+                host = f"{target.host}:{target.port}"
+                waited = self._host_waited.get(host, 0.0)
+                spent = waited + wait > self.settings.max_host_wait_s
+                if attempt < self.settings.retries and not spent:
+                    self._host_waited[host] = waited + wait
+                    self._sleep(wait)
                     attempt += 1
                     continue
                 reason = "http-4xx" if status < 500 else "http-5xx"
                 detail = f"HTTP {status} after {attempt + 1} attempt(s)"
+                if spent and attempt < self.settings.retries:
+                    detail += (
+                        f"; not retried: {host} has had its {self.settings.max_host_wait_s:g} s"
+                        " of retry waits this run"
+                    )
                 raise FetchError(target.url, reason, detail, permanent=False, status=status)
             if 400 <= status < 500:
                 # 408 (request timeout) and 425 (too early) are worth another try later.
@@ -383,12 +474,19 @@ class HttpClient:
         deadline = self._clock() + self.settings.total_timeout_s
         self.requests_made += 1
         try:
-            with self._http.stream(
-                "GET", request_url, headers=headers, extensions=extensions
-            ) as response:
+            with (
+                self._deadline.running(deadline),
+                self._http.stream(
+                    "GET", request_url, headers=headers, extensions=extensions
+                ) as response,
+            ):
                 return self._read(target, response, accept_types, max_bytes, truncate, deadline)
         except httpx.TimeoutException as exc:
-            raise FetchError(target.url, "timeout", type(exc).__name__) from None
+            detail = type(exc).__name__
+            if self._clock() >= deadline:
+                spent = f"no complete answer within {self.settings.total_timeout_s:g} s"
+                detail = f"{spent} ({detail})"
+            raise FetchError(target.url, "timeout", detail) from None
         except (httpx.TransportError, httpx.InvalidURL) as exc:
             raise FetchError(
                 target.url, "connection-error", f"{type(exc).__name__}: {exc}"
@@ -461,19 +559,21 @@ class HttpClient:
     # --- safety and politeness ----------------------------------------------------------
 
     def _check_target(self, url: str) -> _Target:
-        """Refuse non-http(s) URLs and hosts with any forbidden address; pick the address."""
+        """Refuse unusable URLs, non-http(s) schemes and hosts with any forbidden address;
+        pick the address."""
+        if isinstance(url, str) and url_scheme(url) not in FETCHABLE_SCHEMES:
+            scheme = url_scheme(url)
+            raise FetchError(
+                url, "refused-scheme", f"scheme {shorten(scheme, 20) or '(none)'!r} is not http(s)"
+            )
         try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError as exc:
-            raise FetchError(url, "refused-scheme", f"malformed URL: {exc}") from None
+            url = check_url(url)
+        except InvalidUrl as exc:
+            raise FetchError(str(url), "invalid-url", str(exc)) from None
+        parts = urlsplit(url)
         scheme = parts.scheme.lower()
-        if scheme not in FETCHABLE_SCHEMES:
-            raise FetchError(url, "refused-scheme", f"scheme {scheme or '(none)'!r} is not http(s)")
         host = (parts.hostname or "").rstrip(".").lower()
-        if not host:
-            raise FetchError(url, "refused-scheme", "URL has no host")
-        port = port or DEFAULT_PORTS[scheme]
+        port = parts.port or DEFAULT_PORTS[scheme]
         if (host, port) in self._allow or (host, None) in self._allow:
             return _Target(url, host, port, None)
         try:
@@ -537,23 +637,36 @@ class HttpClient:
         self._last_request[key] = self._clock()
 
 
+# Transient failures say the host is in trouble (5xx, 429, timeouts, connection errors, an
+# unreachable robots.txt) and count towards its circuit; these say nothing about the host.
+_NOT_HOST_TROUBLE = frozenset({"circuit-open", "deferred", "unexpected-error"})
+
+
+def _host_key(url: str) -> str | None:
+    """Return "host:port" of a URL (None when it has none); never raises."""
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+        port = parts.port or DEFAULT_PORTS.get(parts.scheme.lower(), 0)
+    except (ValueError, AttributeError):
+        return None
+    return f"{host}:{port}" if host else None
+
+
 def _host_header(host: str, port: int, default_port: int) -> str:
     shown = f"[{host}]" if ":" in host else host
     return shown if port == default_port else f"{shown}:{port}"
 
 
 def _parse_allow_hosts(entries: tuple[str, ...]) -> set[tuple[str, int | None]]:
+    """Read the allow-list strictly (`parse_host_entry`); a bad entry is a ValueError."""
     allowed: set[tuple[str, int | None]] = set()
     for entry in entries:
-        entry = entry.strip().lower()
-        host, port = entry, None
-        if entry.startswith("["):  # [v6] or [v6]:port
-            host, _, rest = entry[1:].partition("]")
-            port = int(rest[1:]) if rest.startswith(":") and rest[1:].isdigit() else None
-        elif entry.count(":") == 1:
-            host, _, text = entry.partition(":")
-            port = int(text) if text.isdigit() else None
-        allowed.add((host.rstrip("."), port))
+        try:
+            allowed.add(parse_host_entry(entry))
+        except ValueError as exc:
+            shown = shorten(str(entry), 60)
+            raise ValueError(f"fetch.allow_hosts entry {shown!r}: {exc}") from None
     return allowed
 
 

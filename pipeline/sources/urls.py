@@ -5,6 +5,9 @@ different paths are the same article. AMP or mobile variants (`/amp/`, `?amp`,
 `m.` or `amp.` hosts) are mapped to the article only through the page's own
 `<link rel="canonical">` (`canonical_from_html`), never by rewriting the URL,
 because outlets disagree on those conventions and a wrong guess merges articles.
+A page may only name a canonical URL on its own site (`same_site`): a page is
+untrusted, and one that claimed another outlet's URL would credit its text to
+that outlet and mark the real article as already seen.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import ipaddress
 import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+
+from tld import get_fld
 
 FETCHABLE_SCHEMES = frozenset({"http", "https"})
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -77,15 +82,182 @@ def is_tracking_param(name: str) -> bool:
     return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
 
 
+# --- Which URLs from outside are fetchable at all ---
+
+# Longer URLs are refused: no article needs one, and each is kept in events and logs.
+MAX_URL_CHARS = 4096
+_HOST_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+class InvalidUrl(ValueError):
+    """A URL that cannot be fetched as it stands; the message says why, never echoing it whole."""
+
+
+def check_url(url: object) -> str:
+    """Return an absolute http(s) URL, stripped, if it can be fetched as it stands; else raise
+    InvalidUrl saying why.
+
+    Every URL from outside (feed links, redirects, candidates read back) passes here once,
+    so nothing downstream meets one the HTTP library cannot parse. Refused: control
+    characters or lone surrogates anywhere, more than MAX_URL_CHARS characters, other
+    schemes, no host, a bad port, a host name that is not valid IDNA (full-width or
+    zero-width characters, percent signs, spaces, empty or over-long labels), and a numeric
+    host that is not a plain dotted-quad IPv4 address (`010.8.8.8` and `0177.0.0.1` are
+    octal to some resolvers and decimal to others; `127.1`, `0x7f.1` and `2130706433` are
+    shorthand for loopback): such hosts mean different addresses to different parsers.
+    """
+    if not isinstance(url, str):
+        raise InvalidUrl(f"not a string but {type(url).__name__}")
+    url = url.strip()
+    if not url:
+        raise InvalidUrl("empty")
+    if len(url) > MAX_URL_CHARS:
+        raise InvalidUrl(f"{len(url)} characters, more than {MAX_URL_CHARS}")
+    control = _CONTROL.search(url)
+    if control:
+        raise InvalidUrl(f"control character {control.group()!r} at position {control.start()}")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidUrl(str(exc)) from None
+    scheme = parts.scheme.lower()
+    if scheme not in FETCHABLE_SCHEMES:
+        raise InvalidUrl(f"scheme {scheme[:20] or '(none)'!r} is not http(s)")
+    if port == 0:
+        raise InvalidUrl("port 0")
+    try:
+        import httpx  # the client's own parser: what passes here, it can send
+
+        parsed = httpx.URL(url)
+        host = parsed.raw_host.decode("ascii").lower().rstrip(".")
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise InvalidUrl(_short(str(exc))) from None
+    if not host:
+        raise InvalidUrl("no host")
+    if ":" in host:  # an IPv6 literal, already validated by the parser
+        return url
+    labels = host.split(".")
+    last = labels[-1]
+    if last.isdigit() or (last.startswith("0x") and _is_hex(last[2:])):
+        try:
+            ipaddress.IPv4Address(host)
+        except ValueError:
+            raise InvalidUrl(
+                f"numeric host {_short(host)!r} is not a dotted-quad IPv4 address"
+                " (octal, hex and shorthand forms are ambiguous)"
+            ) from None
+        return url
+    if len(host) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise InvalidUrl(f"host {_short(host)!r} is not a valid host name")
+    return url
+
+
+_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+def url_scheme(url: str) -> str:
+    """Return a URL's scheme, lower-cased ("" when it has none); never raises."""
+    match = _SCHEME.match(url)
+    return match.group(1).lower() if match else ""
+
+
+def shorten(text: str, limit: int = 300) -> str:
+    """Cut an outside value to `limit` characters for a message (an ellipsis marks the cut)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def is_valid_url(url: object) -> bool:
+    """Tell whether `check_url` accepts a URL."""
+    try:
+        check_url(url)
+    except InvalidUrl:
+        return False
+    return True
+
+
+def parse_host_entry(entry: str) -> tuple[str, int | None]:
+    """Read one `allow_hosts` entry strictly: `host`, `host:port`, `[v6]` or `[v6]:port`.
+
+    Returns the lower-cased host (brackets dropped) and the port (None: every port). Raises
+    ValueError saying what is wrong: whitespace, an empty, non-numeric or out-of-range port,
+    an IPv6 address without brackets, a numeric host that is not a dotted-quad IPv4 address,
+    or a host name with characters or labels no host name has. A typo must never widen the
+    list (`127.0.0.1:8l25` used to allow every port of 127.0.0.1).
+    """
+    if not isinstance(entry, str):
+        raise ValueError(f"not a string but {type(entry).__name__}")
+    text = entry.strip().lower()
+    if not text:
+        raise ValueError("empty")
+    if any(char.isspace() for char in text):
+        raise ValueError("contains whitespace")
+    port_text: str | None = None
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket:
+            raise ValueError("'[' without ']'")
+        if rest:
+            if not rest.startswith(":"):
+                raise ValueError(f"unexpected {shorten(rest, 20)!r} after ']'")
+            port_text = rest[1:]
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise ValueError(f"{shorten(host, 60)!r} is not an IPv6 address") from None
+    elif text.count(":") > 1:
+        raise ValueError("write an IPv6 address in brackets: '[::1]' or '[::1]:8080'")
+    else:
+        host, colon, rest = text.partition(":")
+        if colon:
+            port_text = rest
+        host = host.rstrip(".")
+        labels = host.split(".")
+        if labels[-1].isdigit() or labels[-1].startswith("0x"):
+            try:
+                ipaddress.IPv4Address(host)
+            except ValueError:
+                raise ValueError(
+                    f"{shorten(host, 60)!r} is not a dotted-quad IPv4 address"
+                ) from None
+        elif len(host) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+            raise ValueError(f"{shorten(host, 60)!r} is not a host name")
+    port = None
+    if port_text is not None:
+        if not port_text.isascii() or not port_text.isdigit():
+            raise ValueError(f"port {shorten(port_text, 20)!r} is not a number")
+        port = int(port_text)
+        if not 1 <= port <= 65535:
+            raise ValueError(f"port {port} is not in 1-65535")
+    return host, port
+
+
+def _is_hex(text: str) -> bool:
+    return all(char in "0123456789abcdef" for char in text)
+
+
+def _short(text: str) -> str:
+    return shorten(text, 80)
+
+
 def canonicalize_url(url: str) -> str:
     """Return the canonical form of an http(s) URL used to recognise the same article.
 
     Lower-cases scheme and host, drops credentials, default ports, fragments and
     tracking parameters, sorts the remaining query parameters, normalises
-    percent-escapes and dot segments, and gives an empty path as "/". Other schemes
-    are returned stripped but otherwise unchanged. Idempotent.
+    percent-escapes and dot segments, and gives an empty path as "/". Other schemes,
+    and anything that does not parse as a URL, are returned stripped but otherwise
+    unchanged. Idempotent; never raises.
     """
     url = url.strip()
+    try:
+        return _canonical_form(url)
+    except ValueError:  # "http://[::1", a lone surrogate: not a URL, but still an event key
+        return url
+
+
+def _canonical_form(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in FETCHABLE_SCHEMES:
@@ -203,11 +375,49 @@ class _CanonicalLinkFinder(HTMLParser):
             self.done = True
 
 
+def site_of(url: str) -> str | None:
+    """Return the site a URL belongs to: its host's registrable domain, else host and port.
+
+    The registrable domain comes from the public suffix list (`www.bbc.co.uk` and
+    `m.bbc.co.uk` are both `bbc.co.uk`; `a.github.io` and `b.github.io` are two sites). A
+    host the list does not cover (an IP address, `localhost`, a `.test` name) is a site of
+    its own, port included. None when the URL has no usable host.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").rstrip(".").lower()
+        port = parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    domain = None
+    if not _looks_numeric(host):
+        try:
+            domain = get_fld(f"http://{host}", fail_silently=True)
+        except Exception:  # noqa: BLE001 - the suffix list's parser on a hostile host name
+            domain = None
+    if domain:
+        return str(domain).lower()
+    return host if port is None else f"{host}:{port}"
+
+
+def _looks_numeric(host: str) -> bool:
+    return ":" in host or host.replace(".", "").isdigit()
+
+
+def same_site(url: str, other: str) -> bool:
+    """Tell whether two URLs belong to the same site (see `site_of`)."""
+    site = site_of(url)
+    return site is not None and site == site_of(other)
+
+
 def canonical_from_html(html: str | bytes, base_url: str) -> str | None:
     """Return the canonical URL the page declares with <link rel="canonical">, if usable.
 
     Only the document head is read; a relative href is resolved against `<base>` or
-    `base_url`; anything that is not http(s) is ignored. The result is canonicalised.
+    `base_url`; anything that is not http(s) is ignored, and so is a canonical on another
+    site than `base_url` (the URL the page was fetched from). The result is canonicalised.
     """
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
@@ -223,6 +433,8 @@ def canonical_from_html(html: str | bytes, base_url: str) -> str | None:
         parts = urlsplit(absolute)
         if parts.scheme.lower() not in FETCHABLE_SCHEMES or not parts.hostname:
             return None
+        if not same_site(absolute, base_url):
+            return None  # a page speaks for its own site only
         return canonicalize_url(absolute)
     except ValueError:  # "http://[::1", "https://[zz]/", ...
         return None

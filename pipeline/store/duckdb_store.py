@@ -89,7 +89,9 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
                 f"{target}: cannot open the event log for writing: the warehouse is read-only"
                 f" (permission denied) ({message})"
             ) from err
-        raise StoreError(f"{target}: cannot open the event log: {message}") from err
+        raise damaged_store_error(target, err) or StoreError(
+            f"{target}: cannot open the event log: {message}"
+        ) from err
     con.execute("set TimeZone = 'UTC'")
     # A long statement (a migration, a rebuild) would otherwise draw a progress bar into
     # the task logs ops staff read.
@@ -131,7 +133,9 @@ class DuckDBRecorder(EventRecorder):
                         log.info("%s: removed a killed writer's temporary id file", leftover)
             except (duckdb.IOException, OSError) as err:
                 self.con.close()
-                raise StoreError(f"{db_path}: cannot prepare the event log: {err}") from err
+                raise damaged_store_error(db_path, err) or StoreError(
+                    f"{db_path}: cannot prepare the event log: {err}"
+                ) from err
         self.attach_views()
 
     # -- the views file ----------------------------------------------------------------------
@@ -150,7 +154,7 @@ class DuckDBRecorder(EventRecorder):
         try:
             # ATTACH takes no parameters: the path is configuration, quoted as a literal.
             self.con.execute(
-                f'attach {sql_literal(str(self.views_path))} as "{catalog}" (read_only)'
+                f"attach {sql_literal(str(self.views_path))} as {quote_ident(catalog)} (read_only)"
             )
         except duckdb.Error as err:
             log.warning("%s: views not attached: %s", self.views_path, err)
@@ -161,7 +165,7 @@ class DuckDBRecorder(EventRecorder):
 
     def search_views(self, catalog: str | None) -> None:
         """Resolve unqualified names in the log, then in `catalog` (None: the log only)."""
-        path = f"{self.home}.main" + (f",{catalog}.main" if catalog else "")
+        path = search_path(self.home, *([catalog] if catalog else []))
         self.con.execute("set search_path = ?", [path])
 
     # -- writing ---------------------------------------------------------------------------
@@ -470,6 +474,17 @@ class DuckDBRecorder(EventRecorder):
                 f" log and are replayed on the next open ({err})"
             ) from err
 
+    def __exit__(self, exc_type: object, exc: object, traceback: object) -> None:
+        """Close; a DuckDB error escaping the block becomes a StoreError naming the file."""
+        if not isinstance(exc, duckdb.Error | StoreError):
+            self.close()
+            return
+        # The file failed us: read nothing more from it (no id file refresh), just close.
+        self.con.close()
+        if isinstance(exc, duckdb.Error):
+            damaged = damaged_store_error(self.db_path, exc)
+            raise damaged or StoreError(f"{self.db_path}: {_one_line(exc)}") from exc
+
     def close(self) -> None:
         """Close the connection (DuckDB checkpoints a writer's WAL as it shuts down). A
         writer first brings the id file up to date if enough events lie beyond it; that
@@ -489,6 +504,17 @@ def sql_literal(text: str) -> str:
     """Quote configuration (a path, a setting) as a SQL string literal, for the statements
     that take no parameters (ATTACH, SET)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def quote_ident(name: str) -> str:
+    """Quote a name (a catalog: the log's is its file name, `mon,itor"x`) as a SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def search_path(*catalogs: str) -> str:
+    """The `search_path` value for these catalogs' main schemas, each name quoted (a comma or
+    a quote in a file name must not split or end it)."""
+    return ",".join(f"{quote_ident(catalog)}.main" for catalog in catalogs)
 
 
 def _row(
@@ -540,6 +566,34 @@ def _recorded(row: tuple) -> RecordedEvent:
         prev_hash=prev_hash,
         hash=digest,
     )
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split())
+
+
+_DAMAGE_SIGNS = (
+    "corrupt",
+    "checksum",
+    "could not read enough bytes",
+    "not a valid duckdb database",
+    "invalid database",
+)
+
+
+def damaged_store_error(db_path: Path | str, err: BaseException) -> StoreError | None:
+    """A one-line StoreError when DuckDB says the file is damaged (a checksum that does not
+    match, a truncated file, not a DuckDB file) or the disk is full; None otherwise."""
+    message = _one_line(err)
+    lowered = message.lower()
+    if any(sign in lowered for sign in _DAMAGE_SIGNS):
+        return StoreError(
+            f"{db_path}: the event log is damaged (corrupt or truncated); restore it from a"
+            f" backup, or move it aside to start a new log ({message})"
+        )
+    if "no space left" in lowered or "file too large" in lowered:
+        return StoreError(f"{db_path}: disk full ({message})")
+    return None
 
 
 def _store_error(db_path: Path | str, err: duckdb.Error) -> StoreError:

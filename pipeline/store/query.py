@@ -57,9 +57,11 @@ def current_stances(
 
 
 def logged_urls(con: Any, event_types: list[str]) -> set[str]:
-    """Every non-empty `url` and `canonical_url` in the payloads of these event types."""
+    """Every non-empty `url`, `canonical_url` and `fetched_url` in the payloads of these event
+    types."""
     rows = con.execute(
-        "select distinct unnest(json_extract_string(payload, ['$.url', '$.canonical_url']))"
+        "select distinct unnest(json_extract_string(payload,"
+        " ['$.url', '$.canonical_url', '$.fetched_url']))"
         " from events where event_type in (select unnest(?::varchar[]))",
         [list(event_types)],
     ).fetchall()

@@ -24,7 +24,13 @@ import duckdb
 
 from pipeline.errors import StoreError
 from pipeline.settings import SQL_DIR
-from pipeline.store.duckdb_store import DuckDBRecorder, sql_literal
+from pipeline.store.duckdb_store import (
+    DuckDBRecorder,
+    damaged_store_error,
+    quote_ident,
+    search_path,
+    sql_literal,
+)
 
 VIEWS_DIR = SQL_DIR / "views"
 # DuckDB's memory while the views are rebuilt: the bench target is a peak under 4 GiB
@@ -131,7 +137,7 @@ def build_views(
         # ATTACH and SET take no parameters: the path is configuration and the catalog a
         # generated name, quoted as SQL literals / identifiers.
         con.execute(
-            f'attach {sql_literal(str(temporary or ":memory:"))} as "{catalog}"'
+            f"attach {sql_literal(str(temporary or ':memory:'))} as {quote_ident(catalog)}"
             f" ({BUILD_ATTACH_OPTIONS})"
         )
     except duckdb.Error as err:
@@ -151,12 +157,14 @@ def build_views(
             finally:
                 recorder.search_views(previous)
             counts = {
-                f.name: con.execute(f'select count(*) from "{catalog}"."{f.name}"').fetchone()[0]
+                f.name: con.execute(
+                    f"select count(*) from {quote_ident(catalog)}.{quote_ident(f.name)}"
+                ).fetchone()[0]
                 for f in files
                 if f.is_relation
             }
             if temporary is not None:
-                con.execute(f'checkpoint "{catalog}"')
+                con.execute(f"checkpoint {quote_ident(catalog)}")
     except duckdb.Error as err:
         _discard(recorder, catalog, temporary)
         raise _views_error(recorder, temporary, "rebuilding views failed", err) from err
@@ -251,7 +259,7 @@ def _copy_views_into(
                 if view.kind != "table":
                     con.execute(view.path.read_text(encoding="utf-8"))
         finally:
-            con.execute(f'use "{home}"')
+            con.execute(f"use {quote_ident(home)}")
         con.execute("checkpoint bi_snapshot")
     finally:
         con.execute("detach bi_snapshot")
@@ -270,7 +278,7 @@ def _temporary_path(final: Path) -> Path:
 
 def _discard(recorder: DuckDBRecorder, catalog: str, temporary: Path | None) -> None:
     with contextlib.suppress(duckdb.Error):
-        recorder.con.execute(f'detach "{catalog}"')
+        recorder.con.execute(f"detach {quote_ident(catalog)}")
     if temporary is not None:
         _remove_quietly(temporary)
         _remove_quietly(Path(f"{temporary}.wal"))
@@ -284,6 +292,9 @@ def _remove_quietly(path: Path) -> None:
 def _views_error(
     recorder: DuckDBRecorder, temporary: Path | None, what: str, err: Exception
 ) -> StoreError:
+    damaged = damaged_store_error(recorder.db_path, err)
+    if damaged is not None:  # the log being read, not the new file, is what broke
+        return StoreError(f"{damaged}; previous views kept")
     where = temporary or recorder.views_path or recorder.db_path
     return StoreError(f"{where}: {what}, previous views kept: {err}")
 
@@ -307,12 +318,12 @@ def _drop_legacy_views(recorder: DuckDBRecorder, files: list[ViewFile]) -> None:
     ).fetchall()
     for kind, name in found:
         # The name comes from a checked view file (see _CREATES), not from data.
-        con.execute(f'drop {kind} if exists "{home}".main."{name}"')
+        con.execute(f"drop {kind} if exists {quote_ident(home)}.main.{quote_ident(name)}")
 
 
 def _search(con: duckdb.DuckDBPyConnection, first: str, then: str) -> None:
     # The first entry is also where unqualified CREATEs go.
-    con.execute(f"set search_path = {sql_literal(f'{first}.main,{then}.main')}")
+    con.execute(f"set search_path = {sql_literal(search_path(first, then))}")
 
 
 @contextlib.contextmanager

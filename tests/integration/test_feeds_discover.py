@@ -43,7 +43,7 @@ FEED_POLLED_KEYS = {
 }
 
 
-def config_for(web, sources, keywords=("Ukraine", "guarantee"), **fetch):
+def config_for(web, sources, keywords=("Ukraine", "guarantee"), file_roots=None, **fetch):
     return parse_sources(
         {
             "sources": [
@@ -52,6 +52,7 @@ def config_for(web, sources, keywords=("Ukraine", "guarantee"), **fetch):
             ],
             "keywords": list(keywords),
             "fetch": {"allow_hosts": [web.netloc], "per_host_delay_s": 0, "retries": 0, **fetch},
+            **({"file_roots": file_roots} if file_roots else {}),
         },
         origin="test",
     )
@@ -337,7 +338,7 @@ def test_page_and_file_sources_become_candidates_directly(localweb, make_client,
         ("one-page", "https://desk.example/news/one?utm_medium=x", "page"),
         ("local", str(article), "file"),
     ]
-    config = config_for(localweb, sources)
+    config = config_for(localweb, sources, file_roots=[str(tmp_path)])
     assert [c.kind for c in discover(config, (), make_client(), None).candidates] == ["page"]
     result = discover(config, {"https://other.example/"}, make_client(), None, include_files=True)
     page, local = result.candidates

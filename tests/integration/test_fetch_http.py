@@ -203,16 +203,20 @@ def test_requests_to_one_host_are_spaced_by_the_per_host_delay(localweb, make_cl
         assert fake_clock.sleeps == [0.5, 0.5, 0.5]
 
 
-def test_fetch_failed_event_is_idempotent_within_a_day(localweb, make_client):
+def test_fetch_failed_event_is_one_per_url_and_reason(localweb, make_client):
     with pytest.raises(FetchError) as raised:
         make_client().fetch(localweb.url("/missing?utm_source=x"))
     error = raised.value
     first = fetch_failed_event(error, "example-feed", date(2025, 9, 1))
     again = fetch_failed_event(error, "example-feed", date(2025, 9, 1))
-    next_day = fetch_failed_event(error, "example-feed", date(2025, 9, 2))
+    next_day = fetch_failed_event(error, "other-feed", date(2025, 9, 2))
     assert first.event_type == FETCH_FAILED
-    assert first.event_id == again.event_id
-    assert first.event_id != next_day.event_id
+    assert first.event_id == again.event_id == next_day.event_id
+    assert first.payload["retry_after"] is None  # a 404 is never tried again
+    # a feed is polled every run: its failure is recorded once a day
+    feed_day = fetch_failed_event(error, "example-feed", date(2025, 9, 1), target="feed")
+    feed_next = fetch_failed_event(error, "example-feed", date(2025, 9, 2), target="feed")
+    assert feed_day.event_id != feed_next.event_id
     assert first.payload["reason"] == "http-4xx"
     assert first.payload["status"] == 404
     assert first.payload["permanent"] is True
@@ -223,6 +227,12 @@ def test_fetch_failed_event_is_idempotent_within_a_day(localweb, make_client):
 
 def test_fetch_error_reasons_are_a_closed_set():
     assert set(FETCH_FAILURE_REASONS) == {
+        "invalid-url",
+        "refused-path",
+        "not-a-file",
+        "unexpected-error",
+        "circuit-open",
+        "deferred",
         "refused-ssrf",
         "refused-scheme",
         "robots-disallowed",

@@ -89,11 +89,13 @@ def test_redirect_to_a_non_http_scheme_is_refused(localweb, make_client, target)
     assert error.permanent
 
 
-@pytest.mark.parametrize(
-    "url", ["file:///etc/passwd", "ftp://example.org/", "javascript:alert(1)", "http:///nohost"]
-)
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.org/", "javascript:alert(1)"])
 def test_non_http_urls_are_refused(make_client, url):
     assert refused(make_client(), url).reason == "refused-scheme"
+
+
+def test_an_http_url_without_a_host_is_invalid(make_client):
+    assert refused(make_client(), "http:///nohost").reason == "invalid-url"
 
 
 def test_allow_list_entry_without_port_allows_every_port(localweb, make_client):

@@ -107,6 +107,17 @@ def test_network_stages_retry_with_exponential_backoff(dags):
         assert task.max_retry_delay >= timedelta(minutes=5), task_id
 
 
+def test_every_task_has_a_time_limit(dags):
+    from pipeline.orchestration import NETWORK_TASK_TIMEOUT
+
+    for dag in dags.values():
+        for task in dag.tasks:
+            limit = task.execution_timeout
+            assert limit is not None and timedelta(0) < limit <= timedelta(hours=12), task.task_id
+    for task_id in ("discover", "fetch"):
+        assert dags["ingest_news"].get_task(task_id).execution_timeout == NETWORK_TASK_TIMEOUT
+
+
 def test_validate_is_never_retried(dags):
     assert dags["ingest_news"].get_task("validate").retries == 0
     assert dags["reprocess"].get_task("reprocess_documents").retries == 0
