@@ -362,6 +362,8 @@ class RuleExtractor:
         self.field_words = load_field_pattern() if self.classifier is not None else None
         self.speaker_topics = load_speaker_topics()
         self.requirements = load_topic_requirements()
+        # The classifier's stance per clause of the article being read (see _model_stance).
+        self._stances: dict[tuple[int, int, int, int], str] = {}
         self.registry = registry or load_registry()
         self.cues = cues or load_cues()
         self.lexicon = lexicon or load_topic_lexicon()
@@ -453,6 +455,7 @@ class RuleExtractor:
             quotes=plan.quotes,
             recognise=self.recognise,
         )
+        self._stances = {}
         units = self._attributions(plan, ctx)
         quote_owners = assign_quote_speakers(ctx.quotes, units, plan.paragraphs, text)
         index = UnitIndex(units)
@@ -577,6 +580,15 @@ class RuleExtractor:
             for topic in topics:
                 yield self._model_statement(topic, tokens, sentence, owner, ctx)
 
+    def _model_stance(self, tokens: list[Token]) -> str:
+        """The classifier's stance for a clause, once per clause: several topics of one
+        sentence ask for the same reading."""
+        assert self.classifier is not None
+        key = (id(tokens[0].doc), tokens[0].i, tokens[-1].i, len(tokens))
+        if key not in self._stances:
+            self._stances[key] = self.classifier.stance(tokens)
+        return self._stances[key]
+
     def _in_field(self, tokens: list[Token]) -> bool:
         assert self.field_words is not None
         return self._has_words(tokens, self.field_words)
@@ -611,7 +623,7 @@ class RuleExtractor:
         defaulted = stance is None
         if stance is None:
             assert self.classifier is not None
-            stance = self.classifier.stance(tokens)
+            stance = self._model_stance(tokens)
         start, end = evidence_bounds(sentence, ctx.text)
         stated_on, inferred = statement_date(
             ctx.text[unit.sentence[0] : unit.sentence[1]],
@@ -660,7 +672,7 @@ class RuleExtractor:
         if stance is None and self.classifier is not None:
             # Nothing on the path or in the verb: the classifier reads the whole clause
             # ("hatching plans for an intervention" is no endorsement).
-            stance = self.classifier.stance(sentence)
+            stance = self._model_stance(list(sentence))
             defaulted = True
         if stance is None:
             stance, defaulted = SUPPORT, True
