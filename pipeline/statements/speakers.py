@@ -149,12 +149,32 @@ def _name_chain(head: Token) -> list[Token]:
     return list(head.doc[start : head.i + 1])
 
 
-def lookup_chain(registry: Registry, chain: list[Token]) -> Actor | None:
-    """Resolve a name run, dropping leading titles ("President Vladmir Putin" -> Putin)."""
+def lookup_chain(
+    registry: Registry, chain: list[Token], titles: frozenset[str] = frozenset()
+) -> Actor | None:
+    """Resolve a name run, dropping leading titles ("President Vladmir Putin" -> Putin).
+
+    With `titles` given, a dropped word that is neither a title nor a word the registry
+    knows is a first name, and one with another initial than the registry's first names
+    makes another person: "Simon Harris" is not the registry's Kamala Harris.
+    """
     for first in range(len(chain)):
         actor = lookup_name(registry, " ".join(t.text for t in chain[first:]))
-        if actor is not None:
-            return actor
+        if actor is None:
+            continue
+        if titles and first > 0 and actor.kind == "person":
+            given = chain[first - 1]
+            # Initials of the registry's names: "Victor Orban" is still Viktor Orban
+            # (transliteration); "Simon Harris" is not Kamala Harris.
+            initials = {fold(w)[:1] for w in actor.name.split()[:-1]}
+            if (
+                given.lower_ not in titles
+                and not _known_word(given.text, registry)
+                and fold(given.text)[:1] not in initials
+                and not given.text.endswith(".")
+            ):
+                return None
+        return actor
     return None
 
 
@@ -260,7 +280,7 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     if _is_media(head, ctx.cues):
         return MEDIA, None, "media"
     chain = _name_chain(head)
-    actor = lookup_chain(ctx.registry, chain)
+    actor = lookup_chain(ctx.registry, chain, ctx.cues.title_words)
     if actor is not None:
         return ACTOR, actor, "name"
     if any(t.pos_ == "PROPN" and not _known_word(t.text, ctx.registry) for t in head.subtree):
@@ -352,7 +372,7 @@ def _trailing_person(head: Token, ctx: ArticleContext) -> tuple[str, Actor, str]
     if last.i == head.i or last.pos_ != "PROPN" or last.ent_type_ != "PERSON":
         return None
     chain = _name_chain(last)
-    actor = lookup_chain(ctx.registry, chain)
+    actor = lookup_chain(ctx.registry, chain, ctx.cues.title_words)
     if actor is not None:
         return ACTOR, actor, "name"
     surname = fold(last.text)
