@@ -169,14 +169,19 @@ def speaker_clauses(
 
 def settle_stances(statements: list[Statement]) -> list[Statement]:
     """Give each actor one stance per topic in an article: the stance most of its
-    statements take (then the surest, then the first), dropping the others.
+    statements take (then the surest, then the first), dropping the others; on troops,
+    an opposition (one's own troops refused) is kept beside the other stance.
 
     An article reports a position; where the rules read one actor two ways on one topic,
     one reading is usually wrong (a rhetorical aside, a defaulted stance).
     """
-    by_pair: dict[tuple[str, str], list[Statement]] = {}
+    by_pair: dict[tuple[str, str, bool], list[Statement]] = {}
     for statement in statements:
-        by_pair.setdefault((statement.actor.actor_id, statement.topic), []).append(statement)
+        # Convention 6: refusing one's own troops and backing a force within limits are
+        # two rows, so on troops an opposition is settled apart from the rest.
+        apart = statement.topic == TROOPS and statement.stance == OPPOSE
+        key = (statement.actor.actor_id, statement.topic, apart)
+        by_pair.setdefault(key, []).append(statement)
     kept: list[Statement] = []
     for group in by_pair.values():
         if len({s.stance for s in group}) == 1:

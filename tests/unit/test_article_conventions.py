@@ -15,9 +15,9 @@ def _said(actor: Actor, topic: str, stance: str, start: int, confidence: float =
 
 def test_the_stance_most_statements_take_wins_and_the_others_are_dropped():
     found = [
-        _said(ANNA, "troops_in_ukraine", "support", 0),
-        _said(ANNA, "troops_in_ukraine", "oppose", 10, confidence=0.9),
-        _said(ANNA, "troops_in_ukraine", "support", 20),
+        _said(ANNA, "us_backstop", "support", 0),
+        _said(ANNA, "us_backstop", "oppose", 10, confidence=0.9),
+        _said(ANNA, "us_backstop", "support", 20),
     ]
     kept = settle_stances(found)
     assert [(s.stance, s.start) for s in kept] == [("support", 0), ("support", 20)]
@@ -79,4 +79,23 @@ def test_an_american_refusing_american_troops_does_not_also_oppose_the_backstop(
         ("Jo Reed", "us_backstop", 50),
         ("Anna Berg", "troops_in_ukraine", 0),
         ("Anna Berg", "us_backstop", 0),
+    ]
+
+
+def test_refusing_troops_is_kept_beside_backing_a_force_within_limits():
+    found = [
+        _said(ANNA, "troops_in_ukraine", "conditional", 0),
+        _said(ANNA, "troops_in_ukraine", "oppose", 10),
+        _said(ANNA, "troops_in_ukraine", "conditional", 20),
+        _said(ANNA, "nato_membership", "oppose", 30),
+        _said(ANNA, "nato_membership", "support", 40),
+        _said(ANNA, "nato_membership", "support", 50),
+    ]
+    kept = settle_stances(found)
+    assert sorted((s.topic, s.stance, s.start) for s in kept) == [
+        ("nato_membership", "support", 40),
+        ("nato_membership", "support", 50),
+        ("troops_in_ukraine", "conditional", 0),
+        ("troops_in_ukraine", "conditional", 20),
+        ("troops_in_ukraine", "oppose", 10),
     ]
