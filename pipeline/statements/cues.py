@@ -50,6 +50,7 @@ class Cues:
     example_heads: frozenset[str]
     name_articles: frozenset[str]
     document_nouns: frozenset[str]
+    member_nouns: frozenset[str]
     example_prepositions: frozenset[str]
     government_voices: frozenset[str]
 
@@ -118,6 +119,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         example_heads=_words(data["example_heads"]),
         name_articles=_words(data["name_articles"]),
         document_nouns=_words(data["document_nouns"]),
+        member_nouns=_words(data["member_nouns"]),
         example_prepositions=_words(data["example_prepositions"]),
         government_voices=_words(data["government_voices"]),
     )

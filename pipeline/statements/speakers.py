@@ -247,6 +247,23 @@ def _government_voice(head: Token, ctx: ArticleContext) -> Actor | None:
     return None
 
 
+def _members_of(head: Token, ctx: ArticleContext) -> Actor | None:
+    """Resolve "NATO leaders", "the leaders of the G7 countries", "EU foreign ministers":
+    the members of one organisation acting together are the organisation (convention 3:
+    a joint declaration goes to whoever issues it)."""
+    if head.lemma_.lower() not in ctx.cues.member_nouns:
+        return None
+    words = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod")]
+    for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"):
+        for obj in (g for g in prep.children if g.dep_ == "pobj"):
+            words += [obj, *(c for c in obj.children if c.dep_ in ("compound", "nmod"))]
+    for word in words:
+        actor = lookup_name(ctx.registry, word.text)
+        if actor is not None and actor.kind == "organisation":
+            return actor
+    return None
+
+
 def _collective_state(head: Token, ctx: ArticleContext) -> Actor | None:
     """Resolve "Ukrainian officials", "the Russian government", "Russia's foreign ministry"."""
     if fold(head.lemma_) not in ctx.registry.government_nouns and fold(head.text) not in (
@@ -313,7 +330,7 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
         return (ACTOR, actor, "issuer") if actor else (UNRESOLVED, None, "document")
     if head.pos_ == "PROPN" and _opens_with_article(head, chain, ctx.cues):
         return MEDIA, None, "media"
-    actor = _government_voice(head, ctx)
+    actor = _government_voice(head, ctx) or _members_of(head, ctx)
     if actor is not None:
         return ACTOR, actor, "collective"
     actor = _collective_state(head, ctx)
