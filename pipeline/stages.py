@@ -19,6 +19,7 @@ Run folder: <warehouse>/runs/<run_id>/
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -39,6 +40,7 @@ from pipeline.documents.model import Document
 from pipeline.errors import InputError
 from pipeline.events import (
     DOCUMENT_INGESTED,
+    DUPLICATE_DETECTED,
     STATEMENT_EXTRACTED,
     TASK_FAILED,
     Event,
@@ -47,6 +49,8 @@ from pipeline.events import (
     new_event,
 )
 from pipeline.settings import DEFAULT_SOURCES, Settings
+
+log = logging.getLogger(__name__)
 
 PRODUCER = f"pipeline/{__version__}"
 STAGE_OUTPUTS = ("discover", "fetch", "extract", "dedupe", "statements")
@@ -187,7 +191,7 @@ def offline_corpus(settings: Settings) -> Iterator[None]:
 
 def _seen_urls(settings: Settings) -> set[str]:
     """URLs already handled in earlier runs (ingested, duplicate or skipped): not re-fetched."""
-    from pipeline.events import DOCUMENT_SKIPPED, DUPLICATE_DETECTED
+    from pipeline.events import DOCUMENT_SKIPPED
     from pipeline.store import open_store
 
     if not settings.db_path.exists():
@@ -347,25 +351,51 @@ def _optional_date(value: Any) -> date | None:
         return None
 
 
+def dedup_index_path(settings: Settings) -> Path:
+    """Where the near-duplicate index of the settings' log lives: one per log, named after
+    it, in <warehouse>/dedup/."""
+    return settings.warehouse_dir / "dedup" / f"{settings.db_path.name}.minhash.idx"
+
+
+def logged_dedup_index(settings: Settings, store: Any, index: Any = None) -> Any:
+    """The near-duplicate index of exactly the documents the open log holds: the saved one
+    brought up to the log's last position (or `index`, brought up from the position it
+    covers), rebuilt when it belongs to no position of this log; saved when it changed."""
+    from pipeline.documents.dedup import NearDuplicateIndex
+
+    path = dedup_index_path(settings)
+
+    def documents_after(seq: int) -> Iterator[Event]:
+        return (r.event for r in store.read(after=seq, event_types=[DOCUMENT_INGESTED]))
+
+    if index is None:
+        index, changed = NearDuplicateIndex.load_for_log(
+            path, store.last_row(), store.hash_at, documents_after
+        )
+    else:
+        for event in documents_after(index.covered[0] if index.covered else 0):
+            index.add(event.payload["doc_id"], event.payload["text"], url=event.payload["url"])
+        position = store.last_row() or (0, "")
+        changed, index.covered = index.covered != position, position
+    if changed:
+        index.save(path)
+    return index
+
+
 def dedupe_stage(settings: Settings, run_id: str, documents_ref: str) -> str:
-    """Keep new documents; record exact and near duplicates against everything ingested."""
+    """Keep new documents; record exact and near duplicates against everything ingested.
+    The saved index is only read here: this batch's documents join it once appended."""
     from pipeline.documents.dedup import NearDuplicateIndex, deduplicate
     from pipeline.documents.extract import Skipped, document_event, document_to_dict, read_jsonl
     from pipeline.store import open_store
 
     documents = [d for d in read_jsonl(documents_ref) if not isinstance(d, Skipped)]
-
-    def logged_documents() -> list[Any]:
-        if not settings.db_path.exists():
-            return []
+    if settings.db_path.exists():
         with open_store(settings.db_path) as store:
-            return [r.event for r in store.read(event_types=[DOCUMENT_INGESTED])]
-
-    index_path = settings.warehouse_dir / "dedup" / "minhash.idx"
-    index_path.parent.mkdir(parents=True, exist_ok=True)
-    index = NearDuplicateIndex.load_or_rebuild(index_path, logged_documents)
+            index = logged_dedup_index(settings, store)
+    else:
+        index = NearDuplicateIndex()
     unique, events = deduplicate(documents, index, producer=PRODUCER, today=_today())
-    index.save(index_path)
     events = [document_event(d, PRODUCER, today=_today()) for d in unique] + events
     folder = run_dir(settings, run_id)
     write_events(folder / "dedupe.events.jsonl", events)
@@ -525,17 +555,45 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
     batch.extend(statements)
     quarantine_path = folder / "quarantine.jsonl"
     with open_store(settings.db_path) as store:
+        index = logged_dedup_index(settings, store)
+        batch, orphans = _without_orphan_duplicates(batch, index)
+        if orphans:
+            log.warning(
+                "%d duplicate(s) of documents refused at the gate not logged; their URLs"
+                " are fetched again next run: %s",
+                len(orphans),
+                ", ".join(str(e.payload.get("url")) for e in orphans[:5]),
+            )
         result = store.append(batch, run_id=safe_run_id(run_id))
         if quarantine_path.exists():
             rows = rows_from_dicts(read_rows(quarantine_path))
             record_quarantine(store.con, rows, safe_run_id(run_id))
         record_run_validations(store.con, settings.warehouse_dir, safe_run_id(run_id))
+        # Only now do this batch's documents join the near-duplicate index (a cache: if it
+        # cannot be saved, the next run brings the saved one up to the log).
+        try:
+            logged_dedup_index(settings, store, index)
+        except OSError as err:
+            log.warning("%s: not saved: %s", dedup_index_path(settings), err)
     return {
         "appended": result.appended,
         "already_present": result.already_present,
         "statements": sum(1 for e in statements if e.event_type == STATEMENT_EXTRACTED),
         "last_seq": result.last_seq or 0,
     }
+
+
+def _without_orphan_duplicates(batch: list[Event], index: Any) -> tuple[list[Event], list[Event]]:
+    """Split off duplicate_detected events whose original is neither logged (in the index
+    of logged documents) nor ingested in this batch: its document was refused at the gate,
+    so the copy is no duplicate of anything in the log."""
+    ingested = {str(e.payload.get("doc_id")) for e in batch if e.event_type == DOCUMENT_INGESTED}
+    kept, orphans = [], []
+    for event in batch:
+        original = str(event.payload.get("canonical_doc_id"))
+        refused = original not in ingested and original not in index
+        (orphans if event.event_type == DUPLICATE_DETECTED and refused else kept).append(event)
+    return kept, orphans
 
 
 def rebuild_stage(settings: Settings) -> dict[str, int]:

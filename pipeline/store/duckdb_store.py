@@ -39,6 +39,7 @@ from pipeline.store.id_index import (
 )
 from pipeline.store.migrations import apply_migrations
 from pipeline.store.recorder import AppendResult, ChainReport, EventRecorder
+from pipeline.store.sql_files import store_sql
 
 _COLUMNS = (
     "seq, event_id, event_type, stream, occurred_at, recorded_at, payload,"
@@ -290,6 +291,16 @@ class DuckDBRecorder(EventRecorder):
     def max_seq(self) -> int:
         """Return the last position in the log (0 when empty)."""
         return int(self.con.execute("select coalesce(max(seq), 0) from events").fetchone()[0])
+
+    def last_row(self) -> tuple[int, str] | None:
+        """Return the last position and its chain hash (None when the log is empty)."""
+        row = self._last_logged_row()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def hash_at(self, seq: int) -> str | None:
+        """Return the chain hash at a position (None when the log does not reach it)."""
+        row = self.con.execute(store_sql("hash_at"), {"seq": int(seq)}).fetchone()
+        return None if row is None else str(row[0])
 
     def known_ids(self, event_ids: Iterable[str]) -> set[str]:
         """Return which of these event ids are already logged."""

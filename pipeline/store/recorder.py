@@ -60,6 +60,14 @@ class EventRecorder(ABC):
         """Return the last position in the log (0 when empty)."""
 
     @abstractmethod
+    def last_row(self) -> tuple[int, str] | None:
+        """Return the last position and its chain hash (None when the log is empty)."""
+
+    @abstractmethod
+    def hash_at(self, seq: int) -> str | None:
+        """Return the chain hash at a position (None when the log does not reach it)."""
+
+    @abstractmethod
     def known_ids(self, event_ids: Iterable[str]) -> set[str]:
         """Return which of these event ids are already logged."""
 

@@ -54,6 +54,13 @@ class RecorderContract:
         assert (again.appended, again.already_present) == (0, 3)
         assert store.max_seq() == 3
 
+    def test_last_row_and_hash_at_name_positions_and_their_chain_hashes(self, store):
+        assert store.last_row() is None and store.hash_at(1) is None
+        store.append(make_events(3), run_id="r1")
+        hashes = [r.hash for r in store.read()]
+        assert store.last_row() == (3, hashes[-1])
+        assert [store.hash_at(seq) for seq in (1, 2, 3, 4)] == [*hashes, None]
+
     def test_empty_batch_moves_no_position(self, store):
         result = store.append([], run_id="r1")
         assert result.appended == 0 and store.max_seq() == 0
