@@ -145,13 +145,22 @@ def _statement_row(path: Path, s: Any, extractor: Any) -> dict[str, Any]:
 
 
 @app.command()
-def views(db: DbOption = None) -> None:
+def views(
+    db: DbOption = None,
+    replace_snapshot: Annotated[
+        bool,
+        typer.Option(
+            "--replace-snapshot",
+            help="publish even over views of another, longer or non-empty log",
+        ),
+    ] = False,
+) -> None:
     """Rebuild every view from the event log and publish the BI snapshot."""
     from pipeline.stages import rebuild_stage
 
     settings = _settings(db)
     try:
-        counts = rebuild_stage(settings)
+        counts = rebuild_stage(settings, replace_snapshot=replace_snapshot)
     except MonitorError as error:
         _fail(error)
     for name, count in counts.items():

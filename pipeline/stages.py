@@ -596,20 +596,22 @@ def _without_orphan_duplicates(batch: list[Event], index: Any) -> tuple[list[Eve
     return kept, orphans
 
 
-def rebuild_stage(settings: Settings) -> dict[str, int]:
+def rebuild_stage(settings: Settings, replace_snapshot: bool = False) -> dict[str, int]:
     """Rebuild every view from the log into a new views file, check them, and publish it as
-    the BI snapshot; views that fail their checks are not published."""
+    the BI snapshot; views that fail their checks are not published, nor are views of an
+    empty, other or shorter log over the published ones unless `replace_snapshot`. A path
+    where no log exists is an error, never a new empty log."""
     from pipeline.store import open_store
     from pipeline.store.views import build_views, discard_views, publish_views
 
-    with open_store(settings.db_path, views_path=settings.bi_snapshot_path) as store:
+    with open_store(settings.db_path, views_path=settings.bi_snapshot_path, create=False) as store:
         build = build_views(store)
         try:
             _check_views(store, settings)
         except BaseException:
             discard_views(store, build)
             raise
-        publish_views(store, build)
+        publish_views(store, build, replace=replace_snapshot)
     return build.counts
 
 
@@ -665,7 +667,7 @@ def reprocess_stage(
     from pipeline.store.query import logged_payloads_published_between
 
     low, high = _optional_date(since), _optional_date(until)
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, create=False) as store:
         payloads = logged_payloads_published_between(store.con, DOCUMENT_INGESTED, low, high)
     documents = [document_from_dict(payload) for payload in payloads]
     folder = run_dir(settings, run_id)

@@ -62,13 +62,19 @@ ID_INDEX_REFRESH_TAIL = 100_000
 _ID_CHUNK = 1_000_000  # positions per read when the id file is (re)built
 
 
-def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB connection in UTC, turning lock and disk errors into clear messages."""
+def connect(
+    db_path: Path | str, read_only: bool = False, create: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB connection in UTC, turning lock and disk errors into clear messages.
+    A missing file is created only by a writer that may create one (`create`)."""
     target = str(db_path)
     if target != ":memory:":
         path = Path(target)
-        if read_only and not path.exists():
-            raise StoreError(f"{path}: no event log here yet; run `monitor run` first")
+        if (read_only or not create) and not path.exists():
+            raise StoreError(
+                f"{path}: no event log here; check the path (--db, MONITOR_DB), or run"
+                " `monitor run` to create one"
+            )
         if not read_only:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -107,6 +113,7 @@ class DuckDBRecorder(EventRecorder):
         read_only: bool = False,
         views_path: Path | str | None = None,
         id_index_refresh_tail: int = ID_INDEX_REFRESH_TAIL,
+        create: bool = True,
     ) -> None:
         self.db_path = db_path
         self.read_only = read_only
@@ -121,7 +128,7 @@ class DuckDBRecorder(EventRecorder):
         self.views_path = Path(views_path) if views_path else default_snapshot_path(db_path)
         self.views_catalog: str | None = None
         self._views_generation = 0
-        self.con = connect(db_path, read_only=read_only)
+        self.con = connect(db_path, read_only=read_only, create=create)
         self.home = self.con.execute("select current_database()").fetchone()[0]
         if not read_only:
             try:

@@ -87,10 +87,15 @@ class EventRecorder(ABC):
 
 
 def open_store(
-    db_path: Path | str, read_only: bool = False, views_path: Path | str | None = None
+    db_path: Path | str,
+    read_only: bool = False,
+    views_path: Path | str | None = None,
+    create: bool = True,
 ) -> EventRecorder:
     """Open the event log at `db_path` (a DuckDB file, or ':memory:') with its published views
-    (`views_path`; by default `<log folder>/snapshot/<log name>_bi.duckdb`) attached."""
+    (`views_path`; by default `<log folder>/snapshot/<log name>_bi.duckdb`) attached. With
+    `create=False` a path where no log exists is an error (commands that only read or
+    rebuild from a log), not a new empty log."""
     from pipeline.store.duckdb_store import DuckDBRecorder
 
-    return DuckDBRecorder(db_path, read_only=read_only, views_path=views_path)
+    return DuckDBRecorder(db_path, read_only=read_only, views_path=views_path, create=create)
