@@ -19,11 +19,13 @@ clearing a task, or the whole run, appends nothing that is already in the event 
   (`no-text`, `off-topic`, ...). *Fails*: a bug or unreadable input: read the log, fix, clear.
 - `dedupe`: drops exact and near duplicates of anything already ingested. *Fails*: as `extract`.
 - `extract_statements`: finds who says what about security guarantees. *Fails*: as `extract`.
-- `validate`: the data-quality gates (Great Expectations); rows that fail are quarantined.
+- `validate`: the data-quality gates (Great Expectations); rows that fail are quarantined
+  (once), a refused document is logged as `skipped: quarantined`, the rest goes on.
   *Fails*: **never retried**. A `QualityGateError` means too large a share of the batch broke
-  the suites: read `runs/<run_id>/quarantine.jsonl`, the `quarantine` table and the Data Docs
-  report the log names, fix the cause (or raise `MONITOR_QUARANTINE_THRESHOLD` if expected),
-  then clear `validate`.
+  the suites, in at least `MONITOR_QUARANTINE_MIN_DOCUMENTS` documents (as a broken extractor
+  does; one bad article never fails it): read `runs/<run_id>/quarantine.jsonl`, the
+  `quarantine` table and the Data Docs report the log names, fix the cause (or raise
+  `MONITOR_QUARANTINE_THRESHOLD` if expected), then clear `validate`.
 - `append`: appends the batch to the DuckDB event log and publishes the `monitor_event_log`
   Asset, which triggers `rebuild_views`. Runs in pool `duckdb_writer` (one slot). *Fails*:
   `StoreBusyError` (another process held the file) is retried; disk full or permissions: fix

@@ -33,6 +33,9 @@ class Settings:
     raw_dir: Path | None = None
     sources_path: Path = DEFAULT_SOURCES
     quarantine_threshold: float = 0.2
+    # The gate fails only when the refused rows come from at least this many documents: the
+    # threshold guards against a broken extractor, not against one bad article.
+    quarantine_min_documents: int = 3
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -69,5 +72,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if env.get("MONITOR_QUARANTINE_THRESHOLD"):
         settings = replace(
             settings, quarantine_threshold=float(env["MONITOR_QUARANTINE_THRESHOLD"])
+        )
+    if env.get("MONITOR_QUARANTINE_MIN_DOCUMENTS"):
+        settings = replace(
+            settings, quarantine_min_documents=int(env["MONITOR_QUARANTINE_MIN_DOCUMENTS"])
         )
     return settings

@@ -53,7 +53,7 @@ from pipeline.settings import DEFAULT_SOURCES, Settings
 log = logging.getLogger(__name__)
 
 PRODUCER = f"pipeline/{__version__}"
-STAGE_OUTPUTS = ("discover", "fetch", "extract", "dedupe", "statements")
+STAGE_OUTPUTS = ("discover", "fetch", "extract", "dedupe", "statements", "validate")
 OFFLINE_PORT = 8123  # the bundled sources file allow-lists 127.0.0.1:8123
 
 
@@ -505,17 +505,70 @@ def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
             failures.append(error)
             results.append(error.result)
     documents, statements = results
-    quarantined = [*documents.quarantined, *statements.quarantined]
+    refused = _refused_documents(documents.quarantined)
+    kept, orphans = _without_refused_documents(statements.accepted, refused)
+    quarantined = [*documents.quarantined, *statements.quarantined, *orphans]
     write_rows(folder / "quarantine.jsonl", (q.to_dict() for q in quarantined))
-    accepted = {e.event_id for e in documents.accepted} | {e.event_id for e in statements.accepted}
+    accepted = {e.event_id for e in documents.accepted} | {e.event_id for e in kept}
     write_rows(folder / "accepted_ids.jsonl", ({"event_id": i} for i in sorted(accepted)))
+    # A refused document's fate is logged like any other (skipped: quarantined), so its
+    # URL is not fetched again only to be refused again.
+    write_events(
+        folder / "validate.events.jsonl", (_quarantined_event(q) for q in refused.values())
+    )
     if failures:
         # Nothing of this batch will be appended: record what was refused, then fail loudly.
         _record_refusals(settings, run_id, quarantined)
         raise failures[0]
     path = folder / "validated.jsonl"
-    write_events(path, statements.accepted)
+    write_events(path, kept)
     return str(path)
+
+
+def _refused_documents(rows: list[Any]) -> dict[str, Any]:
+    """The document_ingested rows a gate refused on their merits (not only for being logged
+    already), by doc_id."""
+    from pipeline.quality.gates import ALREADY_LOGGED
+
+    return {
+        str(row.event.payload.get("doc_id")): row
+        for row in rows
+        if row.event.event_type == DOCUMENT_INGESTED and row.expectation != ALREADY_LOGGED
+    }
+
+
+def _without_refused_documents(
+    events: list[Event], refused: dict[str, Any]
+) -> tuple[list[Event], list[Any]]:
+    """Split off the events about a refused document: they would point at a document the
+    log does not hold, so they are quarantined with it."""
+    from pipeline.quality.quarantine import QuarantinedRow
+    from pipeline.quality.suites import STATEMENT_EVENTS
+
+    kept, orphans = [], []
+    for event in events:
+        row = refused.get(str(event.payload.get("doc_id")))
+        if row is None:
+            kept.append(event)
+        else:
+            detail = f"its document was refused: {row.expectation}"
+            orphans.append(QuarantinedRow(event, STATEMENT_EVENTS, "document_refused", detail))
+    return kept, orphans
+
+
+def _quarantined_event(row: Any) -> Event:
+    """The document_skipped event recording that the gate refused a document."""
+    from pipeline.documents.extract import QUARANTINED, Skipped, skipped_event
+
+    payload = row.event.payload
+    skipped = Skipped(
+        url=str(payload.get("url") or "?"),
+        source=str(payload.get("source") or "?"),
+        reason=QUARANTINED,
+        detail=f"{row.suite}: {row.expectation}",
+        title=payload.get("title"),
+    )
+    return skipped_event(skipped, PRODUCER, _today())
 
 
 def _record_refusals(settings: Settings, run_id: str, quarantined: list[Any]) -> None:

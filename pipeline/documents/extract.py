@@ -31,7 +31,8 @@ NO_TEXT = "no-text"
 TOO_SHORT = "too-short"
 WRONG_LANGUAGE = "wrong-language"
 OFF_TOPIC = "off-topic"
-SKIP_REASONS = frozenset({NO_TEXT, TOO_SHORT, WRONG_LANGUAGE, OFF_TOPIC})
+QUARANTINED = "quarantined"  # refused by the document suite at the gate (validate)
+SKIP_REASONS = frozenset({NO_TEXT, TOO_SHORT, WRONG_LANGUAGE, OFF_TOPIC, QUARANTINED})
 
 DEFAULT_MIN_CHARS = 400
 DEFAULT_LANGUAGES = ("en",)
