@@ -206,9 +206,12 @@ def check(db: DbOption = None) -> None:
                     f"FAIL  hash chain broken at position {report.first_broken_seq}:"
                     f" {report.reason} ({report.checked} events verified before it)"
                 )
-            id_file = store.check_id_index()
-            failed = failed or not id_file.ok
-            typer.echo(f"{'ok  ' if id_file.ok else 'FAIL'}  id file: {id_file.detail}")
+            for name, result in (
+                ("checkpoint", store.check_checkpoint()),
+                ("id file", store.check_id_index()),
+            ):
+                failed = failed or not result.ok
+                typer.echo(f"{'ok  ' if result.ok else 'FAIL'}  {name}: {result.detail}")
             for result in _quality_checks(store, settings):
                 failed = failed or not result.ok
                 typer.echo(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}: {result.detail}")

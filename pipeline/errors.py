@@ -15,3 +15,8 @@ class StoreBusyError(MonitorError):
 
 class StoreError(MonitorError):
     """The event log cannot be read or written (disk full, read-only, corrupt)."""
+
+
+class ChainError(StoreError):
+    """The log's hash chain does not verify, or the log is shorter than a verified position:
+    nothing is appended to it or published from it."""

@@ -72,8 +72,9 @@ class EventRecorder(ABC):
         """Return which of these event ids are already logged."""
 
     @abstractmethod
-    def verify_chain(self) -> ChainReport:
-        """Recompute every hash and report the first broken position."""
+    def verify_chain(self, after: int = 0, prev: str | None = None) -> ChainReport:
+        """Recompute every hash after position `after` (whose hash is `prev`) and report the
+        first broken position: the row that was edited or removed, not the one after it."""
 
     @abstractmethod
     def close(self) -> None:

@@ -124,6 +124,10 @@ def build_views(
     """
     files = list_view_files(views_dir)
     con = recorder.con
+    # Views are only built from a log whose chain verifies (from the last verified
+    # position, with the fingerprint of the rows before it): a tampered or truncated log
+    # raises ChainError here and nothing is published.
+    recorder.verify_from_checkpoint(fingerprint=True)
     _drop_legacy_views(recorder, files)
     previous = recorder.views_catalog
     catalog = recorder.next_views_catalog()

@@ -174,7 +174,7 @@ def test_deleted_row_is_reported_as_a_gap(fresh_db):
     con.close()
     with open_store(fresh_db, read_only=True) as store:
         report = store.verify_chain()
-    assert report.first_broken_seq == 3 and "gap" in report.reason
+    assert report.first_broken_seq == 2 and "gap" in report.reason  # the deleted row
 
 
 def test_log_survives_reopening(fresh_db):
