@@ -21,9 +21,12 @@ clearing a task, or the whole run, appends nothing that is already in the event 
 - `extract_statements`: finds who says what about security guarantees. *Fails*: as `extract`.
 - `validate`: the data-quality gates (Great Expectations); rows that fail are quarantined
   (once), a refused document is logged as `skipped: quarantined`, the rest goes on.
-  *Fails*: **never retried**. A `QualityGateError` means too large a share of the batch broke
-  the suites, in at least `MONITOR_QUARANTINE_MIN_DOCUMENTS` documents (as a broken extractor
-  does; one bad article never fails it): read `runs/<run_id>/quarantine.jsonl`, the
+  *Fails*: a busy event log (`StoreBusyError`: another process, e.g. `monitor check` or an
+  analyst's read-only session, held it past `MONITOR_LOCK_WAIT`; the error names it) is
+  retried twice. A quality gate failure is **never retried**: a `QualityGateError` means
+  too large a share of the batch broke the suites, in at least
+  `MONITOR_QUARANTINE_MIN_DOCUMENTS` documents (as a broken extractor does; one bad article
+  never fails it): read `runs/<run_id>/quarantine.jsonl`, the
   `quarantine` table and the Data Docs report the log names, fix the cause (or raise
   `MONITOR_QUARANTINE_THRESHOLD` if expected), then clear `validate`.
 - `append`: appends the batch to the DuckDB event log and publishes the `monitor_event_log`
@@ -50,8 +53,10 @@ from pipeline.orchestration import (
     START_DATE,
     airflow_run_id,
     default_args,
+    fail_without_retry,
     network_retry_args,
     schedule_from_env,
+    store_retry_args,
 )
 
 
@@ -102,13 +107,17 @@ def ingest_news():
         run_id = airflow_run_id(get_current_context())
         return statements_stage(load_settings(), run_id, documents_ref)
 
-    @task(pool=DUCKDB_WRITER_POOL, retries=0)
+    @task(pool=DUCKDB_WRITER_POOL, **store_retry_args())
     def validate(statements_ref: str) -> str:
+        from pipeline.quality.gates import QualityGateError
         from pipeline.settings import load_settings
         from pipeline.stages import validate_stage
 
         run_id = airflow_run_id(get_current_context())
-        return validate_stage(load_settings(), run_id, statements_ref)
+        try:
+            return validate_stage(load_settings(), run_id, statements_ref)
+        except QualityGateError as error:  # the same batch fails the same way again
+            raise fail_without_retry(error) from error
 
     @task(pool=DUCKDB_WRITER_POOL, outlets=[EVENT_LOG_ASSET])
     def append(validated_ref: str) -> dict:

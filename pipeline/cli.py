@@ -194,8 +194,13 @@ def check(db: DbOption = None) -> None:
     settings = _settings(db)
     failed = False
     try:
+        # It reads the live log (the chain is there, not in the snapshot): while the
+        # pipeline writes, it waits its turn instead of failing.
         with open_store(
-            settings.db_path, read_only=True, views_path=settings.bi_snapshot_path
+            settings.db_path,
+            read_only=True,
+            views_path=settings.bi_snapshot_path,
+            wait=settings.lock_wait_s,
         ) as store:
             report = store.verify_chain()
             if report.ok:

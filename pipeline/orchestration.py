@@ -83,6 +83,22 @@ def network_retry_args() -> dict:
     }
 
 
+def store_retry_args() -> dict:
+    """Return task arguments for stages whose only transient failure is a busy event log
+    (another process reading or writing it): retry a little later."""
+    return {"retries": capped_retries(2), "retry_delay": timedelta(minutes=1)}
+
+
+def fail_without_retry(error: BaseException) -> BaseException:
+    """Wrap an error no retry can fix (a quality gate failure) so Airflow fails the task at
+    once; other errors (a busy event log) are retried as the task says."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    failure = AirflowFailException(f"{type(error).__name__}: {error}")
+    failure.__cause__ = error
+    return failure
+
+
 def airflow_run_id(context: Mapping[str, Any]) -> str:
     """Return the run id the stages use for this DAG run: Airflow's, made folder-safe."""
     from pipeline.stages import safe_run_id

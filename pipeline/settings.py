@@ -36,6 +36,9 @@ class Settings:
     # The gate fails only when the refused rows come from at least this many documents: the
     # threshold guards against a broken extractor, not against one bad article.
     quarantine_min_documents: int = 3
+    # How long a command waits for another process (a reader or a writer) to release the
+    # event log before it gives up: DuckDB lets no writer in while anyone has the file open.
+    lock_wait_s: float = 60.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -73,6 +76,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         settings = replace(
             settings, quarantine_threshold=float(env["MONITOR_QUARANTINE_THRESHOLD"])
         )
+    if env.get("MONITOR_LOCK_WAIT"):
+        settings = replace(settings, lock_wait_s=float(env["MONITOR_LOCK_WAIT"]))
     if env.get("MONITOR_QUARANTINE_MIN_DOCUMENTS"):
         settings = replace(
             settings, quarantine_min_documents=int(env["MONITOR_QUARANTINE_MIN_DOCUMENTS"])

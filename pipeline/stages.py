@@ -198,7 +198,7 @@ def _seen_urls(settings: Settings) -> set[str]:
         return set()
     from pipeline.store.query import logged_urls
 
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         return logged_urls(store.con, [DOCUMENT_INGESTED, DUPLICATE_DETECTED, DOCUMENT_SKIPPED])
 
 
@@ -209,7 +209,7 @@ def _feed_state(settings: Settings) -> dict[str, Any]:
 
     if not settings.db_path.exists():
         return {}
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         return feed_state_from_events(r.event for r in store.read(event_types=[FEED_POLLED]))
 
 
@@ -391,7 +391,7 @@ def dedupe_stage(settings: Settings, run_id: str, documents_ref: str) -> str:
 
     documents = [d for d in read_jsonl(documents_ref) if not isinstance(d, Skipped)]
     if settings.db_path.exists():
-        with open_store(settings.db_path) as store:
+        with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
             index = logged_dedup_index(settings, store)
     else:
         index = NearDuplicateIndex()
@@ -486,7 +486,7 @@ def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
     )
     doc_ids = {str(e.payload.get("doc_id")) for e in statement_batch}
     texts = _batch_texts(settings, run_id, doc_ids)
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         logged = store.known_ids(e.event_id for e in statement_batch + document_batch)
         known_hashes, logged_texts = _logged_documents(store, doc_ids - texts.keys())
     texts.update(logged_texts)
@@ -576,7 +576,7 @@ def _record_refusals(settings: Settings, run_id: str, quarantined: list[Any]) ->
     from pipeline.quality.quarantine import record_quarantine, record_run_validations
     from pipeline.store import open_store
 
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         record_quarantine(store.con, quarantined, safe_run_id(run_id))
         record_run_validations(store.con, settings.warehouse_dir, safe_run_id(run_id))
 
@@ -607,7 +607,7 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
     statements = read_events(validated_ref)
     batch.extend(statements)
     quarantine_path = folder / "quarantine.jsonl"
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         index = logged_dedup_index(settings, store)
         batch, orphans = _without_orphan_duplicates(batch, index)
         if orphans:
@@ -657,7 +657,12 @@ def rebuild_stage(settings: Settings, replace_snapshot: bool = False) -> dict[st
     from pipeline.store import open_store
     from pipeline.store.views import build_views, discard_views, publish_views
 
-    with open_store(settings.db_path, views_path=settings.bi_snapshot_path, create=False) as store:
+    with open_store(
+        settings.db_path,
+        views_path=settings.bi_snapshot_path,
+        create=False,
+        wait=settings.lock_wait_s,
+    ) as store:
         build = build_views(store)
         try:
             _check_views(store, settings)
@@ -692,7 +697,7 @@ def record_task_failure(
         "error": error_text[:4000],
     }
     event = new_event(TASK_FAILED, f"dag:{dag_id}", datetime.now(UTC), payload, PRODUCER)
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         store.append([event], run_id=safe_run_id(run_id))
 
 
@@ -720,7 +725,7 @@ def reprocess_stage(
     from pipeline.store.query import logged_payloads_published_between
 
     low, high = _optional_date(since), _optional_date(until)
-    with open_store(settings.db_path, create=False) as store:
+    with open_store(settings.db_path, create=False, wait=settings.lock_wait_s) as store:
         payloads = logged_payloads_published_between(store.con, DOCUMENT_INGESTED, low, high)
     documents = [document_from_dict(payload) for payload in payloads]
     folder = run_dir(settings, run_id)

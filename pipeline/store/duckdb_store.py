@@ -6,6 +6,9 @@ import contextlib
 import errno
 import json
 import logging
+import os
+import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,6 +71,50 @@ ID_INDEX_REFRESH_TAIL = 100_000
 _ID_CHUNK = 1_000_000  # positions per read when the id file is (re)built
 
 
+def _busy_message(path: Path, message: str) -> str:
+    """Say which kind of process holds the log (DuckDB names its PID; the kernel's lock
+    table says whether it holds a read or a write lock) and what to do about it."""
+    found = re.search(r"\(PID (\d+)\)", message)
+    pid = int(found.group(1)) if found else None
+    holder = f"PID {pid}: {_command_of(pid)}" if pid else "a process DuckDB did not name"
+    if pid is not None and _lock_kind(path, pid) == "READ":
+        return (
+            f"{path}: another process is reading the event log ({holder}), and while a"
+            " reader has it open no writer can start. Query the BI snapshot instead of the"
+            " live log, or close that session; the pipeline retries meanwhile"
+        )
+    return (
+        f"{path}: another process is writing the event log ({holder}); wait for it to"
+        " finish (one writer at a time)"
+    )
+
+
+def _command_of(pid: int) -> str:
+    """The command line of a process (Linux /proc), shortened; '?' when unreadable."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "?"
+    text = " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _lock_kind(path: Path, pid: int) -> str | None:
+    """READ or WRITE: the POSIX lock `pid` holds on `path` (Linux /proc/locks), if known."""
+    try:
+        stat = path.stat()
+        table = Path("/proc/locks").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    device = f"{os.major(stat.st_dev):02x}:{os.minor(stat.st_dev):02x}:{stat.st_ino}"
+    for line in table.splitlines():
+        fields = line.split()
+        # "1: POSIX  ADVISORY  READ 7699 fe:00:2146522 0 EOF"
+        if len(fields) >= 6 and fields[4] == str(pid) and fields[5] == device:
+            return fields[3]
+    return None
+
+
 def connect(
     db_path: Path | str, read_only: bool = False, create: bool = True
 ) -> duckdb.DuckDBPyConnection:
@@ -93,10 +140,7 @@ def connect(
     except duckdb.IOException as err:
         message = str(err)
         if "lock" in message.lower():
-            raise StoreBusyError(
-                f"{target}: another process is writing the event log; wait for it to finish"
-                " (one writer at a time)"
-            ) from err
+            raise StoreBusyError(_busy_message(Path(target), message)) from err
         if "permission denied" in message.lower() and not read_only:
             raise StoreError(
                 f"{target}: cannot open the event log for writing: the warehouse is read-only"
@@ -110,6 +154,25 @@ def connect(
     return con
 
 
+def _connect_waiting(
+    db_path: Path | str, read_only: bool, create: bool, wait: float
+) -> duckdb.DuckDBPyConnection:
+    """`connect`, retried with backoff while another process holds the file, for up to
+    `wait` seconds (each wait is logged with the holder)."""
+    deadline = time.monotonic() + max(wait, 0.0)
+    delay = 0.25
+    while True:
+        try:
+            return connect(db_path, read_only=read_only, create=create)
+        except StoreBusyError as err:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            log.warning("%s; waiting up to %.0f s more", err, left)
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 5.0)
+
+
 class DuckDBRecorder(EventRecorder):
     """Append-only, hash-chained event log in a DuckDB file."""
 
@@ -120,6 +183,7 @@ class DuckDBRecorder(EventRecorder):
         views_path: Path | str | None = None,
         id_index_refresh_tail: int = ID_INDEX_REFRESH_TAIL,
         create: bool = True,
+        wait: float = 0.0,
     ) -> None:
         self.db_path = db_path
         self.read_only = read_only
@@ -136,7 +200,7 @@ class DuckDBRecorder(EventRecorder):
         self.views_path = Path(views_path) if views_path else default_snapshot_path(db_path)
         self.views_catalog: str | None = None
         self._views_generation = 0
-        self.con = connect(db_path, read_only=read_only, create=create)
+        self.con = _connect_waiting(db_path, read_only, create, wait)
         self.home = self.con.execute("select current_database()").fetchone()[0]
         if not read_only:
             try:

@@ -92,11 +92,15 @@ def open_store(
     read_only: bool = False,
     views_path: Path | str | None = None,
     create: bool = True,
+    wait: float = 0.0,
 ) -> EventRecorder:
     """Open the event log at `db_path` (a DuckDB file, or ':memory:') with its published views
     (`views_path`; by default `<log folder>/snapshot/<log name>_bi.duckdb`) attached. With
     `create=False` a path where no log exists is an error (commands that only read or
-    rebuild from a log), not a new empty log."""
+    rebuild from a log), not a new empty log. While another process holds the file, the
+    open is retried for up to `wait` seconds before StoreBusyError (which names the holder)."""
     from pipeline.store.duckdb_store import DuckDBRecorder
 
-    return DuckDBRecorder(db_path, read_only=read_only, views_path=views_path, create=create)
+    return DuckDBRecorder(
+        db_path, read_only=read_only, views_path=views_path, create=create, wait=wait
+    )

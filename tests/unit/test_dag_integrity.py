@@ -107,9 +107,33 @@ def test_network_stages_retry_with_exponential_backoff(dags):
         assert task.max_retry_delay >= timedelta(minutes=5), task_id
 
 
-def test_validate_is_never_retried(dags):
-    assert dags["ingest_news"].get_task("validate").retries == 0
+def test_validate_retries_a_busy_log_but_never_a_quality_gate_failure(dags, monkeypatch):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    import pipeline.stages
+    from pipeline.errors import StoreBusyError
+    from pipeline.quality.gates import QualityGateError
+
+    task = dags["ingest_news"].get_task("validate")
+    assert task.retries >= 1
     assert dags["reprocess"].get_task("reprocess_documents").retries == 0
+    callable_ = task.python_callable  # the task body, run here without Airflow
+    monkeypatch.setitem(callable_.__globals__, "get_current_context", lambda: {"run_id": "r"})
+    monkeypatch.setitem(callable_.__globals__, "airflow_run_id", lambda context: "r")
+
+    def refuse(*args):
+        raise QualityGateError("statement batch of run r: 9 of 10 rows failed")
+
+    monkeypatch.setattr(pipeline.stages, "validate_stage", refuse)
+    with pytest.raises(AirflowFailException, match="QualityGateError: statement batch"):
+        callable_("statements.jsonl")
+
+    def busy(*args):
+        raise StoreBusyError("monitor.duckdb: another process is reading the event log")
+
+    monkeypatch.setattr(pipeline.stages, "validate_stage", busy)
+    with pytest.raises(StoreBusyError):  # an ordinary failure: Airflow retries it
+        callable_("statements.jsonl")
 
 
 def test_every_task_opening_duckdb_runs_in_the_one_slot_pool(dags):
