@@ -9,12 +9,16 @@ clearing a task, or the whole run, appends nothing that is already in the event 
 **Tasks** (what each does; what to do when it fails):
 
 - `discover`: reads the sources file (`MONITOR_SOURCES`), polls the feeds, lists new
-  articles (skipping URLs the log already has). *Fails*: network trouble is retried 3 times
-  with exponential backoff. A bad sources file fails every try with a message naming the file
+  articles (skipping URLs the log already has). A feed that fails is a `fetch_failed` or
+  `parse_failed` event. *Fails*: when every feed failed, or more than
+  `MONITOR_SOURCE_FAILURE_THRESHOLD` (0.8) of them (`SourcesFailedError`, after logging each
+  failure): an outage, retried 3 times with exponential backoff, then alerted; check the
+  scheduler's network. A bad sources file fails every try with a message naming the file
   and entry: fix it, clear the task.
 - `fetch`: downloads each new article once into the raw store. A page that cannot be fetched
-  is recorded as `fetch_failed` (not an error). *Fails*: retried like `discover`; if it still
-  fails, check the host is reachable from the scheduler and clear the task.
+  is recorded as `fetch_failed` (not an error). *Fails*: when every article fetch failed, or
+  more than that share (logged first), retried like `discover`; if it still fails, check the
+  host is reachable from the scheduler and clear the task.
 - `extract`: turns pages into clean text documents, or skips them with a reason
   (`no-text`, `off-topic`, ...). *Fails*: a bug or unreadable input: read the log, fix, clear.
 - `dedupe`: drops exact and near duplicates of anything already ingested. *Fails*: as `extract`.

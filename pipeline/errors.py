@@ -20,3 +20,8 @@ class StoreError(MonitorError):
 class ChainError(StoreError):
     """The log's hash chain does not verify, or the log is shorter than a verified position:
     nothing is appended to it or published from it."""
+
+
+class SourcesFailedError(MonitorError):
+    """Every source of a run failed, or more than the allowed share: an outage, not a quiet
+    day. Each failure is in the event log; the task fails so that it is retried and alerted."""

@@ -39,6 +39,9 @@ class Settings:
     # How long a command waits for another process (a reader or a writer) to release the
     # event log before it gives up: DuckDB lets no writer in while anyone has the file open.
     lock_wait_s: float = 60.0
+    # A run whose feeds (or article fetches) fail beyond this share, or all of them, fails
+    # its task after recording each failure: an outage must not look like a quiet day.
+    source_failure_threshold: float = 0.8
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -75,6 +78,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if env.get("MONITOR_QUARANTINE_THRESHOLD"):
         settings = replace(
             settings, quarantine_threshold=float(env["MONITOR_QUARANTINE_THRESHOLD"])
+        )
+    if env.get("MONITOR_SOURCE_FAILURE_THRESHOLD"):
+        settings = replace(
+            settings, source_failure_threshold=float(env["MONITOR_SOURCE_FAILURE_THRESHOLD"])
         )
     if env.get("MONITOR_LOCK_WAIT"):
         settings = replace(settings, lock_wait_s=float(env["MONITOR_LOCK_WAIT"]))

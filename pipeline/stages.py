@@ -232,7 +232,62 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
     write_events(folder / "discover.events.jsonl", result.events)
     path = folder / "candidates.jsonl"
     write_rows(path, rows)
+    feeds = [source.name for source in config.sources if source.kind == "feed"]
+    fail_if_sources_down(settings, run_id, "feed sources", feeds, _failed_sources(result.events))
     return str(path)
+
+
+def _failed_sources(events: Iterable[Event]) -> dict[str, str]:
+    """The sources a stage's events say failed, with the first reason of each."""
+    from pipeline.events import FETCH_FAILED, PARSE_FAILED
+
+    failed: dict[str, str] = {}
+    for event in events:
+        if event.event_type in (FETCH_FAILED, PARSE_FAILED, TASK_FAILED):
+            reason = event.payload.get("reason") or event.payload.get("error") or "?"
+            failed.setdefault(str(event.payload.get("source")), str(reason))
+    return failed
+
+
+def fail_if_sources_down(
+    settings: Settings, run_id: str, what: str, tried: list[str], failed: dict[str, str]
+) -> None:
+    """Raise SourcesFailedError when every one of `tried` failed, or more than the allowed
+    share (Settings.source_failure_threshold), after appending the run's outcome events so
+    far: each failure is in the log, and the task fails, so it is retried and alerted."""
+    from pipeline.errors import SourcesFailedError
+
+    down = [name for name in tried if name in failed]
+    if not tried or not down:
+        return
+    share, limit = len(down) / len(tried), settings.source_failure_threshold
+    if len(down) < len(tried) and share <= limit:
+        return
+    recorded = record_outcomes(settings, run_id)
+    named = ", ".join(f"{name} ({failed[name]})" for name in down[:5])
+    more = f" and {len(down) - 5} more" if len(down) > 5 else ""
+    raise SourcesFailedError(
+        f"run {run_id}: {len(down)} of {len(tried)} {what} failed ({share:.0%}; the run fails"
+        f" above {limit:.0%} or when all fail): {named}{more}. Each failure is in the event log"
+        f" ({recorded} events recorded); the task is retried. If this share is expected, raise"
+        " MONITOR_SOURCE_FAILURE_THRESHOLD"
+    )
+
+
+def record_outcomes(settings: Settings, run_id: str) -> int:
+    """Append the outcome events the run's stages wrote so far (a run that stops early
+    still logs what happened to each source); return how many were new."""
+    from pipeline.store import open_store
+
+    events = [
+        event
+        for stage in STAGE_OUTPUTS
+        if (path := _outcome_path(settings, run_id, stage)).exists()
+        for event in read_events(path)
+        if event.event_type != DOCUMENT_INGESTED  # documents only after the gate
+    ]
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+        return store.append(events, run_id=safe_run_id(run_id)).appended
 
 
 def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
@@ -244,15 +299,18 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
     raw_store = RawStore(settings.raw_store_dir)
     pages: list[dict[str, Any]] = []
     events: list[Event] = []
+    tried, failed = [], {}
     with offline_corpus(settings), HttpClient(config.fetch) as client:
         for row in read_rows(candidates_ref):
             if row["via"] != "web":
                 pages.append(row)
                 continue
+            tried.append(row["url"])
             try:
                 response = client.fetch(row["url"])
             except FetchError as error:
                 events.append(fetch_failed_event(error, row["source"], _today()))
+                failed[row["url"]] = error.reason
                 continue
             ref = raw_store.put(
                 response.content,
@@ -275,6 +333,7 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
     write_events(folder / "fetch.events.jsonl", events)
     path = folder / "pages.jsonl"
     write_rows(path, pages)
+    fail_if_sources_down(settings, run_id, "article fetches", tried, failed)
     return str(path)
 
 
