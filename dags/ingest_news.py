@@ -33,10 +33,15 @@ clearing a task, or the whole run, appends nothing that is already in the event 
   never fails it): read `runs/<run_id>/quarantine.jsonl`, the
   `quarantine` table and the Data Docs report the log names, fix the cause (or raise
   `MONITOR_QUARANTINE_THRESHOLD` if expected), then clear `validate`.
-- `append`: appends the batch to the DuckDB event log and publishes the `monitor_event_log`
-  Asset, which triggers `rebuild_views`. Runs in pool `duckdb_writer` (one slot). *Fails*:
-  `StoreBusyError` (another process held the file) is retried; disk full or permissions: fix
-  the volume, clear the task.
+- `append`: appends the batch to the DuckDB event log and, when it appended something,
+  updates the `monitor_event_log` Asset (through the alias `monitor_event_log_appends`),
+  which triggers `rebuild_views`; its log line gives the counts and the log's last
+  position. Runs in pool `duckdb_writer` (one slot). *Fails*: `StoreBusyError` (another
+  process held the file) is retried; disk full or permissions: fix the volume, clear the
+  task.
+
+Each task logs one line of counts (`fetch: 12 fetched, 3 failed (http-4xx 2, timeout 1)`,
+`validate: ... quarantined ...`, `append: ... last position 5210`): read it in the task log.
 
 DuckDB lets one process open the file while another writes it: not even to read. So every
 task that opens the event log (`discover`, `dedupe`, `validate`, `append`, and `rebuild_views`
@@ -53,12 +58,13 @@ from airflow.sdk import dag, get_current_context, task
 
 from pipeline.orchestration import (
     DUCKDB_WRITER_POOL,
-    EVENT_LOG_ASSET,
+    EVENT_LOG_APPENDS,
     START_DATE,
     airflow_run_id,
     default_args,
     fail_without_retry,
     network_retry_args,
+    publish_appends,
     schedule_from_env,
     store_retry_args,
 )
@@ -123,12 +129,15 @@ def ingest_news():
         except QualityGateError as error:  # the same batch fails the same way again
             raise fail_without_retry(error) from error
 
-    @task(pool=DUCKDB_WRITER_POOL, outlets=[EVENT_LOG_ASSET])
+    @task(pool=DUCKDB_WRITER_POOL, outlets=[EVENT_LOG_APPENDS])
     def append(validated_ref: str) -> dict:
         from pipeline.settings import load_settings
         from pipeline.stages import append_stage
 
-        return append_stage(load_settings(), airflow_run_id(get_current_context()), validated_ref)
+        context = get_current_context()
+        counts = append_stage(load_settings(), airflow_run_id(context), validated_ref)
+        publish_appends(context, counts)
+        return counts
 
     append(validate(extract_statements(dedupe(extract(fetch(discover()))))))
 

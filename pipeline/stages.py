@@ -125,6 +125,27 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
+def by_reason(reasons: Iterable[Any]) -> str:
+    """Count reasons as "a 2, b 1" (most frequent first); "" when there are none."""
+    counts: dict[str, int] = {}
+    for reason in reasons:
+        counts[str(reason)] = counts.get(str(reason), 0) + 1
+    return ", ".join(f"{r} {n}" for r, n in sorted(counts.items(), key=lambda i: (-i[1], i[0])))
+
+
+def log_counts(stage: str, *parts: tuple[str, int, str]) -> str:
+    """Log one line of a stage's counts for ops staff (the Airflow task log shows it):
+    "fetch: 12 fetched, 3 failed (http-4xx 2, timeout 1)". Each part is (noun, count,
+    breakdown; a noun with "{}" places the count itself); the line is returned too."""
+    line = f"{stage}: " + ", ".join(
+        (noun.format(count) if "{}" in noun else f"{count} {noun}")
+        + (f" ({detail})" if detail and count else "")
+        for noun, count, detail in parts
+    )
+    log.info("%s", line)
+    return line
+
+
 # -- sources -------------------------------------------------------------------------------
 
 
@@ -233,7 +254,15 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
     path = folder / "candidates.jsonl"
     write_rows(path, rows)
     feeds = [source.name for source in config.sources if source.kind == "feed"]
-    fail_if_sources_down(settings, run_id, "feed sources", feeds, _failed_sources(result.events))
+    failed = _failed_sources(result.events)
+    log_counts(
+        "discover",
+        ("feeds polled", len(feeds), ""),
+        ("failed", len(failed), by_reason(failed.values())),
+        ("new articles", len(result.candidates), ""),
+        ("files", sum(1 for r in rows if r["via"] == "file"), ""),
+    )
+    fail_if_sources_down(settings, run_id, "feed sources", feeds, failed)
     return str(path)
 
 
@@ -333,6 +362,12 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
     write_events(folder / "fetch.events.jsonl", events)
     path = folder / "pages.jsonl"
     write_rows(path, pages)
+    log_counts(
+        "fetch",
+        ("fetched", len(tried) - len(failed), ""),
+        ("failed", len(failed), by_reason(failed.values())),
+        ("files", len(pages) - len(tried) + len(failed), ""),
+    )
     fail_if_sources_down(settings, run_id, "article fetches", tried, failed)
     return str(path)
 
@@ -366,6 +401,12 @@ def extract_stage(settings: Settings, run_id: str, pages_ref: str) -> str:
     write_events(folder / "extract.events.jsonl", events)
     path = folder / "documents.jsonl"
     write_jsonl(path, items)
+    skipped = [item.reason for item in items if isinstance(item, Skipped)]
+    log_counts(
+        "extract",
+        ("documents", len(items) - len(skipped), ""),
+        ("skipped", len(skipped), by_reason(skipped)),
+    )
     return str(path)
 
 
@@ -460,6 +501,13 @@ def dedupe_stage(settings: Settings, run_id: str, documents_ref: str) -> str:
     write_events(folder / "dedupe.events.jsonl", events)
     path = folder / "unique.jsonl"
     write_rows(path, (document_to_dict(d) for d in unique))
+    duplicates = [e.payload.get("method") for e in events if e.event_type == DUPLICATE_DETECTED]
+    log_counts(
+        "dedupe",
+        ("new documents", len(unique), ""),
+        ("duplicates", len(duplicates), by_reason(duplicates)),
+        ("indexed before", len(index) - len(unique), ""),
+    )
     return str(path)
 
 
@@ -505,6 +553,11 @@ def statements_stage(settings: Settings, run_id: str, documents_ref: str) -> str
     events = extract_statement_events(documents)
     path = run_dir(settings, run_id) / "statements.jsonl"
     write_events(path, events)
+    log_counts(
+        "statements",
+        ("statements", sum(1 for e in events if e.event_type == STATEMENT_EXTRACTED), ""),
+        ("documents read", len(documents), ""),
+    )
     return str(path)
 
 
@@ -574,6 +627,13 @@ def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
     # URL is not fetched again only to be refused again.
     write_events(
         folder / "validate.events.jsonl", (_quarantined_event(q) for q in refused.values())
+    )
+    log_counts(
+        "validate",
+        ("documents accepted", len(documents.accepted), ""),
+        ("statement events accepted", len(kept), ""),
+        ("quarantined", len(quarantined), by_reason(q.expectation for q in quarantined)),
+        ("documents refused", len(refused), ""),
     )
     if failures:
         # Nothing of this batch will be appended: record what was refused, then fail loudly.
@@ -677,9 +737,10 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
                 ", ".join(str(e.payload.get("url")) for e in orphans[:5]),
             )
         result = store.append(batch, run_id=safe_run_id(run_id))
+        recorded = 0
         if quarantine_path.exists():
             rows = rows_from_dicts(read_rows(quarantine_path))
-            record_quarantine(store.con, rows, safe_run_id(run_id))
+            recorded = record_quarantine(store.con, rows, safe_run_id(run_id))
         record_run_validations(store.con, settings.warehouse_dir, safe_run_id(run_id))
         # Only now do this batch's documents join the near-duplicate index (a cache: if it
         # cannot be saved, the next run brings the saved one up to the log).
@@ -687,12 +748,23 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
             logged_dedup_index(settings, store, index)
         except OSError as err:
             log.warning("%s: not saved: %s", dedup_index_path(settings), err)
-    return {
+        last = store.last_row()
+    counts = {
         "appended": result.appended,
         "already_present": result.already_present,
         "statements": sum(1 for e in statements if e.event_type == STATEMENT_EXTRACTED),
-        "last_seq": result.last_seq or 0,
+        "last_seq": last[0] if last else 0,  # the log's, whether or not this run appended
     }
+    log_counts(
+        "append",
+        ("events appended", result.appended, ""),
+        ("already logged", result.already_present, ""),
+        ("in the batch", len(batch), by_reason(e.event_type for e in batch)),
+        ("quarantined rows recorded", recorded, ""),
+        ("duplicates of refused documents held back", len(orphans), ""),
+        ("last position {}", counts["last_seq"], ""),
+    )
+    return counts
 
 
 def _without_orphan_duplicates(batch: list[Event], index: Any) -> tuple[list[Event], list[Event]]:
@@ -729,6 +801,8 @@ def rebuild_stage(settings: Settings, replace_snapshot: bool = False) -> dict[st
             discard_views(store, build)
             raise
         publish_views(store, build, replace=replace_snapshot)
+    log_counts("views", *((name, count, "") for name, count in build.counts.items()))
+    log.info("views: published %s", settings.bi_snapshot_path)
     return build.counts
 
 

@@ -212,12 +212,25 @@ def _gate(
         raise QualityGateError(
             f"{kind} batch of run {run_id}: {failing} of {considered} rows failed the data-quality"
             f" suites ({share:.0%} > threshold {limit:.0%}), from {len(failing_documents)}"
-            f" documents; nothing was appended. The refused rows are on this error's result;"
-            f" see {context.docs_index}, or raise MONITOR_QUARANTINE_THRESHOLD if this share"
-            " is expected",
+            f" documents; nothing was appended. Failed: {_failed_expectations(quarantined)}."
+            f" The refused rows are in the run's quarantine.jsonl; see {context.docs_index},"
+            " or raise MONITOR_QUARANTINE_THRESHOLD if this share is expected",
             result,
         )
     return result
+
+
+def _failed_expectations(rows: Sequence[QuarantinedRow]) -> str:
+    """Each broken expectation with its suite and how many rows broke it, most first."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        for part in row.detail.split("; "):
+            label = part.partition(": ")[0]
+            if label and label != ALREADY_LOGGED:
+                key = f"{row.suite} {label}"
+                counts[key] = counts.get(key, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{key} ({n} rows)" for key, n in ranked)
 
 
 def document_of(event: Event) -> str:

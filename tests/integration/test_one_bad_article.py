@@ -9,6 +9,7 @@ documents (a broken extractor) still stop the batch."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -110,8 +111,13 @@ def test_failures_across_several_documents_still_stop_the_batch(tmp_path):
     undated = {f"/b/{n}.html": (None, text) for n, (_, text) in enumerate(ARTICLES.values())}
     with LocalWeb() as web:
         settings = serve(web, undated, tmp_path)
-        with pytest.raises(QualityGateError, match="from 3 documents"):
+        with pytest.raises(QualityGateError, match="from 3 documents") as raised:
             run_pipeline(settings, rebuild=False)
+    # The error names each broken expectation and how many rows broke it.
+    assert re.search(
+        r"Failed: statement_events expect_column_values_to_not_be_null:stated_on \(\d+ rows\)",
+        str(raised.value),
+    ), raised.value
     counts, _, quarantined = log_facts(settings)
     assert "statement_extracted" not in counts and quarantined >= 3
 

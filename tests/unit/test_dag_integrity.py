@@ -147,11 +147,11 @@ def test_every_task_opening_duckdb_runs_in_the_one_slot_pool(dags):
         assert dags[dag_id].get_task(task_id).pool != DUCKDB_WRITER_POOL, task_id
 
 
-def test_append_and_reprocess_publish_the_event_log_asset(dags):
-    from pipeline.orchestration import EVENT_LOG_ASSET
+def test_append_and_reprocess_publish_the_event_log_asset_through_its_alias(dags):
+    from pipeline.orchestration import EVENT_LOG_APPENDS
 
-    assert dags["ingest_news"].get_task("append").outlets == [EVENT_LOG_ASSET]
-    assert dags["reprocess"].get_task("reprocess_documents").outlets == [EVENT_LOG_ASSET]
+    assert dags["ingest_news"].get_task("append").outlets == [EVENT_LOG_APPENDS]
+    assert dags["reprocess"].get_task("reprocess_documents").outlets == [EVENT_LOG_APPENDS]
     producers = {(d.dag_id, t.task_id) for d in dags.values() for t in d.tasks if t.outlets}
     assert producers == {("ingest_news", "append"), ("reprocess", "reprocess_documents")}
 
