@@ -220,10 +220,52 @@ def check(db: DbOption = None) -> None:
             for result in _quality_checks(store, settings):
                 failed = failed or not result.ok
                 typer.echo(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}: {result.detail}")
+            for ok, name, detail in _last_runs(store):
+                failed = failed or not ok
+                typer.echo(f"{ok if isinstance(ok, str) else 'ok  ' if ok else 'FAIL'}"
+                           f"  {name}: {detail}")  # fmt: skip
     except MonitorError as error:
         _fail(error)
     if failed:
         raise typer.Exit(1)
+
+
+def _last_runs(store: Any) -> list[tuple[Any, str, str]]:
+    """Lines saying how the last ingest and views runs ended: (ok, name, detail), where ok
+    is True, False (the run failed: check fails) or "note" (worth reading, not a failure)."""
+    from pipeline.store.runs import run_states
+
+    lines: list[tuple[Any, str, str]] = []
+    for state in run_states(store):
+        name = f"last {state.kind} run"
+        last = state.last_ok
+        finished = (
+            f"{last['run_id']} finished at {last['recorded_at']:%Y-%m-%d %H:%M:%S} UTC"
+            f" (appended {last['appended']}, log at position {last['last_seq']})"
+            if last
+            else None
+        )
+        if state.failed:
+            latest = state.failures[-1]
+            since = f"since {finished}" if finished else "and none has finished yet"
+            lines.append(
+                (
+                    False,
+                    name,
+                    f"{latest['dag_id']}.{latest['task_id']} failed in run {latest['run_id']}"
+                    f" at {latest['recorded_at']:%Y-%m-%d %H:%M:%S} UTC: {latest['error']}"
+                    f" ({len(state.failures)} failed task(s) {since})",
+                )
+            )
+        else:
+            lines.append((True, name, finished or "none recorded yet"))
+        if state.quarantined:
+            total = sum(n for _, _, n in state.quarantined)
+            parts = ", ".join(f"{suite} {label} {n}" for suite, label, n in state.quarantined[:6])
+            lines.append(
+                ("note", "quarantine", f"{total} rows refused by the last run or since: {parts}")
+            )
+    return lines
 
 
 def _quality_checks(store: Any, settings: Settings) -> list[Any]:

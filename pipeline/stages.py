@@ -708,6 +708,7 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
         rows_from_dicts,
     )
     from pipeline.store import open_store
+    from pipeline.store.runs import INGEST, record_run_outcome
 
     folder = run_dir(settings, run_id)
     accepted_path = folder / "accepted_ids.jsonl"
@@ -742,6 +743,7 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
             rows = rows_from_dicts(read_rows(quarantine_path))
             recorded = record_quarantine(store.con, rows, safe_run_id(run_id))
         record_run_validations(store.con, settings.warehouse_dir, safe_run_id(run_id))
+        record_run_outcome(store, safe_run_id(run_id), INGEST, result.appended)
         # Only now do this batch's documents join the near-duplicate index (a cache: if it
         # cannot be saved, the next run brings the saved one up to the log).
         try:
@@ -780,12 +782,15 @@ def _without_orphan_duplicates(batch: list[Event], index: Any) -> tuple[list[Eve
     return kept, orphans
 
 
-def rebuild_stage(settings: Settings, replace_snapshot: bool = False) -> dict[str, int]:
+def rebuild_stage(
+    settings: Settings, replace_snapshot: bool = False, run_id: str | None = None
+) -> dict[str, int]:
     """Rebuild every view from the log into a new views file, check them, and publish it as
     the BI snapshot; views that fail their checks are not published, nor are views of an
     empty, other or shorter log over the published ones unless `replace_snapshot`. A path
     where no log exists is an error, never a new empty log."""
     from pipeline.store import open_store
+    from pipeline.store.runs import VIEWS, record_run_outcome
     from pipeline.store.views import build_views, discard_views, publish_views
 
     with open_store(
@@ -801,6 +806,7 @@ def rebuild_stage(settings: Settings, replace_snapshot: bool = False) -> dict[st
             discard_views(store, build)
             raise
         publish_views(store, build, replace=replace_snapshot)
+        record_run_outcome(store, safe_run_id(run_id or new_run_id("views")), VIEWS, 0)
     log_counts("views", *((name, count, "") for name, count in build.counts.items()))
     log.info("views: published %s", settings.bi_snapshot_path)
     return build.counts

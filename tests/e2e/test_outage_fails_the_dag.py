@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -89,4 +88,12 @@ def test_every_feed_down_fails_discover_records_it_and_alerts(tmp_path):
     assert ("task_failed", "discover") in logged
     assert [a["task_id"] for a in Alerts.received] == ["discover"]
     assert "3 of 3 feed sources failed" in Alerts.received[0]["error"]
-    assert Path(db).exists()
+    # `monitor check` says the last run failed, and why (issue 17, item 8)
+    check = subprocess.run(
+        [sys.executable, "-m", "pipeline", "check", "--db", str(db)],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    said = " ".join(check.stdout.split())
+    assert check.returncode == 1, said
+    assert "FAIL last ingest run: ingest_news.discover failed in run manual__" in said
+    assert "SourcesFailedError" in said and "none has finished yet" in said
