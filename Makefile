@@ -48,9 +48,11 @@ eval: setup
 train: setup
 	$(BIN)/python -m pipeline.statements.classifier_training
 
-# The Airflow UI on the same DAGs (airflow standalone, metadata in .airflow/).
+# The Airflow UI on the same DAGs (metadata in .airflow/), every component on 127.0.0.1;
+# `make airflow AIRFLOW_PORT=8081` picks the UI's port (0: any free one).
+AIRFLOW_PORT ?= 8080
 airflow: setup
-	$(BIN)/python -m pipeline.airflow_local ui
+	$(BIN)/python -m pipeline.airflow_local ui --port $(AIRFLOW_PORT)
 
 clean:
 	rm -rf warehouse .airflow
