@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := False
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test lint unit bench eval train airflow clean setup
+.PHONY: run test test-slow lint unit bench eval train airflow clean setup
 
 setup: $(VENV)/.synced
 
@@ -33,8 +33,14 @@ lint: setup
 	$(BIN)/ruff check pipeline dags tests bench
 	$(BIN)/ruff format --check pipeline dags tests bench
 
+# The slow tests (a real Airflow with its scheduler, soak runs: `-m slow`) run apart, in
+# `make test-slow` and in CI's own step (.ci/run), so `make test` stays under ten minutes.
+# -rs: every skipped test is listed with its reason.
 test: lint
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -rs -m "not slow"
+
+test-slow: setup
+	$(BIN)/pytest -q -p no:cacheprovider -rs -m slow
 
 bench: setup
 	$(BIN)/python -m bench

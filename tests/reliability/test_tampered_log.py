@@ -103,19 +103,16 @@ def test_a_row_rewritten_with_its_hash_is_named_not_the_row_after_it(warehouse):
     assert check.returncode == 1 and f"broken at position {seq}: row {seq} was rewritten" in (
         check.message
     )
-    views = monitor("views", db=warehouse)
-    assert views.returncode == 1 and f"position {seq}" in views.message
 
 
 def test_a_log_missing_its_last_events_is_refused(warehouse):
     with duckdb.connect(str(warehouse)) as con:
         last = con.execute("select max(seq) from events").fetchone()[0]
         con.execute("delete from events where seq > ?", [last - 5])
-    for command in (["views"], ["run", "--sources", str(SEEDS)]):
-        result = monitor(*command, db=warehouse)
-        assert result.returncode == 1, result.message
-        assert f"ends at position {last - 5}" in result.message
-        assert f"1..{last} were verified" in result.message
+    result = monitor("views", db=warehouse)  # an append refuses it too: test_chain_checkpoint
+    assert result.returncode == 1, result.message
+    assert f"ends at position {last - 5}" in result.message
+    assert f"1..{last} were verified" in result.message
     check = monitor("check", db=warehouse)
     assert check.returncode == 1, check.message
     assert "FAIL checkpoint" in check.message and f"log ends at {last - 5}" in check.message
@@ -126,11 +123,8 @@ def test_a_deleted_row_in_the_middle_is_named(warehouse):
         con.execute("delete from events where seq = 7")
     check = monitor("check", db=warehouse)
     assert check.returncode == 1 and "broken at position 7: gap" in check.message
-    views = monitor("views", db=warehouse)
-    assert views.returncode == 1 and "position 7" in views.message
 
 
 def test_an_untouched_log_still_runs_and_publishes(warehouse):
     result = monitor("run", "--sources", str(SEEDS), db=warehouse)
     assert result.returncode == 0, result.message
-    assert monitor("check", db=warehouse).returncode == 0
