@@ -48,7 +48,7 @@ from pipeline.events import (
     event_to_dict,
     new_event,
 )
-from pipeline.settings import DEFAULT_SOURCES, Settings
+from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -168,24 +168,33 @@ def load_file_manifest(folder: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
+FROM_FILE_TIME = "file modification time (no published date in manifest.yaml)"
+
+
 def document_from_file(path: Path, source: str) -> Document:
-    """Read a local file source as a document, using its folder's manifest when present."""
+    """Read a local file source as a document, using its folder's manifest when present. A
+    file the manifest gives no date (or that has no manifest) is dated by its modification
+    time (UTC), and the document records that fallback in `published_inferred_from`."""
     from pipeline.documents.extract import document_from_text_file
 
     entry = load_file_manifest(path.parent).get(path.name, {})
+    published = entry.get("published")
     document = document_from_text_file(
-        path, source, published=entry.get("published"), language=entry.get("language") or "en"
+        path, source, published=published, language=entry.get("language") or "en"
     )
+    inferred = document.published_inferred_from
+    if entry.get("date_inferred_from"):
+        inferred = " ".join(str(entry["date_inferred_from"]).split())
+    if document.published is None:
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date()
+        document = replace(document, published=modified)
+        inferred = FROM_FILE_TIME
     return replace(
         document,
         title=entry.get("title") or document.title,
         publisher=entry.get("publisher") or document.publisher,
         author=entry.get("author") or document.author,
-        published_inferred_from=(
-            " ".join(str(entry["date_inferred_from"]).split())
-            if entry.get("date_inferred_from")
-            else document.published_inferred_from
-        ),
+        published_inferred_from=inferred,
     )
 
 
@@ -199,9 +208,10 @@ def _load_config(settings: Settings) -> Any:
 
 
 @contextmanager
-def offline_corpus(settings: Settings) -> Iterator[None]:
-    """Serve the bundled offline corpus on its local port while the bundled sources are used."""
-    if settings.sources_path.resolve() != DEFAULT_SOURCES.resolve():
+def offline_corpus(config: Any) -> Iterator[None]:
+    """Serve the bundled offline corpus on its local port while a sources file that asks for
+    it (`offline_corpus: true`, as seeds/offline/sources.yaml does) is read."""
+    if not config.offline_corpus:
         yield
         return
     from pipeline.documents.offline_server import serve_offline_corpus
@@ -246,7 +256,7 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
             path = config.file_path(source)
             rows.append({"via": "file", "source": source.name, "path": str(path)})
     seen = set() if refetch else _seen_urls(settings)
-    with offline_corpus(settings), HttpClient(config.fetch) as client:
+    with offline_corpus(config), HttpClient(config.fetch) as client:
         result = discover(config, seen_urls=seen, client=client, feed_state=_feed_state(settings))
     rows.extend({**candidate.to_dict(), "via": "web"} for candidate in result.candidates)
     folder = run_dir(settings, run_id)
@@ -329,10 +339,15 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
     pages: list[dict[str, Any]] = []
     events: list[Event] = []
     tried, failed = [], {}
-    with offline_corpus(settings), HttpClient(config.fetch) as client:
+    with offline_corpus(config), HttpClient(config.fetch) as client:
         for row in read_rows(candidates_ref):
             if row["via"] != "web":
-                pages.append(row)
+                if Path(row["path"]).is_file():
+                    pages.append(row)
+                else:  # a file source's fate is named like a page's: with its real path
+                    where = Path(row["path"]).resolve().as_uri()
+                    missing = FetchError(where, "not-found", "no such file")
+                    events.append(fetch_failed_event(missing, row["source"], _today()))
                 continue
             tried.append(row["url"])
             try:

@@ -24,7 +24,7 @@ DEFAULT_USER_AGENT = (
 )
 DEFAULT_MAX_BYTES = 5_000_000
 
-_TOP_LEVEL_KEYS = {"sources", "keywords", "fetch"}
+_TOP_LEVEL_KEYS = {"sources", "keywords", "fetch", "offline_corpus"}
 _SOURCE_KEYS = {"name", "url", "kind", "language", "keywords"}
 
 
@@ -68,6 +68,9 @@ class SourcesConfig:
     keywords: tuple[str, ...] = ()
     fetch: FetchSettings = field(default_factory=FetchSettings)
     path: Path | None = None
+    # Serve the bundled offline corpus (seeds/offline/site) on 127.0.0.1:8123 while this
+    # file's sources are read: `offline_corpus: true`, wherever the file lives.
+    offline_corpus: bool = False
 
     def keywords_for(self, source: Source) -> tuple[str, ...]:
         """Return the topic keywords that apply to a source (its own, else the file's)."""
@@ -132,7 +135,12 @@ def parse_sources(data: Any, origin: str = "<sources>", path: Path | None = None
             )
         seen[source.name] = index
         sources.append(source)
-    return SourcesConfig(sources=tuple(sources), keywords=keywords, fetch=fetch, path=path)
+    offline = data.get("offline_corpus", False)
+    if not isinstance(offline, bool):
+        raise SourcesConfigError(f"{origin}: offline_corpus must be true or false")
+    return SourcesConfig(
+        sources=tuple(sources), keywords=keywords, fetch=fetch, path=path, offline_corpus=offline
+    )
 
 
 def _source(entry: Any, where: str) -> Source:

@@ -66,6 +66,7 @@ FETCH_FAILURE_REASONS: Mapping[str, bool] = {
     "too-many-redirects": True,
     "bad-content-type": True,
     "connection-error": False,
+    "not-found": True,  # a `file` source whose file does not exist
 }
 
 # Content types we read: HTML pages and XML feeds.
