@@ -42,6 +42,10 @@ class Settings:
     # A run whose feeds (or article fetches) fail beyond this share, or all of them, fails
     # its task after recording each failure: an outage must not look like a quiet day.
     source_failure_threshold: float = 0.8
+    # Growth without news: run folders older than this are removed after each append, and
+    # Great Expectations keeps results and Data Docs pages of this many runs (0: keep all).
+    run_retention_days: float = 14.0
+    docs_keep_runs: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -79,6 +83,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         settings = replace(
             settings, quarantine_threshold=float(env["MONITOR_QUARANTINE_THRESHOLD"])
         )
+    if env.get("MONITOR_RUN_RETENTION_DAYS"):
+        settings = replace(settings, run_retention_days=float(env["MONITOR_RUN_RETENTION_DAYS"]))
+    if env.get("MONITOR_DOCS_KEEP_RUNS"):
+        settings = replace(settings, docs_keep_runs=int(env["MONITOR_DOCS_KEEP_RUNS"]))
     if env.get("MONITOR_SOURCE_FAILURE_THRESHOLD"):
         settings = replace(
             settings, source_failure_threshold=float(env["MONITOR_SOURCE_FAILURE_THRESHOLD"])

@@ -251,9 +251,14 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
 
     config = _load_config(settings)
     rows: list[dict[str, Any]] = []
+    logged_files = set() if refetch else _logged_files(settings)
+    unchanged = 0
     for source in config.sources:
         if source.kind == "file":
             path = config.file_path(source)
+            if _file_key(path) in logged_files:
+                unchanged += 1  # logged with these very bytes: nothing new to read
+                continue
             rows.append({"via": "file", "source": source.name, "path": str(path)})
     seen = set() if refetch else _seen_urls(settings)
     with offline_corpus(config), HttpClient(config.fetch) as client:
@@ -271,9 +276,31 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
         ("failed", len(failed), by_reason(failed.values())),
         ("new articles", len(result.candidates), ""),
         ("files", sum(1 for r in rows if r["via"] == "file"), ""),
+        ("unchanged files skipped", unchanged, ""),
     )
     fail_if_sources_down(settings, run_id, "feed sources", feeds, failed)
     return str(path)
+
+
+def _logged_files(settings: Settings) -> set[tuple[str, str]]:
+    """The local files the log holds as documents: (file:// URL, content address)."""
+    from pipeline.store import open_store
+    from pipeline.store.query import logged_file_documents
+
+    if not settings.db_path.exists():
+        return set()
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+        return logged_file_documents(store.con)
+
+
+def _file_key(path: Path) -> tuple[str, str] | None:
+    """(file:// URL, content address of its bytes) of a local file; None when unreadable."""
+    from pipeline.documents.raw_store import content_address
+
+    try:
+        return path.resolve().as_uri(), content_address(path.read_bytes())
+    except OSError:
+        return None
 
 
 def _failed_sources(events: Iterable[Event]) -> dict[str, str]:
@@ -766,6 +793,7 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
         except OSError as err:
             log.warning("%s: not saved: %s", dedup_index_path(settings), err)
         last = store.last_row()
+    prune_run_folders(settings, keep=folder)
     counts = {
         "appended": result.appended,
         "already_present": result.already_present,
@@ -782,6 +810,31 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
         ("last position {}", counts["last_seq"], ""),
     )
     return counts
+
+
+def prune_run_folders(settings: Settings, keep: Path | None = None) -> list[Path]:
+    """Remove run folders last written more than `run_retention_days` ago (never `keep`);
+    return them. A run's batches are only needed while its tasks may be cleared and run
+    again; every copy of every text in them would otherwise stay for good."""
+    import shutil
+    import time
+
+    if settings.run_retention_days <= 0:
+        return []
+    root = settings.warehouse_dir / "runs"
+    cutoff = time.time() - settings.run_retention_days * 86400
+    removed = []
+    for folder in root.iterdir() if root.is_dir() else ():
+        if folder == keep or not folder.is_dir():
+            continue
+        newest = max((p.stat().st_mtime for p in folder.iterdir()), default=folder.stat().st_mtime)
+        if newest < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    if removed:
+        log.info("housekeeping: removed %d run folders older than %s days", len(removed),
+                 settings.run_retention_days)  # fmt: skip
+    return removed
 
 
 def _without_orphan_duplicates(batch: list[Event], index: Any) -> tuple[list[Event], list[Event]]:
@@ -822,9 +875,21 @@ def rebuild_stage(
             raise
         publish_views(store, build, replace=replace_snapshot)
         record_run_outcome(store, safe_run_id(run_id or new_run_id("views")), VIEWS, 0)
+    _prune_data_docs(settings)
     log_counts("views", *((name, count, "") for name, count in build.counts.items()))
     log.info("views: published %s", settings.bi_snapshot_path)
     return build.counts
+
+
+def _prune_data_docs(settings: Settings) -> None:
+    """Keep the Great Expectations results and Data Docs pages of the last runs only."""
+    try:
+        from pipeline.quality.context import quality_context
+    except ImportError:  # the quality suites are optional for embedded use
+        return
+    removed = quality_context(settings).prune(settings.docs_keep_runs)
+    if removed:
+        log.info("housekeeping: removed the Data Docs and results of %d older runs", removed)
 
 
 def _check_views(store: Any, settings: Settings) -> None:

@@ -358,7 +358,13 @@ def document_from_text_file(
     url = path.resolve().as_uri()
     if path.suffix.lower() in {".html", ".htm", ".xhtml"} or _HTML_START.match(raw[:2048]):
         result = extract_document(
-            raw, url, source=source, fallback_published=published, min_chars=0, languages=None
+            raw,
+            url,
+            source=source,
+            fallback_published=published,
+            min_chars=0,
+            languages=None,
+            raw_ref=content_address(raw),  # what tells an unchanged file (stages.discover)
         )
         if isinstance(result, Skipped):
             raise InputError(f"{path}: {result.reason} ({result.detail})")

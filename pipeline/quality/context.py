@@ -19,6 +19,7 @@ import os
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # before GX is imported: no network
 
 import logging
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -214,6 +215,33 @@ class QualityContext:
             return None
         url = (urls[0].get("site_url") if urls else None) or None
         return url.removeprefix("file://") if url else None
+
+    def prune(self, keep_runs: int) -> int:
+        """Delete the stored results and Data Docs pages of all but the `keep_runs` most
+        recent runs (each run is a folder named after it under every suite), then rebuild
+        the Data Docs index if anything went; return how many runs were removed."""
+        if keep_runs <= 0:
+            return 0
+        uncommitted = self.root / "uncommitted"
+        trees = [uncommitted / "validations", uncommitted / "data_docs" / DOCS_SITE / "validations"]
+        runs: dict[str, float] = {}
+        for tree in trees:
+            for folder in tree.glob("*/*") if tree.is_dir() else ():
+                if folder.is_dir():
+                    runs[folder.name] = max(runs.get(folder.name, 0.0), folder.stat().st_mtime)
+        newest = sorted(runs, key=lambda name: (runs[name], name), reverse=True)
+        gone = set(newest[keep_runs:])
+        if not gone:
+            return 0
+        for tree in trees:
+            for folder in tree.glob("*/*") if tree.is_dir() else ():
+                if folder.name in gone:
+                    shutil.rmtree(folder, ignore_errors=True)
+        for name in gone:
+            shutil.rmtree(self.root / "runs" / name, ignore_errors=True)
+        # The index only: an identifier no result has makes GX render no page again.
+        self.gx.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=["index-only"])
+        return len(gone)
 
     def build_docs(self) -> Path:
         """Rebuild the whole Data Docs site and return its index.html."""
