@@ -31,6 +31,9 @@ class Settings:
     db_path: Path = PROJECT_DIR / "warehouse" / "monitor.duckdb"
     snapshot_path: Path | None = None
     raw_dir: Path | None = None
+    # Where Great Expectations keeps its results and Data Docs (<docs_dir>/gx/...; default
+    # the warehouse): compose puts them on a volume of their own that a static server reads.
+    docs_dir: Path | None = None
     sources_path: Path = DEFAULT_SOURCES
     quarantine_threshold: float = 0.2
     # The gate fails only when the refused rows come from at least this many documents: the
@@ -59,6 +62,11 @@ class Settings:
         return self.snapshot_path or default_snapshot_path(self.db_path)
 
     @property
+    def gx_project_dir(self) -> Path:
+        """The folder holding Great Expectations' `gx/` (results, Data Docs)."""
+        return self.docs_dir or self.warehouse_dir
+
+    @property
     def raw_store_dir(self) -> Path:
         """Content-addressed raw HTTP responses, so documents can be re-extracted."""
         return self.raw_dir or self.warehouse_dir / "raw"
@@ -77,6 +85,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         settings = replace(settings, snapshot_path=Path(env["MONITOR_SNAPSHOT"]))
     if env.get("MONITOR_RAW_DIR"):
         settings = replace(settings, raw_dir=Path(env["MONITOR_RAW_DIR"]))
+    if env.get("MONITOR_DOCS_DIR"):
+        settings = replace(settings, docs_dir=Path(env["MONITOR_DOCS_DIR"]))
     if env.get("MONITOR_SOURCES"):
         settings = replace(settings, sources_path=Path(env["MONITOR_SOURCES"]))
     if env.get("MONITOR_QUARANTINE_THRESHOLD"):

@@ -739,7 +739,7 @@ def _record_refusals(settings: Settings, run_id: str, quarantined: list[Any]) ->
 
     with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         record_quarantine(store.con, quarantined, safe_run_id(run_id))
-        record_run_validations(store.con, settings.warehouse_dir, safe_run_id(run_id))
+        record_run_validations(store.con, settings.gx_project_dir, safe_run_id(run_id))
 
 
 def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[str, int]:
@@ -784,7 +784,7 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
         if quarantine_path.exists():
             rows = rows_from_dicts(read_rows(quarantine_path))
             recorded = record_quarantine(store.con, rows, safe_run_id(run_id))
-        record_run_validations(store.con, settings.warehouse_dir, safe_run_id(run_id))
+        record_run_validations(store.con, settings.gx_project_dir, safe_run_id(run_id))
         record_run_outcome(store, safe_run_id(run_id), INGEST, result.appended)
         # Only now do this batch's documents join the near-duplicate index (a cache: if it
         # cannot be saved, the next run brings the saved one up to the log).

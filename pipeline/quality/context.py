@@ -1,5 +1,8 @@
 """The Great Expectations context: suites from expectations/; results and Data Docs in warehouse.
 
+(The GX folder is the warehouse's unless MONITOR_DOCS_DIR names another; Data Docs pages are
+rewritten to load their scripts, styles and fonts from the site itself: pipeline/quality/docs.py.)
+
 A file context lives at <warehouse>/gx (GX's own layout: great_expectations.yml, a copy of
 each suite, checkpoints, uncommitted/validations/*.json, uncommitted/data_docs/local_site/).
 Everything there is generated: the suites are re-read from the repo's expectations/*.json
@@ -32,7 +35,7 @@ from great_expectations.checkpoint import UpdateDataDocsAction
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from pipeline.quality.docs import DOCS_SITE
+from pipeline.quality.docs import DOCS_SITE, localise_site
 from pipeline.quality.suites import SUITE_NAMES, expectation_label, load_suite_file
 from pipeline.settings import EXPECTATIONS_DIR, Settings
 
@@ -100,6 +103,11 @@ class QualityContext:
             self._register(datasource, name, expectations_dir)
 
     @property
+    def site_dir(self) -> Path:
+        """The Data Docs site folder."""
+        return self.root / "uncommitted" / "data_docs" / DOCS_SITE
+
+    @property
     def docs_index(self) -> Path:
         """Return the Data Docs front page (it exists once a suite has run)."""
         return self.root / "uncommitted" / "data_docs" / DOCS_SITE / "index.html"
@@ -161,6 +169,7 @@ class QualityContext:
             expectation_parameters=dict(parameters or {}),
             run_id=RunIdentifier(run_name=run_id, run_time=started),
         )
+        localise_site(self.site_dir)  # the pages it just wrote load nothing from outside
         ((identifier, validation),) = result.run_results.items()
         failures = tuple(
             sorted(
@@ -241,11 +250,13 @@ class QualityContext:
             shutil.rmtree(self.root / "runs" / name, ignore_errors=True)
         # The index only: an identifier no result has makes GX render no page again.
         self.gx.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=["index-only"])
+        localise_site(self.site_dir)
         return len(gone)
 
     def build_docs(self) -> Path:
         """Rebuild the whole Data Docs site and return its index.html."""
         self.gx.build_data_docs(site_names=[DOCS_SITE])
+        localise_site(self.site_dir)
         return self.docs_index
 
 
@@ -253,8 +264,8 @@ _CONTEXTS: dict[Path, QualityContext] = {}
 
 
 def quality_context(settings: Settings) -> QualityContext:
-    """Return this process's GX context for the settings' warehouse (made on first use)."""
-    key = settings.warehouse_dir.resolve()
+    """Return this process's GX context for the settings' GX folder (made on first use)."""
+    key = settings.gx_project_dir.resolve()
     context = _CONTEXTS.get(key)
     if context is None:
         context = QualityContext(key)

@@ -155,3 +155,14 @@ def test_only_the_scheduler_mounts_the_duckdb_warehouse(services):
         if any(src == "warehouse" for src, _, _ in _volume_mounts(service))
     ]
     assert writers == ["airflow-scheduler"], "one process tree writes DuckDB: LocalExecutor"
+
+
+def test_the_data_docs_are_served_read_only_from_their_own_volume(compose, services):
+    assert "data_docs" in compose["volumes"]
+    env = _env(services["airflow-scheduler"])
+    writer = {(src, target) for src, target, _ in _volume_mounts(services["airflow-scheduler"])}
+    assert ("data_docs", env["MONITOR_DOCS_DIR"]) in writer
+    docs = services["data-docs"]
+    assert [(src, mode) for src, _, mode in _volume_mounts(docs)] == [("data_docs", "ro")]
+    assert all(str(port).startswith("127.0.0.1:") for port in docs["ports"])
+    assert "http.server" in docs["entrypoint"] and "healthcheck" in docs
