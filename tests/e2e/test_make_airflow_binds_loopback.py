@@ -4,7 +4,8 @@
 interface (ports 8793 and 8794, no setting for their host). `python -m pipeline.airflow_local
 ui` (what `make airflow` runs) now starts the components itself, each on loopback, the UI on
 the chosen port. The test starts it for real (SQLite metadata in tmp_path), waits until the
-scheduler and triggerer report healthy, and lists every listening socket of its processes."""
+scheduler and triggerer report healthy, and lists every listening socket of its processes.
+A real Airflow with its scheduler: marked slow (`make test-slow`, CI's own step)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import pytest
 from pipeline.airflow_local import free_port
 from pipeline.settings import PROJECT_DIR
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(400)]
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(400)]
 
 
 def health(port: int) -> dict | None:
