@@ -16,14 +16,18 @@ RUN mkdir -p /opt/monitor /data/warehouse /data/raw /data/bi \
 USER airflow
 WORKDIR /opt/monitor
 
-# Dependencies first (cached until uv.lock changes). `apache-airflow` stays at the image's
-# version because uv.lock pins the same one; pip would refuse a conflicting lock.
+# Dependencies first (cached until uv.lock changes), every one checked against the hash the
+# lock records (--require-hashes). `apache-airflow` stays at the image's version because
+# uv.lock pins the same one. The FAB auth manager (compose's AIRFLOW__CORE__AUTH_MANAGER)
+# is the official image's own provider: the build fails if it is missing.
 COPY --chown=airflow:root pyproject.toml uv.lock README.md ./
 RUN pip install --quiet "uv>=0.5" \
- && uv export --frozen --no-dev --no-emit-project --no-hashes --format requirements-txt \
+ && uv export --frozen --no-dev --no-emit-project --format requirements-txt \
       --output-file /tmp/requirements.txt \
- && pip install --quiet "apache-airflow==${AIRFLOW_VERSION}" -r /tmp/requirements.txt \
- && rm /tmp/requirements.txt
+ && pip install --quiet --require-hashes -r /tmp/requirements.txt \
+ && rm /tmp/requirements.txt \
+ && python -c "import airflow.providers.fab.auth_manager.fab_auth_manager" \
+ && test "$(python -c 'import airflow; print(airflow.__version__)')" = "${AIRFLOW_VERSION}"
 
 # The project, installed editable so pipeline/settings.py finds sql/, expectations/ and seeds/
 # beside the package.

@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := False
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test lint unit bench eval train airflow clean setup
+.PHONY: run test test-slow lint unit bench eval train airflow clean setup
 
 setup: $(VENV)/.synced
 
@@ -33,8 +33,14 @@ lint: setup
 	$(BIN)/ruff check pipeline dags tests bench
 	$(BIN)/ruff format --check pipeline dags tests bench
 
+# The slow tests (a real Airflow with its scheduler, soak runs: `-m slow`) run apart, in
+# `make test-slow` and in CI's own step (.ci/run), so `make test` stays under ten minutes.
+# -rs: every skipped test is listed with its reason.
 test: lint
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -rs -m "not slow"
+
+test-slow: setup
+	$(BIN)/pytest -q -p no:cacheprovider -rs -m slow
 
 bench: setup
 	$(BIN)/python -m bench
@@ -48,9 +54,11 @@ eval: setup
 train: setup
 	$(BIN)/python -m pipeline.statements.classifier_training
 
-# The Airflow UI on the same DAGs (airflow standalone, metadata in .airflow/).
+# The Airflow UI on the same DAGs (metadata in .airflow/), every component on 127.0.0.1;
+# `make airflow AIRFLOW_PORT=8081` picks the UI's port (0: any free one).
+AIRFLOW_PORT ?= 8080
 airflow: setup
-	$(BIN)/python -m pipeline.airflow_local ui
+	$(BIN)/python -m pipeline.airflow_local ui --port $(AIRFLOW_PORT)
 
 clean:
 	rm -rf warehouse .airflow

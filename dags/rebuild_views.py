@@ -20,9 +20,15 @@ task is always safe. A failure is recorded as a `task_failed` event and alerted 
 
 from __future__ import annotations
 
-from airflow.sdk import dag, task
+from airflow.sdk import dag, get_current_context, task
 
-from pipeline.orchestration import DUCKDB_WRITER_POOL, EVENT_LOG_ASSET, START_DATE, default_args
+from pipeline.orchestration import (
+    DUCKDB_WRITER_POOL,
+    EVENT_LOG_ASSET,
+    START_DATE,
+    airflow_run_id,
+    default_args,
+)
 
 
 @dag(
@@ -41,7 +47,7 @@ def rebuild_views():
         from pipeline.settings import load_settings
         from pipeline.stages import rebuild_stage
 
-        return rebuild_stage(load_settings())
+        return rebuild_stage(load_settings(), run_id=airflow_run_id(get_current_context()))
 
     rebuild()
 

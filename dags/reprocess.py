@@ -11,8 +11,8 @@ Parameters: `since`, `until` (dates, inclusive; empty = no bound) and `extractor
 and says which version is installed).
 
 **Task** `reprocess_documents` (pool `duckdb_writer`; **no retries**): extracts statements,
-validates them (quality gates, quarantine) and appends them, then publishes the
-`monitor_event_log` Asset so `rebuild_views` runs.
+validates them (quality gates, quarantine) and appends them, then, when it appended
+something, updates the `monitor_event_log` Asset so `rebuild_views` runs.
 
 *When it fails*: read the log. A wrong `extractor_version` says which one is installed; a
 `QualityGateError` names the failing suites and the report. Fix and trigger again: events
@@ -25,11 +25,12 @@ from airflow.sdk import Param, dag, get_current_context, task
 
 from pipeline.orchestration import (
     DUCKDB_WRITER_POOL,
-    EVENT_LOG_ASSET,
+    EVENT_LOG_APPENDS,
     REPROCESS_TIMEOUT,
     START_DATE,
     airflow_run_id,
     default_args,
+    publish_appends,
 )
 
 OPTIONAL_TEXT = ["null", "string"]
@@ -53,20 +54,22 @@ OPTIONAL_TEXT = ["null", "string"]
     },
 )
 def reprocess():
-    @task(pool=DUCKDB_WRITER_POOL, outlets=[EVENT_LOG_ASSET])
+    @task(pool=DUCKDB_WRITER_POOL, outlets=[EVENT_LOG_APPENDS])
     def reprocess_documents() -> dict:
         from pipeline.settings import load_settings
         from pipeline.stages import reprocess_stage
 
         context = get_current_context()
         params = context["params"]
-        return reprocess_stage(
+        counts = reprocess_stage(
             load_settings(),
             airflow_run_id(context),
             since=params.get("since") or None,
             until=params.get("until") or None,
             extractor_version=params.get("extractor_version") or None,
         )
+        publish_appends(context, counts)
+        return counts
 
     reprocess_documents()
 

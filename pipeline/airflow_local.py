@@ -10,20 +10,24 @@ trigger does not fire without a scheduler, so `rebuild_views` is run explicitly 
 `ingest_news`. Airflow's own log goes to `.airflow/logs/make_run.log`; the summary prints
 the wall time split into pipeline work (the tasks' own run time) and Airflow overhead.
 
-`ui` starts `airflow standalone` (api-server, scheduler, dag-processor, triggerer) on the same
-DAGs and prints the URL and login.
+`ui` starts what `airflow standalone` would (api-server, scheduler, dag-processor, triggerer)
+on the same DAGs, but each bound to 127.0.0.1 and without the log servers standalone opens
+on every interface, and prints the URL and login.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import secrets
+import signal
+import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -166,14 +170,60 @@ def _write_json(path: Path, value: Any) -> None:
 
 # -- make airflow ------------------------------------------------------------------------------
 
+# The components `airflow standalone` would start, started here instead so that nothing
+# listens beyond this machine: standalone's scheduler and triggerer each start a log server
+# bound to every interface (ports 8793 and 8794; Airflow has no setting for its host). The
+# api-server reads task logs from the shared folder, so those log servers are not needed.
+UI_COMPONENTS = (
+    ("api-server", ["api-server", "--host", "127.0.0.1", "--workers", "1"]),
+    ("scheduler", ["scheduler", "--skip-serve-logs"]),
+    ("dag-processor", ["dag-processor"]),
+    ("triggerer", ["triggerer", "--skip-serve-logs"]),
+)
 
-def ui(port: int = 8080) -> int:
-    """Start `airflow standalone` on the project's DAGs; print the URL and login first."""
-    AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)
-    env = airflow_env()
-    env["AIRFLOW__API__PORT"] = str(port)
-    env["AIRFLOW__API__BASE_URL"] = f"http://localhost:{port}"
-    passwords = AIRFLOW_HOME / "simple_auth_manager_passwords.json.generated"
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now (the kernel picks it)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+def ui_env(home: Path, port: int) -> dict[str, str]:
+    """The environment of every `make airflow` component: one port, loopback only."""
+    env = airflow_env(home)
+    base_url = f"http://127.0.0.1:{port}"
+    env.update(
+        {
+            "AIRFLOW__API__HOST": "127.0.0.1",
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__API__BASE_URL": base_url,
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{base_url}/execution/",
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__API_AUTH__JWT_SECRET": _kept_secret(home / "jwt_secret.generated"),
+            # the scheduler's health server is off, and on loopback if turned on
+            "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_HOST": "127.0.0.1",
+        }
+    )
+    return env
+
+
+def _kept_secret(path: Path) -> str:
+    """A random secret kept in `path` (made on first use), shared by every component."""
+    if not path.exists():
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def ui(port: int = 8080, home: Path = AIRFLOW_HOME) -> int:
+    """Start Airflow's components on the project's DAGs, every one on 127.0.0.1 (the UI on
+    `port`; 0 picks a free one); print the URL and login first; Ctrl-C stops them all."""
+    home.mkdir(parents=True, exist_ok=True)
+    port = port or free_port()
+    env = ui_env(home, port)
+    passwords = home / "simple_auth_manager_passwords.json.generated"
     if not passwords.exists():
         passwords.write_text(json.dumps({"admin": secrets.token_urlsafe(12)}), encoding="utf-8")
     password = json.loads(passwords.read_text(encoding="utf-8")).get("admin", "?")
@@ -181,17 +231,53 @@ def ui(port: int = 8080) -> int:
     if subprocess.call(setup, env=env) != 0:
         print("could not prepare the Airflow metadata database", file=sys.stderr)
         return 1
+    logs = home / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
     print(
-        f"\nAirflow UI: http://localhost:{port}   login: admin / {password}"
-        f"\n(password kept in {passwords}; the DAGs start paused: unpause them in the UI;"
-        " Ctrl-C stops every component)\n",
+        f"\nAirflow UI: http://127.0.0.1:{port}   login: admin / {password}"
+        f"\n(password kept in {passwords}; every component listens on 127.0.0.1 only; logs in"
+        f" {logs}/<component>.log; the DAGs start paused: unpause them in the UI; Ctrl-C stops"
+        " every component)\n",
         flush=True,
     )
-    airflow = Path(sys.executable).with_name("airflow")
+    airflow = str(Path(sys.executable).with_name("airflow"))
+    processes: dict[str, subprocess.Popen] = {}
     try:
-        return subprocess.call([str(airflow), "standalone"], env=env)
+        for name, args in UI_COMPONENTS:
+            with (logs / f"{name}.log").open("a", encoding="utf-8") as out:
+                processes[name] = subprocess.Popen(
+                    [airflow, *args],
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own group: stopped with its children
+                )
+        while True:
+            for name, process in processes.items():
+                if process.poll() is not None:
+                    print(f"{name} exited ({process.returncode}); see {logs / name}.log")
+                    return 1
+            time.sleep(1)
     except KeyboardInterrupt:
         return 0
+    finally:
+        _stop(processes.values())
+
+
+def _stop(processes: Iterable[subprocess.Popen]) -> None:
+    """SIGTERM each component's process group, then SIGKILL what is left after 30 s."""
+    running = [p for p in processes if p.poll() is None]
+    for process in running:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    for process in running:
+        try:
+            process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
 
 
 def _setup() -> int:
@@ -214,7 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     run_parser.add_argument("dag_ids", nargs="*", default=list(RUN_DAGS))
     run_parser.add_argument("--no-stances", action="store_true")
     ui_parser = commands.add_parser("ui", help="start the Airflow UI locally (make airflow)")
-    ui_parser.add_argument("--port", type=int, default=8080)
+    ui_parser.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    ui_parser.add_argument("--home", type=Path, default=AIRFLOW_HOME, help=argparse.SUPPRESS)
     child = commands.add_parser("_dags-test")
     child.add_argument("result_path", type=Path)
     child.add_argument("dag_ids", nargs="+")
@@ -223,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "run":
         return run(args.dag_ids, show_stances=not args.no_stances)
     if args.command == "ui":
-        return ui(args.port)
+        return ui(args.port, args.home)
     if args.command == "_dags-test":
         return _dags_test(args.result_path, args.dag_ids)
     return _setup()

@@ -164,13 +164,22 @@ def _statement_row(path: Path, s: Any, extractor: Any) -> dict[str, Any]:
 
 
 @app.command()
-def views(db: DbOption = None) -> None:
+def views(
+    db: DbOption = None,
+    replace_snapshot: Annotated[
+        bool,
+        typer.Option(
+            "--replace-snapshot",
+            help="publish even over views of another, longer or non-empty log",
+        ),
+    ] = False,
+) -> None:
     """Rebuild every view from the event log and publish the BI snapshot."""
     from pipeline.stages import rebuild_stage
 
     settings = _settings(db)
     try:
-        counts = rebuild_stage(settings)
+        counts = rebuild_stage(settings, replace_snapshot=replace_snapshot)
     except MonitorError as error:
         _fail(error)
     for name, count in counts.items():
@@ -204,8 +213,13 @@ def check(db: DbOption = None) -> None:
     settings = _settings(db)
     failed = False
     try:
+        # It reads the live log (the chain is there, not in the snapshot): while the
+        # pipeline writes, it waits its turn instead of failing.
         with open_store(
-            settings.db_path, read_only=True, views_path=settings.bi_snapshot_path
+            settings.db_path,
+            read_only=True,
+            views_path=settings.bi_snapshot_path,
+            wait=settings.lock_wait_s,
         ) as store:
             report = store.verify_chain()
             if report.ok:
@@ -216,16 +230,61 @@ def check(db: DbOption = None) -> None:
                     f"FAIL  hash chain broken at position {report.first_broken_seq}:"
                     f" {report.reason} ({report.checked} events verified before it)"
                 )
-            id_file = store.check_id_index()
-            failed = failed or not id_file.ok
-            typer.echo(f"{'ok  ' if id_file.ok else 'FAIL'}  id file: {id_file.detail}")
+            for name, result in (
+                ("checkpoint", store.check_checkpoint()),
+                ("id file", store.check_id_index()),
+            ):
+                failed = failed or not result.ok
+                typer.echo(f"{'ok  ' if result.ok else 'FAIL'}  {name}: {result.detail}")
             for result in _quality_checks(store, settings):
                 failed = failed or not result.ok
                 typer.echo(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}: {result.detail}")
+            for ok, name, detail in _last_runs(store):
+                failed = failed or not ok
+                typer.echo(f"{ok if isinstance(ok, str) else 'ok  ' if ok else 'FAIL'}"
+                           f"  {name}: {detail}")  # fmt: skip
     except MonitorError as error:
         _fail(error)
     if failed:
         raise typer.Exit(1)
+
+
+def _last_runs(store: Any) -> list[tuple[Any, str, str]]:
+    """Lines saying how the last ingest and views runs ended: (ok, name, detail), where ok
+    is True, False (the run failed: check fails) or "note" (worth reading, not a failure)."""
+    from pipeline.store.runs import run_states
+
+    lines: list[tuple[Any, str, str]] = []
+    for state in run_states(store):
+        name = f"last {state.kind} run"
+        last = state.last_ok
+        finished = (
+            f"{last['run_id']} finished at {last['recorded_at']:%Y-%m-%d %H:%M:%S} UTC"
+            f" (appended {last['appended']}, log at position {last['last_seq']})"
+            if last
+            else None
+        )
+        if state.failed:
+            latest = state.failures[-1]
+            since = f"since {finished}" if finished else "and none has finished yet"
+            lines.append(
+                (
+                    False,
+                    name,
+                    f"{latest['dag_id']}.{latest['task_id']} failed in run {latest['run_id']}"
+                    f" at {latest['recorded_at']:%Y-%m-%d %H:%M:%S} UTC: {latest['error']}"
+                    f" ({len(state.failures)} failed task(s) {since})",
+                )
+            )
+        else:
+            lines.append((True, name, finished or "none recorded yet"))
+        if state.quarantined:
+            total = sum(n for _, _, n in state.quarantined)
+            parts = ", ".join(f"{suite} {label} {n}" for suite, label, n in state.quarantined[:6])
+            lines.append(
+                ("note", "quarantine", f"{total} rows refused by the last run or since: {parts}")
+            )
+    return lines
 
 
 def _quality_checks(store: Any, settings: Settings) -> list[Any]:

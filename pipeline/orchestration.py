@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, AssetAlias
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,8 @@ DEFAULT_SCHEDULE = "@daily"
 DUCKDB_WRITER_POOL = "duckdb_writer"
 DUCKDB_WRITER_POOL_DESCRIPTION = "One slot: DuckDB allows one writing process per file"
 
-# Published by every task that appends to the event log; `rebuild_views` is scheduled on it.
+# Updated by every task that appends to the event log (when it appended something: see
+# EVENT_LOG_APPENDS); `rebuild_views` is scheduled on it.
 EVENT_LOG_ASSET = Asset(
     name="monitor_event_log",
     uri="duckdb://warehouse/monitor.duckdb/events",
@@ -54,6 +55,11 @@ TASK_TIMEOUT = timedelta(hours=2)
 NETWORK_TASK_TIMEOUT = timedelta(hours=1)
 # reprocess re-extracts every stored document in the range asked for.
 REPROCESS_TIMEOUT = timedelta(hours=12)
+# The appending tasks name this alias as their outlet, not the Asset itself: an outlet Asset
+# gets an event whenever its task succeeds, so a run that appended nothing would start a
+# rebuild (15 s) for nothing. Through the alias an Asset event is added only when events
+# were appended (`publish_appends`).
+EVENT_LOG_APPENDS = AssetAlias(name="monitor_event_log_appends", group="monitor")
 
 ALERT_TIMEOUT_SECONDS = 5.0
 FAILURE_RECORD_ATTEMPTS = 5  # waits 2+4+8+16 s at most for a busy event log
@@ -98,6 +104,35 @@ def network_retry_args() -> dict:
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=30),
     }
+
+
+def publish_appends(context: Mapping[str, Any], counts: Mapping[str, Any]) -> bool:
+    """Add an event of the event-log Asset (through EVENT_LOG_APPENDS, the task's outlet) when
+    the task appended events; say whether it did. A run that appended nothing triggers no
+    rebuild."""
+    appended = int(counts.get("appended") or 0)
+    if appended <= 0:
+        log.info("append: nothing new in the event log, so no rebuild is triggered")
+        return False
+    extra = {"appended": appended, "last_seq": int(counts.get("last_seq") or 0)}
+    context["outlet_events"][EVENT_LOG_APPENDS].add(EVENT_LOG_ASSET, extra=extra)
+    return True
+
+
+def store_retry_args() -> dict:
+    """Return task arguments for stages whose only transient failure is a busy event log
+    (another process reading or writing it): retry a little later."""
+    return {"retries": capped_retries(2), "retry_delay": timedelta(minutes=1)}
+
+
+def fail_without_retry(error: BaseException) -> BaseException:
+    """Wrap an error no retry can fix (a quality gate failure) so Airflow fails the task at
+    once; other errors (a busy event log) are retried as the task says."""
+    from airflow.sdk.exceptions import AirflowFailException
+
+    failure = AirflowFailException(f"{type(error).__name__}: {error}")
+    failure.__cause__ = error
+    return failure
 
 
 def airflow_run_id(context: Mapping[str, Any]) -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
 from pipeline import stages
+from pipeline.errors import MonitorError
 from pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, str], None] | None
 
@@ -23,7 +27,12 @@ def run_pipeline(
         if progress:
             progress(name, "running")
         started = time.perf_counter()
-        result = work()
+        try:
+            result = work()
+        except MonitorError as error:
+            _record_failure(settings, "monitor run" if rebuild else "monitor ingest", name,
+                            run_id, error)  # fmt: skip
+            raise
         timings[name] = time.perf_counter() - started
         if progress:
             progress(name, f"done in {timings[name]:.2f} s")
@@ -48,3 +57,16 @@ def run_pipeline(
         "seconds": round(sum(timings.values()), 2),
         "seconds by stage": ", ".join(f"{k} {v:.2f}" for k, v in timings.items()),
     }
+
+
+def _record_failure(
+    settings: Settings, command: str, stage: str, run_id: str, error: MonitorError
+) -> None:
+    """Log a failed stage as a task_failed event, as the DAGs' failure callback does, so that
+    `monitor check` sees it; never raise (the failure itself is what the user must see)."""
+    try:
+        stages.record_task_failure(
+            settings, command, stage, run_id, f"{type(error).__name__}: {error}"
+        )
+    except Exception as err:  # noqa: BLE001 - e.g. the log is the thing that failed
+        log.warning("the failure of %s was not recorded in the event log: %s", stage, err)

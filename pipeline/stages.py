@@ -42,6 +42,7 @@ from pipeline.documents.model import Document
 from pipeline.errors import InputError, MonitorError
 from pipeline.events import (
     DOCUMENT_INGESTED,
+    DUPLICATE_DETECTED,
     STATEMENT_EXTRACTED,
     TASK_FAILED,
     Event,
@@ -49,12 +50,14 @@ from pipeline.events import (
     event_to_dict,
     new_event,
 )
-from pipeline.settings import DEFAULT_SOURCES, Settings
+from pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
 
 log = logging.getLogger(__name__)
 
 PRODUCER = f"pipeline/{__version__}"
-STAGE_OUTPUTS = ("discover", "fetch", "extract", "dedupe", "statements")
+STAGE_OUTPUTS = ("discover", "fetch", "extract", "dedupe", "statements", "validate")
 OFFLINE_PORT = 8123  # the bundled sources file allow-lists 127.0.0.1:8123
 
 
@@ -149,6 +152,27 @@ def _today() -> date:
     return _now().date()
 
 
+def by_reason(reasons: Iterable[Any]) -> str:
+    """Count reasons as "a 2, b 1" (most frequent first); "" when there are none."""
+    counts: dict[str, int] = {}
+    for reason in reasons:
+        counts[str(reason)] = counts.get(str(reason), 0) + 1
+    return ", ".join(f"{r} {n}" for r, n in sorted(counts.items(), key=lambda i: (-i[1], i[0])))
+
+
+def log_counts(stage: str, *parts: tuple[str, int, str]) -> str:
+    """Log one line of a stage's counts for ops staff (the Airflow task log shows it):
+    "fetch: 12 fetched, 3 failed (http-4xx 2, timeout 1)". Each part is (noun, count,
+    breakdown; a noun with "{}" places the count itself); the line is returned too."""
+    line = f"{stage}: " + ", ".join(
+        (noun.format(count) if "{}" in noun else f"{count} {noun}")
+        + (f" ({detail})" if detail and count else "")
+        for noun, count, detail in parts
+    )
+    log.info("%s", line)
+    return line
+
+
 # -- sources -------------------------------------------------------------------------------
 
 
@@ -182,13 +206,18 @@ def load_file_manifest(folder: Path) -> dict[str, dict[str, Any]]:
     return entries
 
 
+FROM_FILE_TIME = "file modification time (no published date in manifest.yaml)"
+
+
 def document_from_file(
     path: Path, source: str, roots: tuple[Path, ...] | None = None, max_bytes: int | None = None
 ) -> Document:
     """Read a local file source as a document, using its folder's manifest when present.
 
     The file is read only inside `roots` (default: its own folder), only if it is a regular
-    file, and only up to `max_bytes` (pipeline.sources.files)."""
+    file, and only up to `max_bytes` (pipeline.sources.files). A file the manifest gives no
+    date (or that has no manifest) is dated by its modification time (UTC), and the
+    document records that fallback in `published_inferred_from`."""
     from pipeline.documents.extract import document_from_text_file
     from pipeline.sources.config import DEFAULT_MAX_BYTES
     from pipeline.sources.files import read_local_file
@@ -202,16 +231,19 @@ def document_from_file(
         language=entry.get("language") or "en",
         raw=raw,
     )
+    inferred = document.published_inferred_from
+    if entry.get("date_inferred_from"):
+        inferred = " ".join(str(entry["date_inferred_from"]).split())
+    if document.published is None:
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC).date()
+        document = replace(document, published=modified)
+        inferred = FROM_FILE_TIME
     return replace(
         document,
         title=entry.get("title") or document.title,
         publisher=entry.get("publisher") or document.publisher,
         author=entry.get("author") or document.author,
-        published_inferred_from=(
-            " ".join(str(entry["date_inferred_from"]).split())
-            if entry.get("date_inferred_from")
-            else document.published_inferred_from
-        ),
+        published_inferred_from=inferred,
     )
 
 
@@ -225,9 +257,10 @@ def _load_config(settings: Settings) -> Any:
 
 
 @contextmanager
-def offline_corpus(settings: Settings) -> Iterator[None]:
-    """Serve the bundled offline corpus on its local port while the bundled sources are used."""
-    if settings.sources_path.resolve() != DEFAULT_SOURCES.resolve():
+def offline_corpus(config: Any) -> Iterator[None]:
+    """Serve the bundled offline corpus on its local port while a sources file that asks for
+    it (`offline_corpus: true`, as seeds/offline/sources.yaml does) is read."""
+    if not config.offline_corpus:
         yield
         return
     from pipeline.documents.offline_server import serve_offline_corpus
@@ -238,14 +271,14 @@ def offline_corpus(settings: Settings) -> Iterator[None]:
 
 def _seen_urls(settings: Settings) -> set[str]:
     """URLs already handled in earlier runs (ingested, duplicate or skipped): not re-fetched."""
-    from pipeline.events import DOCUMENT_SKIPPED, DUPLICATE_DETECTED
+    from pipeline.events import DOCUMENT_SKIPPED
     from pipeline.store import open_store
 
     if not settings.db_path.exists():
         return set()
     from pipeline.store.query import logged_urls
 
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         return logged_urls(store.con, [DOCUMENT_INGESTED, DUPLICATE_DETECTED, DOCUMENT_SKIPPED])
 
 
@@ -256,7 +289,7 @@ def _feed_state(settings: Settings) -> dict[str, Any]:
 
     if not settings.db_path.exists():
         return {}
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         return feed_state_from_events(r.event for r in store.read(event_types=[FEED_POLLED]))
 
 
@@ -290,6 +323,8 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
     config = _load_config(settings)
     rows: list[dict[str, Any]] = []
     refused: list[Event] = []
+    logged_files = set() if refetch else _logged_files(settings)
+    unchanged = 0
     for source in config.sources:
         if source.kind == "file":
             try:
@@ -298,11 +333,14 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
                 error = FetchError(exc.path.as_uri(), exc.reason, exc.detail)
                 refused.append(fetch_failed_event(error, source.name, _today()))
                 continue
+            if _file_key(path) in logged_files:
+                unchanged += 1  # logged with these very bytes: nothing new to read
+                continue
             rows.append({"via": "file", "source": source.name, "path": str(path)})
     seen = set() if refetch else _seen_urls(settings)
     plan = RetryPlan() if refetch else _retry_plan(settings, config)
     due = [c for c in plan.due if c.get("canonical_url") not in seen]
-    with offline_corpus(settings), HttpClient(config.fetch) as client:
+    with offline_corpus(config), HttpClient(config.fetch) as client:
         result = discover(
             config,
             seen_urls=seen | plan.blocked,
@@ -316,7 +354,92 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
     write_events(folder / "discover.events.jsonl", [*refused, *result.events])
     path = folder / "candidates.jsonl"
     write_rows(path, rows)
+    feeds = [source.name for source in config.sources if source.kind == "feed"]
+    failed = _failed_sources(result.events)
+    log_counts(
+        "discover",
+        ("feeds polled", len(feeds), ""),
+        ("failed", len(failed), by_reason(failed.values())),
+        ("new articles", len(result.candidates), ""),
+        ("files", sum(1 for r in rows if r["via"] == "file"), ""),
+        ("unchanged files skipped", unchanged, ""),
+    )
+    fail_if_sources_down(settings, run_id, "feed sources", feeds, failed)
     return str(path)
+
+
+def _logged_files(settings: Settings) -> set[tuple[str, str]]:
+    """The local files the log holds as documents: (file:// URL, content address)."""
+    from pipeline.store import open_store
+    from pipeline.store.query import logged_file_documents
+
+    if not settings.db_path.exists():
+        return set()
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+        return logged_file_documents(store.con)
+
+
+def _file_key(path: Path) -> tuple[str, str] | None:
+    """(file:// URL, content address of its bytes) of a local file; None when unreadable."""
+    from pipeline.documents.raw_store import content_address
+
+    try:
+        return path.resolve().as_uri(), content_address(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _failed_sources(events: Iterable[Event]) -> dict[str, str]:
+    """The sources a stage's events say failed, with the first reason of each."""
+    from pipeline.events import FETCH_FAILED, PARSE_FAILED
+
+    failed: dict[str, str] = {}
+    for event in events:
+        if event.event_type in (FETCH_FAILED, PARSE_FAILED, TASK_FAILED):
+            reason = event.payload.get("reason") or event.payload.get("error") or "?"
+            failed.setdefault(str(event.payload.get("source")), str(reason))
+    return failed
+
+
+def fail_if_sources_down(
+    settings: Settings, run_id: str, what: str, tried: list[str], failed: dict[str, str]
+) -> None:
+    """Raise SourcesFailedError when every one of `tried` failed, or more than the allowed
+    share (Settings.source_failure_threshold), after appending the run's outcome events so
+    far: each failure is in the log, and the task fails, so it is retried and alerted."""
+    from pipeline.errors import SourcesFailedError
+
+    down = [name for name in tried if name in failed]
+    if not tried or not down:
+        return
+    share, limit = len(down) / len(tried), settings.source_failure_threshold
+    if len(down) < len(tried) and share <= limit:
+        return
+    recorded = record_outcomes(settings, run_id)
+    named = ", ".join(f"{name} ({failed[name]})" for name in down[:5])
+    more = f" and {len(down) - 5} more" if len(down) > 5 else ""
+    raise SourcesFailedError(
+        f"run {run_id}: {len(down)} of {len(tried)} {what} failed ({share:.0%}; the run fails"
+        f" above {limit:.0%} or when all fail): {named}{more}. Each failure is in the event log"
+        f" ({recorded} events recorded); the task is retried. If this share is expected, raise"
+        " MONITOR_SOURCE_FAILURE_THRESHOLD"
+    )
+
+
+def record_outcomes(settings: Settings, run_id: str) -> int:
+    """Append the outcome events the run's stages wrote so far (a run that stops early
+    still logs what happened to each source); return how many were new."""
+    from pipeline.store import open_store
+
+    events = [
+        event
+        for stage in STAGE_OUTPUTS
+        if (path := _outcome_path(settings, run_id, stage)).exists()
+        for event in read_events(path)
+        if event.event_type != DOCUMENT_INGESTED  # documents only after the gate
+    ]
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+        return store.append(events, run_id=safe_run_id(run_id)).appended
 
 
 def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
@@ -336,7 +459,8 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
     budget = config.fetch.stage_budget_s
     stop_at = time.monotonic() + budget
     roots = config.allowed_file_roots()
-    with offline_corpus(settings), HttpClient(config.fetch) as client:
+    tried, failed = [], {}
+    with offline_corpus(config), HttpClient(config.fetch) as client:
         for row in read_rows(candidates_ref):
             if row["via"] == "file":
                 try:  # confined, a regular file, within the cap (pipeline.sources.files)
@@ -348,8 +472,14 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
                 except OSError:
                     pass  # missing or unreadable: extract records it, as for any file
             if row["via"] != "web":
-                pages.append(row)
+                if Path(row["path"]).is_file():
+                    pages.append(row)
+                else:  # a file source's fate is named like a page's: with its real path
+                    where = Path(row["path"]).resolve().as_uri()
+                    missing = FetchError(where, "not-found", "no such file")
+                    events.append(fetch_failed_event(missing, row["source"], _today()))
                 continue
+            tried.append(row["url"])
             try:
                 if time.monotonic() >= stop_at:
                     raise FetchError(
@@ -370,6 +500,10 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
                         error, row["source"], _today(), attempt=attempt, candidate=row
                     )
                 )
+                if error.reason != "deferred":  # left for the next run, not a failure
+                    failed[row["url"]] = error.reason
+                else:
+                    tried.pop()
                 continue
             ref = raw_store.put(
                 response.content,
@@ -392,6 +526,13 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
     write_events(folder / "fetch.events.jsonl", events)
     path = folder / "pages.jsonl"
     write_rows(path, pages)
+    log_counts(
+        "fetch",
+        ("fetched", len(tried) - len(failed), ""),
+        ("failed", len(failed), by_reason(failed.values())),
+        ("files", len(pages) - len(tried) + len(failed), ""),
+    )
+    fail_if_sources_down(settings, run_id, "article fetches", tried, failed)
     return str(path)
 
 
@@ -424,6 +565,12 @@ def extract_stage(settings: Settings, run_id: str, pages_ref: str) -> str:
     write_events(folder / "extract.events.jsonl", events)
     path = folder / "documents.jsonl"
     write_rows(path, (item_to_row(item) for item in items))
+    skipped = [item.reason for item in items if isinstance(item, Skipped)]
+    log_counts(
+        "extract",
+        ("documents", len(items) - len(skipped), ""),
+        ("skipped", len(skipped), by_reason(skipped)),
+    )
     return str(path)
 
 
@@ -473,30 +620,63 @@ def _optional_date(value: Any) -> date | None:
         return None
 
 
+def dedup_index_path(settings: Settings) -> Path:
+    """Where the near-duplicate index of the settings' log lives: one per log, named after
+    it, in <warehouse>/dedup/."""
+    return settings.warehouse_dir / "dedup" / f"{settings.db_path.name}.minhash.idx"
+
+
+def logged_dedup_index(settings: Settings, store: Any, index: Any = None) -> Any:
+    """The near-duplicate index of exactly the documents the open log holds: the saved one
+    brought up to the log's last position (or `index`, brought up from the position it
+    covers), rebuilt when it belongs to no position of this log; saved when it changed."""
+    from pipeline.documents.dedup import NearDuplicateIndex
+
+    path = dedup_index_path(settings)
+
+    def documents_after(seq: int) -> Iterator[Event]:
+        return (r.event for r in store.read(after=seq, event_types=[DOCUMENT_INGESTED]))
+
+    if index is None:
+        index, changed = NearDuplicateIndex.load_for_log(
+            path, store.last_row(), store.hash_at, documents_after
+        )
+    else:
+        for event in documents_after(index.covered[0] if index.covered else 0):
+            index.add(event.payload["doc_id"], event.payload["text"], url=event.payload["url"])
+        position = store.last_row() or (0, "")
+        changed, index.covered = index.covered != position, position
+    if changed:
+        index.save(path)
+    return index
+
+
 def dedupe_stage(settings: Settings, run_id: str, documents_ref: str) -> str:
-    """Keep new documents; record exact and near duplicates against everything ingested."""
+    """Keep new documents; record exact and near duplicates against everything ingested.
+    The saved index is only read here: this batch's documents join it once appended."""
     from pipeline.documents.dedup import NearDuplicateIndex, deduplicate
     from pipeline.documents.extract import Skipped, document_event, document_to_dict, read_jsonl
     from pipeline.store import open_store
 
     documents = [d for d in read_jsonl(documents_ref) if not isinstance(d, Skipped)]
-
-    def logged_documents() -> list[Any]:
-        if not settings.db_path.exists():
-            return []
-        with open_store(settings.db_path) as store:
-            return [r.event for r in store.read(event_types=[DOCUMENT_INGESTED])]
-
-    index_path = settings.warehouse_dir / "dedup" / "minhash.idx"
-    index_path.parent.mkdir(parents=True, exist_ok=True)
-    index = NearDuplicateIndex.load_or_rebuild(index_path, logged_documents)
+    if settings.db_path.exists():
+        with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+            index = logged_dedup_index(settings, store)
+    else:
+        index = NearDuplicateIndex()
     unique, events = deduplicate(documents, index, producer=PRODUCER, today=_today())
-    index.save(index_path)
     events = [document_event(d, PRODUCER, today=_today()) for d in unique] + events
     folder = run_dir(settings, run_id)
     write_events(folder / "dedupe.events.jsonl", events)
     path = folder / "unique.jsonl"
     write_rows(path, (document_to_dict(d) for d in unique))
+    duplicates = [e.payload.get("method") for e in events if e.event_type == DUPLICATE_DETECTED]
+    log_counts(
+        "dedupe",
+        ("new documents", len(unique), ""),
+        ("duplicates", len(duplicates), by_reason(duplicates)),
+        ("indexed before", len(index) - len(unique), ""),
+    )
     return str(path)
 
 
@@ -542,6 +722,11 @@ def statements_stage(settings: Settings, run_id: str, documents_ref: str) -> str
     events = extract_statement_events(documents)
     path = run_dir(settings, run_id) / "statements.jsonl"
     write_events(path, events)
+    log_counts(
+        "statements",
+        ("statements", sum(1 for e in events if e.event_type == STATEMENT_EXTRACTED), ""),
+        ("documents read", len(documents), ""),
+    )
     return str(path)
 
 
@@ -582,7 +767,7 @@ def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
     )
     doc_ids = {str(e.payload.get("doc_id")) for e in statement_batch}
     texts = _batch_texts(settings, run_id, doc_ids)
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         logged = store.known_ids(e.event_id for e in statement_batch + document_batch)
         known_hashes, logged_texts = _logged_documents(store, doc_ids - texts.keys())
     texts.update(logged_texts)
@@ -601,17 +786,77 @@ def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
             failures.append(error)
             results.append(error.result)
     documents, statements = results
-    quarantined = [*documents.quarantined, *statements.quarantined]
+    refused = _refused_documents(documents.quarantined)
+    kept, orphans = _without_refused_documents(statements.accepted, refused)
+    quarantined = [*documents.quarantined, *statements.quarantined, *orphans]
     write_rows(folder / "quarantine.jsonl", (q.to_dict() for q in quarantined))
-    accepted = {e.event_id for e in documents.accepted} | {e.event_id for e in statements.accepted}
+    accepted = {e.event_id for e in documents.accepted} | {e.event_id for e in kept}
     write_rows(folder / "accepted_ids.jsonl", ({"event_id": i} for i in sorted(accepted)))
+    # A refused document's fate is logged like any other (skipped: quarantined), so its
+    # URL is not fetched again only to be refused again.
+    write_events(
+        folder / "validate.events.jsonl", (_quarantined_event(q) for q in refused.values())
+    )
+    log_counts(
+        "validate",
+        ("documents accepted", len(documents.accepted), ""),
+        ("statement events accepted", len(kept), ""),
+        ("quarantined", len(quarantined), by_reason(q.expectation for q in quarantined)),
+        ("documents refused", len(refused), ""),
+    )
     if failures:
         # Nothing of this batch will be appended: record what was refused, then fail loudly.
         _record_refusals(settings, run_id, quarantined)
         raise failures[0]
     path = folder / "validated.jsonl"
-    write_events(path, statements.accepted)
+    write_events(path, kept)
     return str(path)
+
+
+def _refused_documents(rows: list[Any]) -> dict[str, Any]:
+    """The document_ingested rows a gate refused on their merits (not only for being logged
+    already), by doc_id."""
+    from pipeline.quality.gates import ALREADY_LOGGED
+
+    return {
+        str(row.event.payload.get("doc_id")): row
+        for row in rows
+        if row.event.event_type == DOCUMENT_INGESTED and row.expectation != ALREADY_LOGGED
+    }
+
+
+def _without_refused_documents(
+    events: list[Event], refused: dict[str, Any]
+) -> tuple[list[Event], list[Any]]:
+    """Split off the events about a refused document: they would point at a document the
+    log does not hold, so they are quarantined with it."""
+    from pipeline.quality.quarantine import QuarantinedRow
+    from pipeline.quality.suites import STATEMENT_EVENTS
+
+    kept, orphans = [], []
+    for event in events:
+        row = refused.get(str(event.payload.get("doc_id")))
+        if row is None:
+            kept.append(event)
+        else:
+            detail = f"its document was refused: {row.expectation}"
+            orphans.append(QuarantinedRow(event, STATEMENT_EVENTS, "document_refused", detail))
+    return kept, orphans
+
+
+def _quarantined_event(row: Any) -> Event:
+    """The document_skipped event recording that the gate refused a document."""
+    from pipeline.documents.extract import QUARANTINED, Skipped, skipped_event
+
+    payload = row.event.payload
+    skipped = Skipped(
+        url=str(payload.get("url") or "?"),
+        source=str(payload.get("source") or "?"),
+        reason=QUARANTINED,
+        detail=f"{row.suite}: {row.expectation}",
+        title=payload.get("title"),
+    )
+    return skipped_event(skipped, PRODUCER, _today())
 
 
 def _record_refusals(settings: Settings, run_id: str, quarantined: list[Any]) -> None:
@@ -619,9 +864,9 @@ def _record_refusals(settings: Settings, run_id: str, quarantined: list[Any]) ->
     from pipeline.quality.quarantine import record_quarantine, record_run_validations
     from pipeline.store import open_store
 
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         record_quarantine(store.con, quarantined, safe_run_id(run_id))
-        record_run_validations(store.con, settings.warehouse_dir, safe_run_id(run_id))
+        record_run_validations(store.con, settings.gx_project_dir, safe_run_id(run_id))
 
 
 def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[str, int]:
@@ -632,6 +877,7 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
         rows_from_dicts,
     )
     from pipeline.store import open_store
+    from pipeline.store.runs import INGEST, record_run_outcome
 
     folder = run_dir(settings, run_id)
     accepted_path = folder / "accepted_ids.jsonl"
@@ -650,35 +896,127 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
     statements = read_events(validated_ref)
     batch.extend(statements)
     quarantine_path = folder / "quarantine.jsonl"
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+        index = logged_dedup_index(settings, store)
+        batch, orphans = _without_orphan_duplicates(batch, index)
+        if orphans:
+            log.warning(
+                "%d duplicate(s) of documents refused at the gate not logged; their URLs"
+                " are fetched again next run: %s",
+                len(orphans),
+                ", ".join(str(e.payload.get("url")) for e in orphans[:5]),
+            )
         result = store.append(batch, run_id=safe_run_id(run_id))
+        recorded = 0
         if quarantine_path.exists():
             rows = rows_from_dicts(read_rows(quarantine_path))
-            record_quarantine(store.con, rows, safe_run_id(run_id))
-        record_run_validations(store.con, settings.warehouse_dir, safe_run_id(run_id))
-    return {
+            recorded = record_quarantine(store.con, rows, safe_run_id(run_id))
+        record_run_validations(store.con, settings.gx_project_dir, safe_run_id(run_id))
+        record_run_outcome(store, safe_run_id(run_id), INGEST, result.appended)
+        # Only now do this batch's documents join the near-duplicate index (a cache: if it
+        # cannot be saved, the next run brings the saved one up to the log).
+        try:
+            logged_dedup_index(settings, store, index)
+        except OSError as err:
+            log.warning("%s: not saved: %s", dedup_index_path(settings), err)
+        last = store.last_row()
+    prune_run_folders(settings, keep=folder)
+    counts = {
         "appended": result.appended,
         "already_present": result.already_present,
         "statements": sum(1 for e in statements if e.event_type == STATEMENT_EXTRACTED),
-        "last_seq": result.last_seq or 0,
+        "last_seq": last[0] if last else 0,  # the log's, whether or not this run appended
     }
+    log_counts(
+        "append",
+        ("events appended", result.appended, ""),
+        ("already logged", result.already_present, ""),
+        ("in the batch", len(batch), by_reason(e.event_type for e in batch)),
+        ("quarantined rows recorded", recorded, ""),
+        ("duplicates of refused documents held back", len(orphans), ""),
+        ("last position {}", counts["last_seq"], ""),
+    )
+    return counts
 
 
-def rebuild_stage(settings: Settings) -> dict[str, int]:
+def prune_run_folders(settings: Settings, keep: Path | None = None) -> list[Path]:
+    """Remove run folders last written more than `run_retention_days` ago (never `keep`);
+    return them. A run's batches are only needed while its tasks may be cleared and run
+    again; every copy of every text in them would otherwise stay for good."""
+    import shutil
+    import time
+
+    if settings.run_retention_days <= 0:
+        return []
+    root = settings.warehouse_dir / "runs"
+    cutoff = time.time() - settings.run_retention_days * 86400
+    removed = []
+    for folder in root.iterdir() if root.is_dir() else ():
+        if folder == keep or not folder.is_dir():
+            continue
+        newest = max((p.stat().st_mtime for p in folder.iterdir()), default=folder.stat().st_mtime)
+        if newest < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    if removed:
+        log.info("housekeeping: removed %d run folders older than %s days", len(removed),
+                 settings.run_retention_days)  # fmt: skip
+    return removed
+
+
+def _without_orphan_duplicates(batch: list[Event], index: Any) -> tuple[list[Event], list[Event]]:
+    """Split off duplicate_detected events whose original is neither logged (in the index
+    of logged documents) nor ingested in this batch: its document was refused at the gate,
+    so the copy is no duplicate of anything in the log."""
+    ingested = {str(e.payload.get("doc_id")) for e in batch if e.event_type == DOCUMENT_INGESTED}
+    kept, orphans = [], []
+    for event in batch:
+        original = str(event.payload.get("canonical_doc_id"))
+        refused = original not in ingested and original not in index
+        (orphans if event.event_type == DUPLICATE_DETECTED and refused else kept).append(event)
+    return kept, orphans
+
+
+def rebuild_stage(
+    settings: Settings, replace_snapshot: bool = False, run_id: str | None = None
+) -> dict[str, int]:
     """Rebuild every view from the log into a new views file, check them, and publish it as
-    the BI snapshot; views that fail their checks are not published."""
+    the BI snapshot; views that fail their checks are not published, nor are views of an
+    empty, other or shorter log over the published ones unless `replace_snapshot`. A path
+    where no log exists is an error, never a new empty log."""
     from pipeline.store import open_store
+    from pipeline.store.runs import VIEWS, record_run_outcome
     from pipeline.store.views import build_views, discard_views, publish_views
 
-    with open_store(settings.db_path, views_path=settings.bi_snapshot_path) as store:
+    with open_store(
+        settings.db_path,
+        views_path=settings.bi_snapshot_path,
+        create=False,
+        wait=settings.lock_wait_s,
+    ) as store:
         build = build_views(store)
         try:
             _check_views(store, settings)
         except BaseException:
             discard_views(store, build)
             raise
-        publish_views(store, build)
+        publish_views(store, build, replace=replace_snapshot)
+        record_run_outcome(store, safe_run_id(run_id or new_run_id("views")), VIEWS, 0)
+    _prune_data_docs(settings)
+    log_counts("views", *((name, count, "") for name, count in build.counts.items()))
+    log.info("views: published %s", settings.bi_snapshot_path)
     return build.counts
+
+
+def _prune_data_docs(settings: Settings) -> None:
+    """Keep the Great Expectations results and Data Docs pages of the last runs only."""
+    try:
+        from pipeline.quality.context import quality_context
+    except ImportError:  # the quality suites are optional for embedded use
+        return
+    removed = quality_context(settings).prune(settings.docs_keep_runs)
+    if removed:
+        log.info("housekeeping: removed the Data Docs and results of %d older runs", removed)
 
 
 def _check_views(store: Any, settings: Settings) -> None:
@@ -705,7 +1043,7 @@ def record_task_failure(
         "error": error_text[:4000],
     }
     event = new_event(TASK_FAILED, f"dag:{dag_id}", datetime.now(UTC), payload, PRODUCER)
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
         store.append([event], run_id=safe_run_id(run_id))
 
 
@@ -733,7 +1071,7 @@ def reprocess_stage(
     from pipeline.store.query import logged_payloads_published_between
 
     low, high = _optional_date(since), _optional_date(until)
-    with open_store(settings.db_path) as store:
+    with open_store(settings.db_path, create=False, wait=settings.lock_wait_s) as store:
         payloads = logged_payloads_published_between(store.con, DOCUMENT_INGESTED, low, high)
     documents = [document_from_dict(payload) for payload in payloads]
     folder = run_dir(settings, run_id)

@@ -13,9 +13,14 @@ threshold sits at 0.6, below the usual 0.7, to keep trimmed copies, still far fr
 articles.
 
 The index lives in one `.npz` file (signatures, ids, hashes and URLs; no pickle) written
-atomically; when it is missing, unreadable or built with other parameters it is rebuilt
-from the DOCUMENT_INGESTED events. Save it only after the batch's events were appended:
-a saved index never runs ahead of the log then.
+atomically. It covers exactly the DOCUMENT_INGESTED events of one log up to a position,
+and records that position and the log's chain hash there (as the sorted event-id file
+does): `load_for_log` uses it only when the log's hash at that position matches, adds the
+documents logged after it, and rebuilds it from the log when it is missing, unreadable,
+built with other parameters, from another log or ahead of this one. Documents of a batch
+are added in memory while it is deduplicated, but the file is saved only from the log:
+before a batch is gated, or after its events were appended. A document refused at the
+gate is therefore never in the saved index, and no later copy is called its duplicate.
 """
 
 from __future__ import annotations
@@ -178,6 +183,8 @@ class NearDuplicateIndex:
         self._signatures = np.zeros((64, self.params.num_perm), dtype=np.uint32)
         self._position: dict[str, int] = {}
         self._by_hash: dict[str, int] = {}
+        # The log position (seq, chain hash) whose documents this index holds, if known.
+        self.covered: tuple[int, str] | None = None
 
     def __len__(self) -> int:
         return len(self._doc_ids)
@@ -259,6 +266,8 @@ class NearDuplicateIndex:
     def save(self, path: Path | str) -> None:
         """Write the index to one .npz file, atomically."""
         header = {"format": FORMAT_VERSION, "scheme": _SCHEME, **_params_dict(self.params)}
+        if self.covered is not None:
+            header["covered_seq"], header["covered_hash"] = self.covered
         buffer = io.BytesIO()
         np.savez(
             buffer,
@@ -289,6 +298,10 @@ class NearDuplicateIndex:
         if signatures.ndim != 2 or signatures.shape[1] != wanted.num_perm:
             raise ValueError("index signatures have the wrong shape")
         index = cls(wanted)
+        if isinstance(header.get("covered_seq"), int) and isinstance(
+            header.get("covered_hash"), str
+        ):
+            index.covered = (header["covered_seq"], header["covered_hash"])
         index._signatures = signatures if len(signatures) else index._signatures
         index._doc_ids, index._urls, index._hashes = doc_ids, urls, hashes
         index._position = {doc_id: n for n, doc_id in enumerate(doc_ids)}
@@ -328,6 +341,59 @@ class NearDuplicateIndex:
         index = cls.rebuild(source, params)
         index.save(path)
         return index
+
+    @classmethod
+    def load_for_log(
+        cls,
+        path: Path | str,
+        position: tuple[int, str] | None,
+        hash_at: Callable[[int], str | None],
+        documents_after: Callable[[int], Iterable[Any]],
+        params: DedupParams | None = None,
+    ) -> tuple[NearDuplicateIndex, bool]:
+        """Return the index of the log's documents up to `position` (its last row: seq and
+        chain hash; None for an empty log) and whether it differs from the saved file.
+
+        The saved index is used when the log's chain hash at the position it covers is the
+        one it records (`hash_at(seq)`); the documents logged after that position are then
+        added (`documents_after(seq)`). Otherwise (no file, unreadable, other parameters,
+        another log, or a position this log does not reach) it is rebuilt from the log."""
+        path = Path(path)
+        index, why = None, "no index yet"
+        if path.exists():
+            try:
+                index = cls.load(path, params)
+                why = _foreign_reason(index, hash_at)
+            except Exception as err:  # noqa: BLE001 - any unreadable file means: rebuild
+                why = f"unusable ({err})"
+            if why is not None:
+                LOG.warning("dedup index %s %s: rebuilding it from the log", path, why)
+                index = None
+        if index is None:
+            index = cls(params)
+            index.covered = (0, "")
+        before = index.covered
+        for item in documents_after(index.covered[0]):
+            doc = _as_document(item)
+            if doc is not None:
+                index.add(doc.doc_id, doc.text, url=doc.url)
+        index.covered = position or (0, "")
+        return index, index.covered != before or why is not None
+
+
+def _foreign_reason(index: NearDuplicateIndex, hash_at: Callable[[int], str | None]) -> str | None:
+    """Why a loaded index does not belong to the log (None when it does)."""
+    if index.covered is None:
+        return "records no log position (written before indexes were keyed to their log)"
+    seq, digest = index.covered
+    if seq == 0:
+        return None if not len(index) else "holds documents but covers no log position"
+    found = hash_at(seq)
+    if found == digest:
+        return None
+    if found is None:
+        return f"covers position {seq}, which this log does not reach"
+    return f"covers position {seq} with hash {digest[:12]}, which this log has as {found[:12]}"
 
 
 def _utf8_array(values: list[str]) -> np.ndarray:

@@ -31,7 +31,8 @@ NO_TEXT = "no-text"
 TOO_SHORT = "too-short"
 WRONG_LANGUAGE = "wrong-language"
 OFF_TOPIC = "off-topic"
-SKIP_REASONS = frozenset({NO_TEXT, TOO_SHORT, WRONG_LANGUAGE, OFF_TOPIC})
+QUARANTINED = "quarantined"  # refused by the document suite at the gate (validate)
+SKIP_REASONS = frozenset({NO_TEXT, TOO_SHORT, WRONG_LANGUAGE, OFF_TOPIC, QUARANTINED})
 
 DEFAULT_MIN_CHARS = 400
 DEFAULT_LANGUAGES = ("en",)
@@ -388,7 +389,13 @@ def document_from_text_file(
     url = path.resolve().as_uri()
     if path.suffix.lower() in {".html", ".htm", ".xhtml"} or _HTML_START.match(raw[:2048]):
         result = extract_document(
-            raw, url, source=source, fallback_published=published, min_chars=0, languages=None
+            raw,
+            url,
+            source=source,
+            fallback_published=published,
+            min_chars=0,
+            languages=None,
+            raw_ref=content_address(raw),  # what tells an unchanged file (stages.discover)
         )
         if isinstance(result, Skipped):
             raise InputError(f"{path}: {result.reason} ({result.detail})")

@@ -1,5 +1,8 @@
 """The Great Expectations context: suites from expectations/; results and Data Docs in warehouse.
 
+(The GX folder is the warehouse's unless MONITOR_DOCS_DIR names another; Data Docs pages are
+rewritten to load their scripts, styles and fonts from the site itself: pipeline/quality/docs.py.)
+
 A file context lives at <warehouse>/gx (GX's own layout: great_expectations.yml, a copy of
 each suite, checkpoints, uncommitted/validations/*.json, uncommitted/data_docs/local_site/).
 Everything there is generated: the suites are re-read from the repo's expectations/*.json
@@ -20,6 +23,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")  # before GX is imported:
 
 import errno
 import logging
+import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +38,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from pipeline.errors import StoreError
-from pipeline.quality.docs import DOCS_SITE
+from pipeline.quality.docs import DOCS_SITE, localise_site
 from pipeline.quality.suites import SUITE_NAMES, expectation_label, load_suite_file
 from pipeline.settings import EXPECTATIONS_DIR, Settings
 
@@ -103,6 +107,11 @@ class QualityContext:
                 self._register(datasource, name, expectations_dir)
 
     @property
+    def site_dir(self) -> Path:
+        """The Data Docs site folder."""
+        return self.root / "uncommitted" / "data_docs" / DOCS_SITE
+
+    @property
     def docs_index(self) -> Path:
         """Return the Data Docs front page (it exists once a suite has run)."""
         return self.root / "uncommitted" / "data_docs" / DOCS_SITE / "index.html"
@@ -165,6 +174,7 @@ class QualityContext:
                 expectation_parameters=dict(parameters or {}),
                 run_id=RunIdentifier(run_name=run_id, run_time=started),
             )
+            localise_site(self.site_dir)  # the pages it just wrote load nothing from outside
         ((identifier, validation),) = result.run_results.items()
         failures = tuple(
             sorted(
@@ -220,10 +230,39 @@ class QualityContext:
         url = (urls[0].get("site_url") if urls else None) or None
         return url.removeprefix("file://") if url else None
 
+    def prune(self, keep_runs: int) -> int:
+        """Delete the stored results and Data Docs pages of all but the `keep_runs` most
+        recent runs (each run is a folder named after it under every suite), then rebuild
+        the Data Docs index if anything went; return how many runs were removed."""
+        if keep_runs <= 0:
+            return 0
+        uncommitted = self.root / "uncommitted"
+        trees = [uncommitted / "validations", uncommitted / "data_docs" / DOCS_SITE / "validations"]
+        runs: dict[str, float] = {}
+        for tree in trees:
+            for folder in tree.glob("*/*") if tree.is_dir() else ():
+                if folder.is_dir():
+                    runs[folder.name] = max(runs.get(folder.name, 0.0), folder.stat().st_mtime)
+        newest = sorted(runs, key=lambda name: (runs[name], name), reverse=True)
+        gone = set(newest[keep_runs:])
+        if not gone:
+            return 0
+        for tree in trees:
+            for folder in tree.glob("*/*") if tree.is_dir() else ():
+                if folder.name in gone:
+                    shutil.rmtree(folder, ignore_errors=True)
+        for name in gone:
+            shutil.rmtree(self.root / "runs" / name, ignore_errors=True)
+        # The index only: an identifier no result has makes GX render no page again.
+        self.gx.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=["index-only"])
+        localise_site(self.site_dir)
+        return len(gone)
+
     def build_docs(self) -> Path:
         """Rebuild the whole Data Docs site and return its index.html."""
         with gx_files(self.root):
             self.gx.build_data_docs(site_names=[DOCS_SITE])
+            localise_site(self.site_dir)
         return self.docs_index
 
 
@@ -245,8 +284,8 @@ _CONTEXTS: dict[Path, QualityContext] = {}
 
 
 def quality_context(settings: Settings) -> QualityContext:
-    """Return this process's GX context for the settings' warehouse (made on first use)."""
-    key = settings.warehouse_dir.resolve()
+    """Return this process's GX context for the settings' GX folder (made on first use)."""
+    key = settings.gx_project_dir.resolve()
     context = _CONTEXTS.get(key)
     if context is None:
         context = QualityContext(key)

@@ -2,8 +2,11 @@
 
 A gate splits a batch: rows that meet every expectation are accepted, the others are
 quarantined with the suite and expectation they broke. It raises QualityGateError only
-when the failing share exceeds the threshold, and the error carries the gate's result so
-the quarantined rows can still be recorded. Nothing is dropped without a row saying why.
+when the failing share of rows exceeds the threshold and the failing rows come from at
+least `quarantine_min_documents` documents (a broken extractor breaks many documents; one
+bad article, say an undated one, must not hold back the rest of the batch). The error
+carries the gate's result so the quarantined rows can still be recorded. Nothing is dropped
+without a row saying why.
 
 An event already in the log is refused (the store would skip it anyway) and quarantined
 under `event_id_not_in_log`, but it does not count towards the failing share: a re-run
@@ -66,6 +69,7 @@ class GateResult:
     quarantined: list[QuarantinedRow]
     failing_share: float
     report: GateReport = field(default_factory=GateReport)
+    failing_documents: int = 0
 
 
 class QualityGateError(MonitorError):
@@ -102,6 +106,7 @@ def gate_statement_batch(
     *,
     actor_ids: Collection[str] | None = None,
     today: date | None = None,
+    min_documents: int | None = None,
 ) -> GateResult:
     """Gate statement events (and the extraction events beside them) before append."""
     from pipeline.quality.frames import event_frame, load_actor_ids, statement_frame
@@ -116,7 +121,7 @@ def gate_statement_batch(
         ),
         (BATCH_EVENTS, lambda batch: event_frame(batch, known), None),
     ]
-    return _gate(events, parts, run_id, settings, threshold, today, "statement")
+    return _gate(events, parts, run_id, settings, (threshold, min_documents), today, "statement")
 
 
 def gate_document_batch(
@@ -128,6 +133,7 @@ def gate_document_batch(
     threshold: float | None = None,
     *,
     today: date | None = None,
+    min_documents: int | None = None,
 ) -> GateResult:
     """Gate document_ingested events before append."""
     from pipeline.quality.frames import document_frame, event_frame
@@ -141,7 +147,7 @@ def gate_document_batch(
         ),
         (BATCH_EVENTS, lambda batch: event_frame(batch, known), None),
     ]
-    return _gate(events, parts, run_id, settings, threshold, today, "document")
+    return _gate(events, parts, run_id, settings, (threshold, min_documents), today, "document")
 
 
 _Part = tuple[str, Callable[[Sequence[Event]], "pd.DataFrame"], Callable[[Event], bool] | None]
@@ -152,11 +158,13 @@ def _gate(
     parts: list[_Part],
     run_id: str,
     settings: Settings,
-    threshold: float | None,
+    limits: tuple[float | None, int | None],
     today: date | None,
     kind: str,
 ) -> GateResult:
+    threshold, min_documents = limits
     limit = settings.quarantine_threshold if threshold is None else threshold
+    min_documents = settings.quarantine_min_documents if min_documents is None else min_documents
     if not events:
         return GateResult(accepted=[], quarantined=[], failing_share=0.0)
     from pipeline.quality.context import quality_context
@@ -179,6 +187,7 @@ def _gate(
         for row, label, reason in _row_failures(run, frame, batch):
             failures.setdefault(positions[row], []).append((suite, label, reason))
     accepted, quarantined, only_logged = [], [], 0
+    failing_documents: set[str] = set()
     for position, event in enumerate(events):
         broken = failures.get(position)
         if not broken:
@@ -187,7 +196,10 @@ def _gate(
         suite, label, _ = broken[0]
         detail = "; ".join(f"{lab}: {why}" for _, lab, why in broken)
         quarantined.append(QuarantinedRow(event, suite, label, detail))
-        only_logged += all(lab == ALREADY_LOGGED for _, lab, _ in broken)
+        if all(lab == ALREADY_LOGGED for _, lab, _ in broken):
+            only_logged += 1
+        else:
+            failing_documents.add(document_of(event))
     considered = len(events) - only_logged
     failing = len(quarantined) - only_logged
     share = failing / considered if considered else 0.0
@@ -195,16 +207,37 @@ def _gate(
         run_validations_path(context.root, run_id), (r.to_dict() for r in runs)
     )
     report = GateReport(tuple(runs), context.docs_index, len(events), only_logged)
-    result = GateResult(accepted, quarantined, share, report)
-    if share > limit:
+    result = GateResult(accepted, quarantined, share, report, len(failing_documents))
+    if share > limit and len(failing_documents) >= min_documents:
         raise QualityGateError(
             f"{kind} batch of run {run_id}: {failing} of {considered} rows failed the data-quality"
-            f" suites ({share:.0%} > threshold {limit:.0%}); nothing was appended. The refused"
-            f" rows are on this error's result; see {context.docs_index}, or raise"
-            " MONITOR_QUARANTINE_THRESHOLD if this share is expected",
+            f" suites ({share:.0%} > threshold {limit:.0%}), from {len(failing_documents)}"
+            f" documents; nothing was appended. Failed: {_failed_expectations(quarantined)}."
+            f" The refused rows are in the run's quarantine.jsonl; see {context.docs_index},"
+            " or raise MONITOR_QUARANTINE_THRESHOLD if this share is expected",
             result,
         )
     return result
+
+
+def _failed_expectations(rows: Sequence[QuarantinedRow]) -> str:
+    """Each broken expectation with its suite and how many rows broke it, most first."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        for part in row.detail.split("; "):
+            label = part.partition(": ")[0]
+            if label and label != ALREADY_LOGGED:
+                key = f"{row.suite} {label}"
+                counts[key] = counts.get(key, 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{key} ({n} rows)" for key, n in ranked)
+
+
+def document_of(event: Event) -> str:
+    """The document an event is about (its own id when it names none): the unit the gate
+    counts when it asks whether failures are spread over several documents."""
+    doc_id = event.payload.get("doc_id")
+    return str(doc_id) if doc_id else event.event_id
 
 
 def _row_failures(

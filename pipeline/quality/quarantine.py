@@ -60,7 +60,8 @@ def rows_from_dicts(rows: Iterable[Mapping[str, Any]]) -> list[QuarantinedRow]:
 def record_quarantine(
     con: duckdb.DuckDBPyConnection, rows: Sequence[QuarantinedRow], run_id: str
 ) -> int:
-    """Insert quarantined rows for a run (skipping ones already recorded); return how many."""
+    """Insert quarantined rows for a run (skipping ones already recorded for any run: a row
+    refused again on a later run is quarantined once); return how many."""
     if not rows:
         return 0
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -70,8 +71,8 @@ def record_quarantine(
         for row in rows:
             present = con.execute(
                 "select count(*) from quarantine"
-                " where run_id = ? and suite = ? and expectation = ? and event_id = ?",
-                [run_id, row.suite, row.expectation, row.event.event_id],
+                " where suite = ? and expectation = ? and event_id = ?",
+                [row.suite, row.expectation, row.event.event_id],
             ).fetchone()[0]
             if present:
                 continue

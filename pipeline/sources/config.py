@@ -26,7 +26,7 @@ DEFAULT_USER_AGENT = (
 )
 DEFAULT_MAX_BYTES = 5_000_000
 
-_TOP_LEVEL_KEYS = {"sources", "keywords", "fetch", "file_roots"}
+_TOP_LEVEL_KEYS = {"sources", "keywords", "fetch", "file_roots", "offline_corpus"}
 _SOURCE_KEYS = {"name", "url", "kind", "language", "keywords"}
 
 
@@ -81,6 +81,9 @@ class SourcesConfig:
     path: Path | None = None
     # Further folders `file` sources may be read from (the sources file's own always may).
     file_roots: tuple[Path, ...] = ()
+    # Serve the bundled offline corpus (seeds/offline/site) on 127.0.0.1:8123 while this
+    # file's sources are read: `offline_corpus: true`, wherever the file lives.
+    offline_corpus: bool = False
 
     def keywords_for(self, source: Source) -> tuple[str, ...]:
         """Return the topic keywords that apply to a source (its own, else the file's)."""
@@ -192,8 +195,16 @@ def parse_sources(data: Any, origin: str = "<sources>", path: Path | None = None
             )
         seen[source.name] = index
         sources.append(source)
+    offline = data.get("offline_corpus", False)
+    if not isinstance(offline, bool):
+        raise SourcesConfigError(f"{origin}: offline_corpus must be true or false")
     config = SourcesConfig(
-        sources=tuple(sources), keywords=keywords, fetch=fetch, path=path, file_roots=file_roots
+        sources=tuple(sources),
+        keywords=keywords,
+        fetch=fetch,
+        path=path,
+        file_roots=file_roots,
+        offline_corpus=offline,
     )
     for index, source in enumerate(config.sources):
         if source.kind == "file":

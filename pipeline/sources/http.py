@@ -93,6 +93,7 @@ FETCH_FAILURE_REASONS: Mapping[str, bool] = {
     "deferred": False,
     # a bug met on one URL: recorded as that URL's failure so the batch goes on
     "unexpected-error": False,
+    "not-found": True,  # a `file` source whose file does not exist
 }
 
 # Content types we read: HTML pages and XML feeds.

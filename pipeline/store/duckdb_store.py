@@ -6,6 +6,9 @@ import contextlib
 import errno
 import json
 import logging
+import os
+import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +17,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from pipeline.errors import StoreBusyError, StoreError
+from pipeline.errors import ChainError, StoreBusyError, StoreError
 from pipeline.events import (
     GENESIS_HASH,
     Event,
@@ -25,6 +28,12 @@ from pipeline.events import (
     row_hash,
 )
 from pipeline.settings import default_snapshot_path
+from pipeline.store.checkpoint import (
+    ChainCheckpoint,
+    checkpoint_path,
+    read_checkpoint,
+    write_checkpoint,
+)
 from pipeline.store.id_index import (
     EventIdIndex,
     IdIndexCheck,
@@ -39,6 +48,7 @@ from pipeline.store.id_index import (
 )
 from pipeline.store.migrations import apply_migrations
 from pipeline.store.recorder import AppendResult, ChainReport, EventRecorder
+from pipeline.store.sql_files import store_sql
 
 _COLUMNS = (
     "seq, event_id, event_type, stream, occurred_at, recorded_at, payload,"
@@ -61,13 +71,63 @@ ID_INDEX_REFRESH_TAIL = 100_000
 _ID_CHUNK = 1_000_000  # positions per read when the id file is (re)built
 
 
-def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open a DuckDB connection in UTC, turning lock and disk errors into clear messages."""
+def _busy_message(path: Path, message: str) -> str:
+    """Say which kind of process holds the log (DuckDB names its PID; the kernel's lock
+    table says whether it holds a read or a write lock) and what to do about it."""
+    found = re.search(r"\(PID (\d+)\)", message)
+    pid = int(found.group(1)) if found else None
+    holder = f"PID {pid}: {_command_of(pid)}" if pid else "a process DuckDB did not name"
+    if pid is not None and _lock_kind(path, pid) == "READ":
+        return (
+            f"{path}: another process is reading the event log ({holder}), and while a"
+            " reader has it open no writer can start. Query the BI snapshot instead of the"
+            " live log, or close that session; the pipeline retries meanwhile"
+        )
+    return (
+        f"{path}: another process is writing the event log ({holder}); wait for it to"
+        " finish (one writer at a time)"
+    )
+
+
+def _command_of(pid: int) -> str:
+    """The command line of a process (Linux /proc), shortened; '?' when unreadable."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "?"
+    text = " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _lock_kind(path: Path, pid: int) -> str | None:
+    """READ or WRITE: the POSIX lock `pid` holds on `path` (Linux /proc/locks), if known."""
+    try:
+        stat = path.stat()
+        table = Path("/proc/locks").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return None
+    device = f"{os.major(stat.st_dev):02x}:{os.minor(stat.st_dev):02x}:{stat.st_ino}"
+    for line in table.splitlines():
+        fields = line.split()
+        # "1: POSIX  ADVISORY  READ 7699 fe:00:2146522 0 EOF"
+        if len(fields) >= 6 and fields[4] == str(pid) and fields[5] == device:
+            return fields[3]
+    return None
+
+
+def connect(
+    db_path: Path | str, read_only: bool = False, create: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB connection in UTC, turning lock and disk errors into clear messages.
+    A missing file is created only by a writer that may create one (`create`)."""
     target = str(db_path)
     if target != ":memory:":
         path = Path(target)
-        if read_only and not path.exists():
-            raise StoreError(f"{path}: no event log here yet; run `monitor run` first")
+        if (read_only or not create) and not path.exists():
+            raise StoreError(
+                f"{path}: no event log here; check the path (--db, MONITOR_DB), or run"
+                " `monitor run` to create one"
+            )
         if not read_only:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,10 +140,7 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
     except duckdb.IOException as err:
         message = str(err)
         if "lock" in message.lower():
-            raise StoreBusyError(
-                f"{target}: another process is writing the event log; wait for it to finish"
-                " (one writer at a time)"
-            ) from err
+            raise StoreBusyError(_busy_message(Path(target), message)) from err
         if "permission denied" in message.lower() and not read_only:
             raise StoreError(
                 f"{target}: cannot open the event log for writing: the warehouse is read-only"
@@ -99,6 +156,25 @@ def connect(db_path: Path | str, read_only: bool = False) -> duckdb.DuckDBPyConn
     return con
 
 
+def _connect_waiting(
+    db_path: Path | str, read_only: bool, create: bool, wait: float
+) -> duckdb.DuckDBPyConnection:
+    """`connect`, retried with backoff while another process holds the file, for up to
+    `wait` seconds (each wait is logged with the holder)."""
+    deadline = time.monotonic() + max(wait, 0.0)
+    delay = 0.25
+    while True:
+        try:
+            return connect(db_path, read_only=read_only, create=create)
+        except StoreBusyError as err:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise
+            log.warning("%s; waiting up to %.0f s more", err, left)
+            time.sleep(min(delay, left))
+            delay = min(delay * 2, 5.0)
+
+
 class DuckDBRecorder(EventRecorder):
     """Append-only, hash-chained event log in a DuckDB file."""
 
@@ -108,11 +184,15 @@ class DuckDBRecorder(EventRecorder):
         read_only: bool = False,
         views_path: Path | str | None = None,
         id_index_refresh_tail: int = ID_INDEX_REFRESH_TAIL,
+        create: bool = True,
+        wait: float = 0.0,
     ) -> None:
         self.db_path = db_path
         self.read_only = read_only
         in_memory = str(db_path) == ":memory:"
         self.id_index_path = None if in_memory else id_index_path(db_path)
+        self.checkpoint_path = None if in_memory else checkpoint_path(db_path)
+        self._verified: ChainCheckpoint | None = None  # what this session verified up to
         self.id_index_refresh_tail = id_index_refresh_tail
         self._id_index: EventIdIndex | None = None
         self._id_index_loaded = False
@@ -122,7 +202,7 @@ class DuckDBRecorder(EventRecorder):
         self.views_path = Path(views_path) if views_path else default_snapshot_path(db_path)
         self.views_catalog: str | None = None
         self._views_generation = 0
-        self.con = connect(db_path, read_only=read_only)
+        self.con = _connect_waiting(db_path, read_only, create, wait)
         self.home = self.con.execute("select current_database()").fetchone()[0]
         if not read_only:
             try:
@@ -179,6 +259,8 @@ class DuckDBRecorder(EventRecorder):
             unique.setdefault(event.event_id, event)
         if not unique:
             return AppendResult(appended=0, already_present=0)
+        if self._verified is None:
+            self.verify_from_checkpoint()  # never chain new events onto a broken log
         try:
             try:
                 result = self._append_new(unique, run_id, repeats=len(events) - len(unique))
@@ -196,7 +278,27 @@ class DuckDBRecorder(EventRecorder):
         except BaseException:
             self._rollback_quietly()
             raise
+        if result.appended:
+            self._advance_checkpoint(result)
         return result
+
+    def _advance_checkpoint(self, result: AppendResult) -> None:
+        """Move the checkpoint over the rows this append wrote (their fingerprint is read
+        back from the log: a range of positions just written). Rows another connection
+        appended in between are verified first."""
+        verified = self._verified
+        if self.checkpoint_path is None or verified is None or self._last_row is None:
+            return
+        try:
+            if result.first_seq != verified.seq + 1:
+                self.verify_from_checkpoint()
+                return
+            digest = None
+            if verified.digest is not None:
+                digest = verified.digest ^ self._row_digest(verified.seq, self._last_row[0])
+            self._save_checkpoint(ChainCheckpoint(self._last_row[0], self._last_row[1], digest))
+        except (OSError, duckdb.Error) as err:
+            log.warning("%s: checkpoint not moved forward: %s", self.checkpoint_path, err)
 
     def _append_new(self, unique: dict[str, Event], run_id: str, repeats: int) -> AppendResult:
         """One transaction: find which ids are logged, insert the others, commit."""
@@ -295,6 +397,16 @@ class DuckDBRecorder(EventRecorder):
         """Return the last position in the log (0 when empty)."""
         return int(self.con.execute("select coalesce(max(seq), 0) from events").fetchone()[0])
 
+    def last_row(self) -> tuple[int, str] | None:
+        """Return the last position and its chain hash (None when the log is empty)."""
+        row = self._last_logged_row()
+        return (int(row[0]), str(row[1])) if row else None
+
+    def hash_at(self, seq: int) -> str | None:
+        """Return the chain hash at a position (None when the log does not reach it)."""
+        row = self.con.execute(store_sql("hash_at"), {"seq": int(seq)}).fetchone()
+        return None if row is None else str(row[0])
+
     def known_ids(self, event_ids: Iterable[str]) -> set[str]:
         """Return which of these event ids are already logged."""
         return self._known_ids(list(event_ids))
@@ -370,6 +482,13 @@ class DuckDBRecorder(EventRecorder):
         if index is None:
             return IdIndexCheck(True, f"{path}: none yet; appends look ids up in the log")
         mismatch = self._id_index_mismatch(index)
+        if mismatch is not None and last < index.covered_seq:
+            return IdIndexCheck(
+                False,
+                f"{path}: {mismatch}: the log ends at {last}, so events were deleted, or an"
+                " older copy of the log was restored (then delete this file and the"
+                " checkpoint beside it to accept it)",
+            )
         if mismatch is not None:
             return IdIndexCheck(
                 True, f"{path}: {mismatch}, so ignored; the next writer rewrites it"
@@ -424,43 +543,168 @@ class DuckDBRecorder(EventRecorder):
             return encode_ids([])
         return sorted_unique(np.concatenate(chunks)) if len(chunks) > 1 else chunks[0]
 
-    def verify_chain(self) -> ChainReport:
-        """Recompute every row's hash in order; report the first position that breaks. The
-        payload is hashed as stored (canonical JSON when appended), so a changed byte shows,
-        and no payload is decoded and encoded again (most of the time this took)."""
-        expected_prev = GENESIS_HASH
-        checked = 0
+    def verify_chain(self, after: int = 0, prev: str | None = None) -> ChainReport:
+        """Recompute every row's hash after position `after` (whose chain hash is `prev`;
+        the genesis hash from the start) in order; report the first row that was edited or
+        removed. The payload is hashed as stored (canonical JSON when appended), so a
+        changed byte shows, and no payload is decoded and encoded again.
+
+        A row whose content no longer gives its hash is the edited one. A row that still
+        hashes right but does not chain to the row before names that row when the row
+        before was rewritten together with its hash (the row after still holds the old
+        one), else itself (its prev_hash was edited). A missing position is named itself."""
+        expected_prev = GENESIS_HASH if prev is None else prev
+        position = after
         cursor = self.con.cursor()
         try:
-            result = cursor.execute(f"select {_COLUMNS} from events order by seq")
+            result = cursor.execute(
+                f"select {_COLUMNS} from events where seq > ? order by seq", [after]
+            )
             while chunk := result.fetchmany(_READ_CHUNK):
                 for row in chunk:
-                    (seq, event_id, event_type, stream, occurred_at, recorded_at, payload) = row[:7]
-                    (schema_version, producer, run_id, prev_hash, digest) = row[7:]
-                    if seq != checked + 1:
-                        return ChainReport(checked, seq, f"gap: expected position {checked + 1}")
+                    seq, prev_hash, digest = row[0], row[10], row[11]
+                    checked = position - after
+                    if seq != position + 1:
+                        return ChainReport(
+                            checked,
+                            position + 1,
+                            f"gap: position {position + 1} is missing (deleted);"
+                            f" the next row is {seq}",
+                        )
+                    intact = _recompute(row) == digest
                     if prev_hash != expected_prev:
+                        if intact and position > 0:
+                            return ChainReport(
+                                max(checked - 1, 0),
+                                position,
+                                f"row {position} was rewritten: its hash is not the one row"
+                                f" {seq} chains to",
+                            )
                         return ChainReport(checked, seq, "prev_hash does not match the row before")
-                    recomputed = row_hash(
-                        prev_hash,
-                        seq,
-                        event_id,
-                        event_type,
-                        stream,
-                        occurred_at,
-                        recorded_at,
-                        payload,
-                        producer,
-                        schema_version,
-                        run_id,
-                    )
-                    if recomputed != digest:
+                    if not intact:
                         return ChainReport(checked, seq, "row content does not match its hash")
                     expected_prev = digest
-                    checked += 1
+                    position = seq
         finally:
             cursor.close()
-        return ChainReport(checked)
+        return ChainReport(position - after)
+
+    # -- the chain checkpoint ----------------------------------------------------------------
+
+    def verify_from_checkpoint(self, fingerprint: bool = False) -> ChainReport:
+        """Verify the chain from the last verified position (see pipeline.store.checkpoint)
+        and move the checkpoint to the log's end; raise ChainError, naming the first edited
+        row where it can, when the log is shorter than that position, was rewritten there,
+        or breaks after it. With `fingerprint` the rows up to the checkpoint are also checked
+        against its fingerprint (edits in place; about 0.6 s per million events)."""
+        if self.checkpoint_path is None:
+            return ChainReport(0)
+        recorded = self._recorded_checkpoint()
+        last = self._last_logged_row()
+        last_seq, last_hash = (int(last[0]), str(last[1])) if last else (0, GENESIS_HASH)
+        start, prev, digest = 0, GENESIS_HASH, 0
+        if recorded is not None:
+            if last_seq < recorded.seq:
+                raise ChainError(
+                    f"{self.db_path}: the log ends at position {last_seq}, but positions"
+                    f" 1..{recorded.seq} were verified before ({self.checkpoint_path}):"
+                    " events were deleted, or an older copy of the log was restored; nothing"
+                    " is appended or published. If the log was restored from a backup on"
+                    f" purpose, delete {self.checkpoint_path} to accept it"
+                )
+            if recorded.seq and self.hash_at(recorded.seq) != recorded.hash:
+                self._raise_broken(
+                    f"the chain hash at position {recorded.seq} is not the one verified there"
+                )
+            if not fingerprint:
+                start, prev, digest = recorded.seq, recorded.hash, recorded.digest
+            elif recorded.digest_usable:
+                if self._row_digest(0, recorded.seq) != recorded.digest:
+                    self._raise_broken(
+                        f"rows at positions 1..{recorded.seq} changed since they were verified"
+                    )
+                start, prev, digest = recorded.seq, recorded.hash, recorded.digest
+        report = self.verify_chain(after=start, prev=prev)
+        if not report.ok:
+            raise ChainError(self._broken_message(report, "verifying the new rows"))
+        if digest is not None:
+            digest ^= self._row_digest(start, last_seq)
+        checkpoint = ChainCheckpoint(last_seq, last_hash, digest)
+        if recorded != checkpoint:
+            self._save_checkpoint(checkpoint)
+        self._verified = checkpoint
+        return ChainReport(last_seq)
+
+    def check_checkpoint(self) -> IdIndexCheck:
+        """Compare the log with its checkpoint (what `monitor check` reports)."""
+        if self.checkpoint_path is None:
+            return IdIndexCheck(True, "in-memory log: no checkpoint")
+        try:
+            recorded = read_checkpoint(self.checkpoint_path)
+        except (OSError, ValueError) as err:
+            return IdIndexCheck(True, f"unreadable, so the next writer verifies all: {err}")
+        if recorded is None:
+            return IdIndexCheck(True, "none yet; the next writer verifies the whole chain")
+        last = self.max_seq()
+        if last < recorded.seq:
+            return IdIndexCheck(
+                False,
+                f"{self.checkpoint_path}: positions 1..{recorded.seq} were verified, but the"
+                f" log ends at {last}: events were deleted (or an older copy restored: then"
+                " delete the checkpoint to accept it)",
+            )
+        if recorded.seq and self.hash_at(recorded.seq) != recorded.hash:
+            return IdIndexCheck(
+                False,
+                f"{self.checkpoint_path}: the log's chain hash at position {recorded.seq} is"
+                " not the one verified there: the log was rewritten",
+            )
+        return IdIndexCheck(True, f"positions 1..{recorded.seq} verified; log ends at {last}")
+
+    def trust_as_verified(self) -> None:
+        """Record the log as it is now as verified, without verifying it: for logs built in
+        bulk outside the recorder (the benchmarks), never for a log of unknown origin."""
+        last = self._last_logged_row()
+        seq, digest = (int(last[0]), str(last[1])) if last else (0, GENESIS_HASH)
+        self._save_checkpoint(ChainCheckpoint(seq, digest, self._row_digest(0, seq)))
+
+    def _recorded_checkpoint(self) -> ChainCheckpoint | None:
+        try:
+            return read_checkpoint(self.checkpoint_path)
+        except (OSError, ValueError) as err:
+            log.warning("%s; the whole chain is verified instead", err)
+            return None
+
+    def _save_checkpoint(self, checkpoint: ChainCheckpoint) -> None:
+        self._verified = checkpoint
+        if self.read_only or self.checkpoint_path is None:
+            return
+        write_checkpoint(self.checkpoint_path, checkpoint)
+
+    def _row_digest(self, low: int, high: int) -> int:
+        if high <= low:
+            return 0
+        row = self.con.execute(store_sql("row_digest"), {"low": low, "high": high}).fetchone()
+        return int(row[0])
+
+    def _raise_broken(self, why: str) -> None:
+        """Name the first edited row (verifying the whole chain once), then raise."""
+        report = self.verify_chain()
+        if not report.ok:
+            raise ChainError(self._broken_message(report, why))
+        raise ChainError(
+            f"{self.db_path}: {why}, though the chain itself verifies: the log was rewritten"
+            f" consistently, or {self.checkpoint_path} belongs to another log. Nothing is"
+            f" appended or published; if this log is the right one, delete"
+            f" {self.checkpoint_path} to accept it"
+        )
+
+    def _broken_message(self, report: ChainReport, why: str) -> str:
+        return (
+            f"{self.db_path}: hash chain broken at position {report.first_broken_seq}:"
+            f" {report.reason} ({why}); nothing is appended or published. Restore the log"
+            " from a backup; `monitor check` reports the same position"
+        )
 
     def checkpoint(self) -> None:
         """Write the WAL into the database file (what closing a writer does anyway)."""
@@ -539,6 +783,25 @@ def _row(
         run_id,
         prev,
         digest,
+    )
+
+
+def _recompute(row: tuple) -> str:
+    """The chain hash a stored row should have, from its columns and its stored prev_hash."""
+    (seq, event_id, event_type, stream, occurred_at, recorded_at, payload) = row[:7]
+    (schema_version, producer, run_id, prev_hash, _digest) = row[7:]
+    return row_hash(
+        prev_hash,
+        seq,
+        event_id,
+        event_type,
+        stream,
+        occurred_at,
+        recorded_at,
+        payload,
+        producer,
+        schema_version,
+        run_id,
     )
 
 

@@ -113,3 +113,10 @@ def logged_payloads_published_between(
         [event_type, low, low, high, high],
     ).fetchall()
     return [json.loads(row[0]) for row in rows]
+
+
+def logged_file_documents(con: Any) -> set[tuple[str, str]]:
+    """(file:// URL, content address of its bytes) of every local file logged as a document."""
+    from pipeline.store.sql_files import store_sql
+
+    return {(url, ref) for url, ref in con.execute(store_sql("logged_file_documents")).fetchall()}

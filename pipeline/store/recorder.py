@@ -60,12 +60,21 @@ class EventRecorder(ABC):
         """Return the last position in the log (0 when empty)."""
 
     @abstractmethod
+    def last_row(self) -> tuple[int, str] | None:
+        """Return the last position and its chain hash (None when the log is empty)."""
+
+    @abstractmethod
+    def hash_at(self, seq: int) -> str | None:
+        """Return the chain hash at a position (None when the log does not reach it)."""
+
+    @abstractmethod
     def known_ids(self, event_ids: Iterable[str]) -> set[str]:
         """Return which of these event ids are already logged."""
 
     @abstractmethod
-    def verify_chain(self) -> ChainReport:
-        """Recompute every hash and report the first broken position."""
+    def verify_chain(self, after: int = 0, prev: str | None = None) -> ChainReport:
+        """Recompute every hash after position `after` (whose hash is `prev`) and report the
+        first broken position: the row that was edited or removed, not the one after it."""
 
     @abstractmethod
     def close(self) -> None:
@@ -79,10 +88,19 @@ class EventRecorder(ABC):
 
 
 def open_store(
-    db_path: Path | str, read_only: bool = False, views_path: Path | str | None = None
+    db_path: Path | str,
+    read_only: bool = False,
+    views_path: Path | str | None = None,
+    create: bool = True,
+    wait: float = 0.0,
 ) -> EventRecorder:
     """Open the event log at `db_path` (a DuckDB file, or ':memory:') with its published views
-    (`views_path`; by default `<log folder>/snapshot/<log name>_bi.duckdb`) attached."""
+    (`views_path`; by default `<log folder>/snapshot/<log name>_bi.duckdb`) attached. With
+    `create=False` a path where no log exists is an error (commands that only read or
+    rebuild from a log), not a new empty log. While another process holds the file, the
+    open is retried for up to `wait` seconds before StoreBusyError (which names the holder)."""
     from pipeline.store.duckdb_store import DuckDBRecorder
 
-    return DuckDBRecorder(db_path, read_only=read_only, views_path=views_path)
+    return DuckDBRecorder(
+        db_path, read_only=read_only, views_path=views_path, create=create, wait=wait
+    )

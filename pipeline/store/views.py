@@ -31,6 +31,7 @@ from pipeline.store.duckdb_store import (
     search_path,
     sql_literal,
 )
+from pipeline.store.sql_files import store_sql
 
 VIEWS_DIR = SQL_DIR / "views"
 # DuckDB's memory while the views are rebuilt: the bench target is a peak under 4 GiB
@@ -129,6 +130,10 @@ def build_views(
     """
     files = list_view_files(views_dir)
     con = recorder.con
+    # Views are only built from a log whose chain verifies (from the last verified
+    # position, with the fingerprint of the rows before it): a tampered or truncated log
+    # raises ChainError here and nothing is published.
+    recorder.verify_from_checkpoint(fingerprint=True)
     _drop_legacy_views(recorder, files)
     previous = recorder.views_catalog
     catalog = recorder.next_views_catalog()
@@ -176,11 +181,83 @@ def build_views(
     return ViewBuild(catalog, temporary, counts)
 
 
-def publish_views(recorder: DuckDBRecorder, build: ViewBuild) -> None:
+@dataclass(frozen=True, slots=True)
+class SnapshotSource:
+    """Which log a views catalog was built from (sql/views/095_snapshot_source.sql)."""
+
+    log_first_hash: str | None
+    last_seq: int
+    last_hash: str | None
+    n_events: int
+
+
+def snapshot_source(recorder: DuckDBRecorder, catalog: str) -> SnapshotSource | None:
+    """Where the views attached as `catalog` were built from (None: built before that was
+    recorded)."""
+    con = recorder.con
+    tables = {r[0] for r in con.execute(store_sql("catalog_tables"), {"catalog": catalog})
+              .fetchall()}  # fmt: skip
+    if "snapshot_source" not in tables:
+        return None
+    row = con.execute(store_sql("snapshot_source").format(catalog=f'"{catalog}"')).fetchone()
+    return SnapshotSource(row[0], int(row[1]), row[2], int(row[3]))
+
+
+def replacement_refused(recorder: DuckDBRecorder, build: ViewBuild) -> str | None:
+    """Why publishing `build` over the published views would lose what they show (None when
+    it would not): a build of an empty log over views of a non-empty one, of another log
+    (its first row differs), or of a log shorter than, or different from, the one the
+    published views were built from."""
+    previous = recorder.views_catalog
+    if previous is None or build.path is None:
+        return None
+    old, new = snapshot_source(recorder, previous), snapshot_source(recorder, build.catalog)
+    if new is None:
+        return None
+    if old is None:  # published before their source was recorded: spare their documents
+        shown = recorder.con.execute(
+            store_sql("snapshot_documents").format(catalog=f'"{previous}"')
+        ).fetchone()[0]
+        return "the log is empty" if new.n_events == 0 and shown else None
+    if old.n_events == 0:
+        return None
+    if new.n_events == 0:
+        return f"the log is empty, and the published views show {old.n_events} events"
+    if new.log_first_hash != old.log_first_hash:
+        return (
+            f"the published views show {old.n_events} events of another log (its first"
+            f" event hashes to {str(old.log_first_hash)[:12]}, this log's to"
+            f" {str(new.log_first_hash)[:12]})"
+        )
+    if new.last_seq < old.last_seq:
+        return (
+            f"the log ends at position {new.last_seq}, but the published views were built"
+            f" from it up to position {old.last_seq}: events were removed"
+        )
+    if recorder.hash_at(old.last_seq) != old.last_hash:
+        return (
+            f"the log's chain hash at position {old.last_seq} is not the one the published"
+            " views were built from: the log was rewritten"
+        )
+    return None
+
+
+def publish_views(recorder: DuckDBRecorder, build: ViewBuild, replace: bool = False) -> None:
     """Make a build the published views: rename its file over the views file (readers that
-    hold the old file keep reading it) and attach it read-only in its place."""
+    hold the old file keep reading it) and attach it read-only in its place.
+
+    A build that would replace views of another, longer or non-empty log is discarded with
+    a StoreError saying why (see `replacement_refused`), unless `replace` is set."""
     con = recorder.con
     previous = recorder.views_catalog
+    refused = None if replace else replacement_refused(recorder, build)
+    if refused is not None:
+        discard_views(recorder, build)
+        raise StoreError(
+            f"{recorder.views_path}: not replaced by views of {recorder.db_path}: {refused}."
+            " Check the log path (--db, MONITOR_DB); to publish these views anyway, pass"
+            " --replace-snapshot"
+        )
     recorder.search_views(None)
     if build.path is None:  # in memory: the new catalog simply stays attached
         if previous:

@@ -127,19 +127,28 @@ def test_triggered_ingest_appends_and_the_asset_rebuilds_the_views(airflow_facto
 
 
 def _bad_batch_sources(tmp_path: Path) -> Path:
-    """A file source whose article is dated in the future: its statements (and the document)
-    break the plausible-date expectations, so the whole statement batch fails its suite."""
+    """Three file sources whose articles are dated in the future: their statements (and the
+    documents) break the plausible-date expectations in three documents, as a broken
+    extractor would, so the statement batch fails its suite (one bad article would only be
+    quarantined)."""
     folder = tmp_path / "bad_batch"
     folder.mkdir()
-    seed = sorted(SEEDS_DIR.glob("0*.txt"))[0]
-    shutil.copy(seed, folder / seed.name)
+    seeds = sorted(SEEDS_DIR.glob("0*.txt"))[:3]
+    for seed in seeds:
+        shutil.copy(seed, folder / seed.name)
     manifest = {
         "documents": [
             {"file": seed.name, "title": "Dated in the future", "published": "2099-01-01"}
+            for seed in seeds
         ]
     }
     (folder / "manifest.yaml").write_text(yaml.safe_dump(manifest), encoding="utf-8")
-    sources = {"sources": [{"name": "bad-batch", "url": seed.name, "kind": "file"}]}
+    sources = {
+        "sources": [
+            {"name": f"bad-batch-{n}", "url": seed.name, "kind": "file"}
+            for n, seed in enumerate(seeds)
+        ]
+    }
     path = folder / "sources.yaml"
     path.write_text(yaml.safe_dump(sources), encoding="utf-8")
     return path

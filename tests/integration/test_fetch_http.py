@@ -244,6 +244,7 @@ def test_fetch_error_reasons_are_a_closed_set():
         "too-many-redirects",
         "bad-content-type",
         "connection-error",
+        "not-found",  # a file source whose file does not exist
     }
     with pytest.raises(ValueError):
         FetchError("https://a.org/", "something-else")

@@ -58,7 +58,7 @@ def test_second_writer_is_refused_with_a_clear_message_then_gets_its_turn(tmp_pa
         cli = subprocess.run(
             [str(Path(sys.executable).parent / "monitor"), "views", "--db", str(db)],
             cwd=ROOT,
-            env=driver_env(),
+            env={**driver_env(), "MONITOR_LOCK_WAIT": "0"},  # fail at once, do not wait
             capture_output=True,
             text=True,
             timeout=60,

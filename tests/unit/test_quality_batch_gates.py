@@ -66,6 +66,8 @@ def with_payload(event: Event, **changes) -> Event:
 
 
 def gate(events, known=(), threshold=1.0, settings_=None, **kwargs):
+    # Every statement here is about one document: count it as enough documents to fail.
+    kwargs.setdefault("min_documents", 1)
     return gate_statement_batch(
         events,
         {DOC.doc_id: TEXT},
@@ -169,12 +171,30 @@ def test_a_batch_over_the_threshold_raises_with_its_rows(settings):
 def test_the_threshold_comes_from_settings_by_default(settings):
     batch = statements(4)[:4]
     batch[0] = with_payload(batch[0], stance="unsure")
-    strict = replace(settings, quarantine_threshold=0.2)
+    strict = replace(settings, quarantine_threshold=0.2, quarantine_min_documents=1)
     with pytest.raises(QualityGateError):
         gate_statement_batch(batch, {DOC.doc_id: TEXT}, set(), "r", strict, actor_ids=ACTORS)
-    loose = replace(settings, quarantine_threshold=0.3)
+    loose = replace(settings, quarantine_threshold=0.3, quarantine_min_documents=1)
     result = gate_statement_batch(batch, {DOC.doc_id: TEXT}, set(), "r", loose, actor_ids=ACTORS)
     assert len(result.quarantined) == 1
+
+
+def test_failures_in_fewer_documents_than_the_minimum_do_not_stop_the_batch(settings):
+    """One bad article (all its rows refused) is quarantined; the batch goes on."""
+    batch = statements(10)[:10]
+    for i in (1, 2, 3):
+        batch[i] = with_payload(batch[i], stance="unsure")
+    result = gate(batch, settings_=settings, threshold=0.2, min_documents=2)
+    assert len(result.quarantined) == 3 and len(result.accepted) == 7
+    assert (result.failing_documents, result.failing_share) == (1, pytest.approx(0.3))
+
+
+def test_failures_spread_over_enough_documents_stop_the_batch(settings):
+    batch = statements(10)[:10]
+    for i in (1, 2, 3):
+        batch[i] = with_payload(batch[i], stance="unsure", doc_id=f"doc_other_{i}")
+    with pytest.raises(QualityGateError, match="from 3 documents"):
+        gate(batch, settings_=settings, threshold=0.2, min_documents=3)
 
 
 def test_a_rerun_of_logged_events_is_not_a_failure(settings):

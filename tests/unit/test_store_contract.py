@@ -54,6 +54,13 @@ class RecorderContract:
         assert (again.appended, again.already_present) == (0, 3)
         assert store.max_seq() == 3
 
+    def test_last_row_and_hash_at_name_positions_and_their_chain_hashes(self, store):
+        assert store.last_row() is None and store.hash_at(1) is None
+        store.append(make_events(3), run_id="r1")
+        hashes = [r.hash for r in store.read()]
+        assert store.last_row() == (3, hashes[-1])
+        assert [store.hash_at(seq) for seq in (1, 2, 3, 4)] == [*hashes, None]
+
     def test_empty_batch_moves_no_position(self, store):
         result = store.append([], run_id="r1")
         assert result.appended == 0 and store.max_seq() == 0
@@ -167,7 +174,7 @@ def test_deleted_row_is_reported_as_a_gap(fresh_db):
     con.close()
     with open_store(fresh_db, read_only=True) as store:
         report = store.verify_chain()
-    assert report.first_broken_seq == 3 and "gap" in report.reason
+    assert report.first_broken_seq == 2 and "gap" in report.reason  # the deleted row
 
 
 def test_log_survives_reopening(fresh_db):
