@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pipeline import stages
-from pipeline.errors import MonitorError
+from pipeline.errors import MonitorError, StoreError
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,8 @@ def _record_failure(
 ) -> None:
     """Log a failed stage as a task_failed event, as the DAGs' failure callback does, so that
     `monitor check` sees it; never raise (the failure itself is what the user must see)."""
+    if isinstance(error, StoreError):
+        return  # the log is the thing that failed: it cannot record it
     try:
         stages.record_task_failure(
             settings, command, stage, run_id, f"{type(error).__name__}: {error}"

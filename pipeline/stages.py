@@ -333,7 +333,7 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
                 error = FetchError(exc.path.as_uri(), exc.reason, exc.detail)
                 refused.append(fetch_failed_event(error, source.name, _today()))
                 continue
-            if _file_key(path) in logged_files:
+            if _file_key(path, config.fetch.max_bytes) in logged_files:
                 unchanged += 1  # logged with these very bytes: nothing new to read
                 continue
             rows.append({"via": "file", "source": source.name, "path": str(path)})
@@ -379,11 +379,15 @@ def _logged_files(settings: Settings) -> set[tuple[str, str]]:
         return logged_file_documents(store.con)
 
 
-def _file_key(path: Path) -> tuple[str, str] | None:
-    """(file:// URL, content address of its bytes) of a local file; None when unreadable."""
+def _file_key(path: Path, max_bytes: int) -> tuple[str, str] | None:
+    """(file:// URL, content address of its bytes) of a local file; None when unreadable,
+    not a regular file or over the size cap (fetch and extract then record why): a FIFO or
+    /dev/zero must not hang or fill memory here either."""
     from pipeline.documents.raw_store import content_address
 
     try:
+        if not path.is_file() or path.stat().st_size > max_bytes:
+            return None
         return path.resolve().as_uri(), content_address(path.read_bytes())
     except OSError:
         return None
@@ -395,6 +399,8 @@ def _failed_sources(events: Iterable[Event]) -> dict[str, str]:
 
     failed: dict[str, str] = {}
     for event in events:
+        if event.event_type == FETCH_FAILED and event.payload.get("target", "feed") != "feed":
+            continue  # one bad link in a feed is that link's failure, not the feed's
         if event.event_type in (FETCH_FAILED, PARSE_FAILED, TASK_FAILED):
             reason = event.payload.get("reason") or event.payload.get("error") or "?"
             failed.setdefault(str(event.payload.get("source")), str(reason))
@@ -459,7 +465,7 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
     budget = config.fetch.stage_budget_s
     stop_at = time.monotonic() + budget
     roots = config.allowed_file_roots()
-    tried, failed = [], {}
+    tried, failed, refused = [], {}, []
     with offline_corpus(config), HttpClient(config.fetch) as client:
         for row in read_rows(candidates_ref):
             if row["via"] == "file":
@@ -500,10 +506,13 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
                         error, row["source"], _today(), attempt=attempt, candidate=row
                     )
                 )
-                if error.reason != "deferred":  # left for the next run, not a failure
-                    failed[row["url"]] = error.reason
-                else:
+                if error.permanent or error.reason == "deferred":
+                    # A bad link (invalid, refused, 404) is that link's fate, and a deferral
+                    # is left for the next run: neither says the sources are down.
                     tried.pop()
+                    refused.append(error.reason)
+                else:
+                    failed[row["url"]] = error.reason
                 continue
             ref = raw_store.put(
                 response.content,
@@ -530,6 +539,7 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
         "fetch",
         ("fetched", len(tried) - len(failed), ""),
         ("failed", len(failed), by_reason(failed.values())),
+        ("refused or deferred", len(refused), by_reason(refused)),
         ("files", len(pages) - len(tried) + len(failed), ""),
     )
     fail_if_sources_down(settings, run_id, "article fetches", tried, failed)

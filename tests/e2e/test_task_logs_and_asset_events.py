@@ -10,6 +10,7 @@ GX load in one process."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -52,10 +53,12 @@ def test_each_stage_logs_one_line_of_counts(two_runs):
     for line in (
         "discover: 0 feeds polled, 0 failed, 0 new articles, 5 files",
         "extract: 5 documents, 0 skipped",
-        "statements: 60 statements, 5 documents read",
         "validate: 5 documents accepted",
     ):
         assert line in output, line
+    # the number of statements is the extractor's; the line must give it
+    found = re.search(r"statements: (\d+) statements, 5 documents read", output)
+    assert found and int(found.group(1)) > 0, "no statements line with a count"
     assert "great_expectations" not in output
 
 
