@@ -624,23 +624,7 @@ class RuleExtractor:
         if stance is None:
             assert self.classifier is not None
             stance = self._model_stance(tokens)
-        start, end = evidence_bounds(sentence, ctx.text)
-        stated_on, inferred = statement_date(
-            ctx.text[unit.sentence[0] : unit.sentence[1]],
-            unit.anchor - unit.sentence[0],
-            ctx.published,
-        )
-        return Statement(
-            actor=owner.actor,
-            topic=topic,
-            stance=stance,
-            evidence=ctx.text[start:end],
-            start=start,
-            end=end,
-            stated_on=stated_on,
-            confidence=_confidence(owner, defaulted or stance == NEUTRAL),
-            stated_on_inferred=inferred,
-        )
+        return _evidenced(owner, topic, stance, sentence, ctx, defaulted)
 
     def _statement(
         self, match: TopicMatch, token: Token, sentence: Span, owner: Owner, ctx: ArticleContext
@@ -676,23 +660,32 @@ class RuleExtractor:
             defaulted = True
         if stance is None:
             stance, defaulted = SUPPORT, True
-        start, end = evidence_bounds(sentence, ctx.text)
-        stated_on, inferred = statement_date(
-            ctx.text[unit.sentence[0] : unit.sentence[1]],
-            unit.anchor - unit.sentence[0],
-            ctx.published,
-        )
-        return Statement(
-            actor=owner.actor,
-            topic=match.topic,
-            stance=stance,
-            evidence=ctx.text[start:end],
-            start=start,
-            end=end,
-            stated_on=stated_on,
-            confidence=_confidence(owner, defaulted or stance == NEUTRAL),
-            stated_on_inferred=inferred,
-        )
+        return _evidenced(owner, match.topic, stance, sentence, ctx, defaulted)
+
+
+def _evidenced(
+    owner: Owner, topic: str, stance: str, sentence: Span, ctx: ArticleContext, defaulted: bool
+) -> Statement:
+    """Make the statement of a decided actor, topic and stance, with its sentence as
+    evidence and the date its attribution gives."""
+    unit = owner.unit
+    start, end = evidence_bounds(sentence, ctx.text)
+    stated_on, inferred = statement_date(
+        ctx.text[unit.sentence[0] : unit.sentence[1]],
+        unit.anchor - unit.sentence[0],
+        ctx.published,
+    )
+    return Statement(
+        actor=owner.actor,
+        topic=topic,
+        stance=stance,
+        evidence=ctx.text[start:end],
+        start=start,
+        end=end,
+        stated_on=stated_on,
+        confidence=_confidence(owner, defaulted or stance == NEUTRAL),
+        stated_on_inferred=inferred,
+    )
 
 
 _WORKER: RuleExtractor | None = None
