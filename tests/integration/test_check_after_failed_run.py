@@ -6,33 +6,21 @@ rows since the last run that finished, and exits 1 while the last run is a faile
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
 from pipeline.settings import PROJECT_DIR
+from tests.monitor_cli import run_monitor
 
 SEEDS = PROJECT_DIR / "seeds"
 
 
 def monitor(*args: str, db: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MONITOR_DB": str(db)}
-    env.pop("MONITOR_SNAPSHOT", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    result.message = " ".join((result.stdout + result.stderr).split())
-    return result
+    return run_monitor(*args, db=db)
 
 
 def seed_sources(folder: Path, seeds: list[Path], published: str | None = None) -> Path:

@@ -22,6 +22,7 @@ from pipeline.documents.model import Document, document_id
 from pipeline.settings import PROJECT_DIR
 from pipeline.store import open_store
 from pipeline.store.views import rebuild_views
+from tests.monitor_cli import run_monitor
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -74,18 +75,8 @@ def hold(mode: str, db: Path, seconds: float) -> subprocess.Popen:
 
 
 def monitor(*args: str, db: Path, wait: float) -> tuple[subprocess.CompletedProcess, float]:
-    env = {**os.environ, "MONITOR_DB": str(db), "MONITOR_LOCK_WAIT": str(wait)}
-    env.pop("MONITOR_SNAPSHOT", None)
     started = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=100,
-    )
-    result.message = " ".join((result.stdout + result.stderr).split())
+    result = run_monitor(*args, db=db, timeout=100, MONITOR_LOCK_WAIT=str(wait))
     return result, time.monotonic() - started
 
 

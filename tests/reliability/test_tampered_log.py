@@ -10,10 +10,8 @@ edited row."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -23,24 +21,14 @@ import pytest
 from pipeline.events import row_hash
 from pipeline.runner import run_pipeline
 from pipeline.settings import PROJECT_DIR, Settings
+from tests.monitor_cli import run_monitor
 
 SEEDS = PROJECT_DIR / "seeds" / "sources.yaml"
 STANCE = "select stance from actor_current_stance where actor_name = 'Donald Trump' and topic = ?"
 
 
 def monitor(*args: str, db: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MONITOR_DB": str(db)}
-    env.pop("MONITOR_SNAPSHOT", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "pipeline", *args],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    result.message = " ".join((result.stdout + result.stderr).split())
-    return result
+    return run_monitor(*args, db=db)
 
 
 @pytest.fixture(scope="module")
