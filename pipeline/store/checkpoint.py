@@ -21,14 +21,13 @@ restored from a backup is accepted.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import duckdb
+
+from pipeline.documents.raw_store import write_atomic
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,14 +75,4 @@ def read_checkpoint(path: Path) -> ChainCheckpoint | None:
 
 def write_checkpoint(path: Path, checkpoint: ChainCheckpoint) -> None:
     """Write the checkpoint atomically (temporary file, fsync, rename)."""
-    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        with temporary.open("w", encoding="utf-8") as handle:
-            handle.write(json.dumps(asdict(checkpoint), sort_keys=True) + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
-        raise
+    write_atomic(path, (json.dumps(asdict(checkpoint), sort_keys=True) + "\n").encode("utf-8"))
