@@ -13,16 +13,13 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-from pipeline.settings import DATA_DIR
-from pipeline.statements.topics import TopicMatch
+from pipeline.statements.topics import TOPICS_FILE, TopicMatch, read_topics_file
 
 
 @lru_cache(maxsize=4)
-def load_field_pattern(path: Path = DATA_DIR / "topics.yaml") -> re.Pattern[str] | None:
+def load_field_pattern(path: Path = TOPICS_FILE) -> re.Pattern[str] | None:
     """Compile the field words of the topic vocabulary (None when it lists none)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_topics_file(path)
     words = data.get("field") or []
     if not words:
         return None
@@ -30,10 +27,10 @@ def load_field_pattern(path: Path = DATA_DIR / "topics.yaml") -> re.Pattern[str]
 
 
 @lru_cache(maxsize=4)
-def load_instrument_nouns(path: Path = DATA_DIR / "topics.yaml") -> dict[str, int]:
+def load_instrument_nouns(path: Path = TOPICS_FILE) -> dict[str, int]:
     """Return each noun that names an arrangement with the number of its group of
     interchangeable nouns (`instruments:` in topics.yaml)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_topics_file(path)
     return {
         word.lower(): number
         for number, group in enumerate(data.get("instruments") or [])
@@ -86,17 +83,17 @@ def instrument_references(
 
 
 @lru_cache(maxsize=4)
-def load_speaker_topics(path: Path = DATA_DIR / "topics.yaml") -> dict[str, dict[str, str]]:
+def load_speaker_topics(path: Path = TOPICS_FILE) -> dict[str, dict[str, str]]:
     """Return, per speaker country, the topics that become another (`speaker_topics:`)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_topics_file(path)
     return {str(k): dict(v) for k, v in (data.get("speaker_topics") or {}).items()}
 
 
 @lru_cache(maxsize=4)
-def load_topic_requirements(path: Path = DATA_DIR / "topics.yaml") -> dict[str, re.Pattern[str]]:
+def load_topic_requirements(path: Path = TOPICS_FILE) -> dict[str, re.Pattern[str]]:
     """Return, per topic, the words a clause needs for the classifier to read that topic in
     it (`requires:` of a topic in topics.yaml; topics without it need none)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_topics_file(path)
     return {
         topic: re.compile(r"\b(?:" + "|".join(f"(?:{w})" for w in spec["requires"]) + r")\b", re.I)
         for topic, spec in (data.get("topics") or {}).items()

@@ -27,8 +27,9 @@ from pipeline.statements.attribution import (
 from pipeline.statements.cues import Cues
 from pipeline.statements.model import Actor, Statement
 from pipeline.statements.stances import OPPOSE, stance_on_path
+from pipeline.statements.topics import GENERAL
 
-TROOPS, US_BACKSTOP, GENERAL = "troops_in_ukraine", "us_backstop", "guarantees_general"
+TROOPS, US_BACKSTOP = "troops_in_ukraine", "us_backstop"
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,17 +43,26 @@ def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")", re.IGNORECASE)
 
 
+TOPICS_FILE = DATA_DIR / "topics.yaml"
+
+
 @lru_cache(maxsize=4)
-def load_topic_names(path: Path = DATA_DIR / "topics.yaml") -> tuple[str, ...]:
+def read_topics_file(path: Path = TOPICS_FILE) -> dict:
+    """Parse topics.yaml once per process; every loader of its sections reads this."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
+def load_topic_names(path: Path = TOPICS_FILE) -> tuple[str, ...]:
     """Return the topics topics.yaml defines, in its order: the one list of topics."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_topics_file(path)
     return tuple(str(topic) for topic in data["topics"])
 
 
 @lru_cache(maxsize=4)
-def load_topic_lexicon(path: Path = DATA_DIR / "topics.yaml") -> TopicLexicon:
+def load_topic_lexicon(path: Path = TOPICS_FILE) -> TopicLexicon:
     """Load and compile the topic vocabulary."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_topics_file(path)
     cues, weak, exclude = {}, {}, {}
     for topic, spec in data["topics"].items():
         # Each cue is its own pattern, so a longer cue is never hidden by a shorter
