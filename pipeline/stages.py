@@ -485,7 +485,6 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
                     missing = FetchError(where, "not-found", "no such file")
                     events.append(fetch_failed_event(missing, row["source"], _today()))
                 continue
-            tried.append(row["url"])
             try:
                 if time.monotonic() >= stop_at:
                     raise FetchError(
@@ -509,11 +508,12 @@ def fetch_stage(settings: Settings, run_id: str, candidates_ref: str) -> str:
                 if error.permanent or error.reason == "deferred":
                     # A bad link (invalid, refused, 404) is that link's fate, and a deferral
                     # is left for the next run: neither says the sources are down.
-                    tried.pop()
                     refused.append(error.reason)
                 else:
+                    tried.append(row["url"])
                     failed[row["url"]] = error.reason
                 continue
+            tried.append(row["url"])
             ref = raw_store.put(
                 response.content,
                 {
