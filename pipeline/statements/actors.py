@@ -79,6 +79,26 @@ def _as_date(value: object) -> date | None:
 
 
 @lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
+def name_forms(country: str, path: Path = DATA_DIR / "actors.yaml") -> tuple[str, ...]:
+    """Every form that names an actor of `country`: names, aliases, and people's surnames.
+
+    Topic cues use them where who speaks decides the topic ("Trump pledged guarantees" is
+    the US backstop): the names come from the registry, never from a second list.
+    """
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    forms: set[str] = set()
+    for section in ("people", "states", "organisations"):
+        for spec in data.get(section) or []:
+            if spec.get("country") != country:
+                continue
+            names = [spec["name"], *(spec.get("aliases") or [])]
+            forms.update(names)
+            if section == "people" and spec.get("surname_alias", True):
+                forms.update(n.split()[-1] for n in names if len(n.split()) > 1)
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
 def load_registry(path: Path = DATA_DIR / "actors.yaml") -> Registry:
     """Load actors.yaml into a registry."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -37,9 +37,26 @@ class TopicLexicon:
     starts: re.Pattern[str] | None = None
 
 
+# `{actors:US}` in a cue stands for every name of an actor of that country in actors.yaml.
+_ACTOR_GROUP = re.compile(r"\{actors:([A-Z]{2,4})\}")
+
+
+def _expand(pattern: str) -> str:
+    from pipeline.statements.actors import name_forms
+
+    def names(match: re.Match[str]) -> str:
+        forms = name_forms(match.group(1))
+        if not forms:
+            raise ValueError(f"topics.yaml: no actor of country {match.group(1)} in actors.yaml")
+        return "(?:" + "|".join(re.escape(f) for f in forms) + ")"
+
+    return _ACTOR_GROUP.sub(names, pattern)
+
+
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
     if not patterns:
         return None
+    patterns = [_expand(p) for p in patterns]
     return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in patterns) + r")", re.IGNORECASE)
 
 
@@ -182,7 +199,8 @@ def find_topics(
     """Find topic cues; overlapping cues keep the longest, excluded ones are dropped.
 
     `overlapped`, when given, receives the cues that lost to a longer overlapping one
-    ("troops" inside "Chinese troops"): the decision that one topic is not the other.
+    ("troops" inside "Chinese troops"), and every wording an exclusion rules out for its
+    topic ("with or without the US"): the decisions that a wording is not that topic.
     """
     found: list[TopicMatch] = []
     starts = None
@@ -199,6 +217,12 @@ def find_topics(
         topic: _Spans([(m.start(), m.end()) for m in pattern.finditer(text)])
         for topic, pattern in lexicon.exclude.items()
     }
+    if overlapped is not None:
+        overlapped += [
+            TopicMatch(topic, start, end)
+            for topic, spans in excluded.items()
+            for start, end in zip(spans.starts, spans.ends, strict=True)
+        ]
     kept = _Spans([])
     chosen: list[TopicMatch] = []
     for match in sorted(found, key=lambda m: (m.weak, -(m.end - m.start), m.start)):
