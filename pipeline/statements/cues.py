@@ -42,6 +42,7 @@ class Cues:
     role_matches: dict[str, tuple[str, ...]]
     organisation_words: frozenset[str]
     title_words: frozenset[str]
+    given_name_honorifics: frozenset[str]
     share_words: frozenset[str]
     citing_verbs: frozenset[str]
     verbs_needing_particle: frozenset[str]
@@ -111,6 +112,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         },
         organisation_words=_words(data["organisation_words"]),
         title_words=_words(data["title_words"]),
+        given_name_honorifics=_words(data["given_name_honorifics"]),
         share_words=_words(data["share_words"]),
         citing_verbs=_words(data["citing_verbs"]),
         verbs_needing_particle=_words(data["verbs_needing_particle"]),

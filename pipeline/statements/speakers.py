@@ -8,6 +8,7 @@ does not know ("Norwegian MP Ingrid Solhaug"), made up from the words around the
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections.abc import Callable
@@ -102,25 +103,63 @@ class ArticleContext:
         earlier = [(at, actor) for at, actor in self.bodies if at < offset and offset - at < 2500]
         return max(earlier, key=lambda m: m[0])[1] if earlier else None
 
-    def antecedent(self, offset: int, gender: str | None, role: str | None = None) -> Actor | None:
-        """Find the person a pronoun or role noun at `offset` refers back to."""
+    def antecedent(
+        self,
+        offset: int,
+        gender: str | None,
+        role: str | None = None,
+        sentence_start: int | None = None,
+    ) -> Actor | None:
+        """Find the person a pronoun or role noun at `offset` refers back to.
+
+        A person named earlier in the pronoun's own sentence comes first, a subject before
+        any other ("a goal of Zelensky, although he accepts ..." is Zelensky, however often
+        another person was a subject before); then the last subject, then the last name.
+        """
         candidates = [
             (at, actor, salient)
             for at, actor, salient in self.mentions
             if at < offset and offset - at < 2500 and self.in_quote(at) is None
         ]
         candidates.sort(key=lambda m: m[0])
-        for want_salient in (True, False):
-            for _, actor, salient in reversed(candidates):
-                if want_salient and not salient:
-                    continue
-                known = self.registry.genders.get(actor.actor_id)
-                if gender and known and known != gender:
-                    continue
-                if role and not _role_fits(role, actor, self.cues):
-                    continue
+        if sentence_start is not None:
+            own = [m for m in candidates if m[0] >= sentence_start]
+            found = self._pick(own, gender, role)
+            if found is not None:
+                return found
+        return self._pick(candidates, gender, role, offset if gender else None)
+
+    def _pick(
+        self,
+        candidates: list[tuple[int, Actor, bool]],
+        gender: str | None,
+        role: str | None,
+        offset: int | None = None,
+    ) -> Actor | None:
+        fitting = [
+            (at, actor, salient)
+            for at, actor, salient in candidates
+            if self._fits(actor, gender, role)
+        ]
+        subjects = [m for m in fitting if m[2]]
+        if offset is not None and fitting and not fitting[-1][2]:
+            # A person named just before the pronoun, after the last subject that fits,
+            # is the nearer antecedent ("... a goal of Zelensky. But he still wants ...").
+            at, actor, _ = fitting[-1]
+            if offset - at <= NEAR_MENTION_CHARS and (not subjects or subjects[-1][0] < at):
                 return actor
-        return None
+        chosen = subjects or fitting
+        return chosen[-1][1] if chosen else None
+
+    def _fits(self, actor: Actor, gender: str | None, role: str | None) -> bool:
+        known = self.registry.genders.get(actor.actor_id)
+        if gender and known and known != gender:
+            return False
+        return not (role and not _role_fits(role, actor, self.cues))
+
+
+# How near a mere mention must be to beat an earlier subject as a pronoun's antecedent.
+NEAR_MENTION_CHARS = 250
 
 
 def _role_fits(role_noun: str, actor: Actor, cues: Cues) -> bool:
@@ -176,6 +215,20 @@ def lookup_chain(
                 return None
         return actor
     return None
+
+
+def given_name_person(chain: list[Token], registry: Registry, cues: Cues) -> Actor | None:
+    """Resolve "Sir Keir" / "Dame Ann": an honorific and one given name name the registry's
+    only person with that first name (none when two share it)."""
+    if len(chain) < 2 or chain[-2].lower_ not in cues.given_name_honorifics:
+        return None
+    given = fold(chain[-1].text)
+    found = {
+        actor
+        for actor in registry.actors.values()
+        if actor.kind == "person" and fold(actor.name.split()[0]) == given
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _left_modifiers(head: Token, chain: list[Token]) -> list[Token]:
@@ -290,14 +343,17 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     lower = head.lower_
     offset = head.idx + ctx_offset(head)
     if lower in ctx.cues.gendered_pronouns:
-        actor = ctx.antecedent(offset, ctx.cues.gendered_pronouns[lower])
+        sentence_start = head.sent[0].idx + ctx_offset(head)
+        actor = ctx.antecedent(offset, ctx.cues.gendered_pronouns[lower], None, sentence_start)
         return (ACTOR, actor, "pronoun") if actor else (UNRESOLVED, None, "pronoun")
     if lower in ctx.cues.vague_pronouns or head.like_num or head.pos_ == "NUM":
         return UNRESOLVED, None, "vague"
     if _is_media(head, ctx.cues):
         return MEDIA, None, "media"
     chain = _name_chain(head)
-    actor = lookup_chain(ctx.registry, chain, ctx.cues.title_words)
+    actor = lookup_chain(ctx.registry, chain, ctx.cues.title_words) or given_name_person(
+        chain, ctx.registry, ctx.cues
+    )
     if actor is not None:
         return ACTOR, actor, "name"
     if any(t.pos_ == "PROPN" and not _known_word(t.text, ctx.registry) for t in head.subtree):
@@ -482,18 +538,29 @@ def remember_subjects(sentence: Span, ctx: ArticleContext) -> None:
     """Record the people a sentence makes its subjects, for later pronouns: each one, and
     coordinated ones as a group for a later "they" ("Macron and Starmer chaired ...")."""
     for token in sentence:
-        if token.dep_ in ("nsubj", "nsubjpass") and token.pos_ == "PROPN":
-            if ctx.in_quote(absolute(token)) is not None:
-                continue
-            group = []
-            for each in [token, *token.conjuncts]:
-                actor = lookup_chain(ctx.registry, _name_chain(each))
-                actor = actor or ctx.new_people.get(fold(each.text))
-                if actor is not None:
-                    group.append(actor)
-            if group:
-                ctx.remember(absolute(token), group[0], salient=True)
-            ctx.remember_group(absolute(token), group)
+        if token.dep_ not in ("nsubj", "nsubjpass") or ctx.in_quote(absolute(token)) is not None:
+            continue
+        if token.pos_ != "PROPN":
+            # "He has accepted ...", "The PM has hinted ...": the person a pronoun or role
+            # noun subject stands for is the subject now, for the pronouns that follow.
+            if token.lower_ in ctx.cues.gendered_pronouns or (
+                token.pos_ == "NOUN" and token.lemma_.lower() in ctx.cues.role_nouns
+            ):
+                status, actor, _ = resolve_subject(token, ctx)
+                if status == ACTOR and actor is not None and actor.kind == "person":
+                    ctx.remember(absolute(token), actor, salient=True)
+            continue
+        group = []
+        for each in [token, *token.conjuncts]:
+            chain = _name_chain(each)
+            actor = lookup_chain(ctx.registry, chain)
+            actor = actor or given_name_person(chain, ctx.registry, ctx.cues)
+            actor = actor or ctx.new_people.get(fold(each.text))
+            if actor is not None:
+                group.append(actor)
+        if group:
+            ctx.remember(absolute(token), group[0], salient=True)
+        ctx.remember_group(absolute(token), group)
 
 
 def remember_people(sentence: Span, ctx: ArticleContext) -> None:
@@ -509,6 +576,18 @@ def remember_people(sentence: Span, ctx: ArticleContext) -> None:
 
 
 def remember_registry_mentions(text: str, offset: int, ctx: ArticleContext) -> None:
-    """Record registry names in a stretch of text that was not parsed."""
+    """Record registry names in a stretch of text that was not parsed, and the person a
+    sentence-opening role noun stands for ("The prime minister flew to Paris.") as its
+    subject, for the pronouns that follow."""
     for start, _, actor in find_mentions(ctx.registry, text):
         ctx.remember(offset + start, actor, salient=False)
+    for match in _role_opening(ctx.cues.role_nouns).finditer(text):
+        actor = ctx.antecedent(offset + match.start(), None, match.group(1).lower())
+        if actor is not None:
+            ctx.remember(offset + match.start(), actor, salient=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _role_opening(role_nouns: frozenset[str]) -> re.Pattern[str]:
+    roles = "|".join(sorted((re.escape(r) for r in role_nouns), key=len, reverse=True))
+    return re.compile(rf"(?:^|(?<=[.!?]\s))The\s+(?:[A-Za-z]+\s+)?({roles})\b(?!\s+of\b)", re.I)
