@@ -98,12 +98,34 @@ def _subject_tokens(verb: Token, cues: Cues) -> list[Token]:
         inherits = verb.dep_ in ("conj", "xcomp") or (verb.dep_ == "advcl" and verb.tag_ == "VBG")
         if inherits:
             return _subject_tokens(verb.head, cues)
+    if not subjects and verb.dep_ == "ROOT":
+        subjects = _stranded_subject(verb)
     result = []
     for subject in subjects:
         subject = _named_example(subject, cues) or subject
         result.append(subject)
         result += [c for c in subject.conjuncts if c.i > subject.i]
     return result
+
+
+def _stranded_subject(verb: Token) -> list[Token]:
+    """Find the name a parse left hanging before its verb ("Speaking in Oslo, NATO chief
+    Mark Rutte, who ..., insisted": the name attached as an apposition of "Oslo").
+
+    The name is an apposition whose phrase ends right before the verb (commas aside), and
+    the verb has no subject of its own.
+    """
+    before = verb.i - 1
+    while before >= verb.sent.start and verb.doc[before].is_punct:
+        before -= 1
+    if before < verb.sent.start:
+        return []
+    token = verb.doc[before]
+    while token.head.i != token.i and token.i < verb.i:
+        if token.dep_ == "appos" and token.pos_ == "PROPN" and token.right_edge.i == before:
+            return [token]
+        token = token.head
+    return []
 
 
 def _named_example(subject: Token, cues: Cues) -> Token | None:

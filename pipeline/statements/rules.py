@@ -636,7 +636,9 @@ class RuleExtractor:
         path = dependency_path(token, stop)
         if stop is not None and path[-1].i != stop.i:
             path.append(stop)
-        stance = stance_on_path(path, sentence, self.cues)
+        shift = token.doc.user_data.get("offset", 0)
+        span = (match.start - shift, match.end - shift)
+        stance = stance_on_path(path, sentence, self.cues, span)
         deprived = any(t.lower_ in self.cues.deprivatives for t in path)
         defaulted = False
         if not deprived and warns_of_harm(unit.verb, sentence, self.cues):

@@ -50,11 +50,15 @@ def _is_negated(token: Token, cues: Cues) -> bool:
     )
 
 
-def _token_polarity(token: Token, cues: Cues, path: set[int]) -> tuple[str | None, bool]:
+def _token_polarity(
+    token: Token, cues: Cues, path: set[int], topic_span: tuple[int, int] | None = None
+) -> tuple[str | None, bool]:
     """Return the stance a word on the path carries (itself or a modifier) and its negation."""
     stance = _word_stance(token, cues)
     if stance is None:
         for child in token.children:
+            if topic_span is not None and topic_span[0] <= child.idx < topic_span[1]:
+                continue
             # "expressed openness", "voiced support": the object carries the stance.
             if child.i not in path and (child.dep_ in _MODIFIER_DEPS or child.dep_ == "dobj"):
                 stance = _word_stance(child, cues)
@@ -101,18 +105,36 @@ def _matches(pattern: re.Pattern[str], text: str) -> bool:
     return pattern.search(text) is not None
 
 
-def stance_on_path(path: list[Token], sentence: Span, cues: Cues) -> str | None:
-    """Decide the stance the words between a topic cue and its attribution verb express."""
+def stance_on_path(
+    path: list[Token], sentence: Span, cues: Cues, topic_span: tuple[int, int] | None = None
+) -> str | None:
+    """Decide the stance the words between a topic cue and its attribution verb express.
+
+    `topic_span` (character offsets in the path's document) holds the topic cue's words:
+    they name the topic, never a stance ("Russia will not have a veto" denies Russia the
+    veto; it does not say "not opposed").
+    """
     on_path = {t.i for t in path}
     if _matches(cues.conditional_pattern, sentence.text):
         return CONDITIONAL
     if _matches(cues.oppose_pattern, sentence.text):
         return OPPOSE
     sign, polar_seen = 1, False
+    if topic_span is not None and any(
+        topic_span[0] <= t.idx < topic_span[1]
+        and t.lower_ in cues.negators
+        and t.head.i not in on_path
+        for t in sentence
+    ):
+        # A negation inside the cue ("Russia will have no veto") denies the topic; one
+        # of a word on the path ("will not have") is read on the path.
+        sign, polar_seen = -1, True
     for position, token in enumerate(path):
-        stance, negated = _token_polarity(token, cues, on_path)
+        stance, negated = _token_polarity(token, cues, on_path, topic_span)
         if position == 0 and stance == _word_stance(token, cues):
             # The cue word itself ("guarantee", "support") is the topic, not a stance.
+            stance = None
+        if topic_span is not None and topic_span[0] <= token.idx < topic_span[1]:
             stance = None
         if token.lower_ in cues.deprivatives:
             return CONDITIONAL if any(_is_negated(t, cues) for t in path) else SUPPORT
