@@ -206,6 +206,50 @@ def stance(
 
 
 @app.command()
+def alerts(
+    db: DbOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would be sent; send and record nothing")
+    ] = False,
+) -> None:
+    """Send each stance change not alerted yet to the webhook and/or by e-mail, once."""
+    from pipeline.alerts import plan_alerts, send_alerts
+    from pipeline.alerts.messages import change_summary
+
+    settings = _settings(db)
+    try:
+        plan = plan_alerts(settings)
+    except MonitorError as error:
+        _fail(error)
+    if not plan.channels:
+        typer.echo(
+            "no alert channel set (MONITOR_ALERT_WEBHOOK, MONITOR_ALERT_EMAIL);"
+            f" {len(plan.unsent)} stance changes not alerted yet:"
+        )
+        for change in plan.unsent:
+            typer.echo(f"  {change_summary(change)}")
+        return
+    for channel in plan.channels:
+        verb = "would send" if dry_run else "sending"
+        more = f" ({channel.waiting} more wait for later runs)" if channel.waiting else ""
+        typer.echo(f"{channel.channel} ({channel.target}): {verb} {len(channel.changes)}{more}")
+        for change in channel.changes:
+            failed = channel.failures.get(change.key)
+            retry = f"  [retry: failed {failed[0]}x, last: {failed[1]}]" if failed else ""
+            typer.echo(f"  {change_summary(change)}{retry}")
+    if dry_run:
+        return
+    try:
+        report = send_alerts(settings, plan=plan)
+    except MonitorError as error:
+        _fail(error)
+    for channel, count in report.sent.items():
+        typer.echo(f"{channel}: sent {count}, failed {report.failed[channel]}")
+    if not report.ok:
+        _fail(MonitorError("; ".join(f"{c}: {e}" for c, e in report.errors.items())))
+
+
+@app.command()
 def check(db: DbOption = None) -> None:
     """Verify the hash chain and run the data-quality suites on the store."""
     from pipeline.store import open_store

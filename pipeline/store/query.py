@@ -52,6 +52,33 @@ def current_stances(
         con.close()
 
 
+def stance_change_rows(recorder: Any) -> list[dict[str, Any]]:
+    """Every stance change the published views show, oldest first (empty when no views are
+    published yet)."""
+    import duckdb
+
+    from pipeline.store.sql_files import store_sql
+
+    if recorder.views_catalog is None:
+        return []
+    try:
+        cursor = recorder.con.execute(store_sql("stance_changes"))
+    except duckdb.CatalogException as err:  # views of a version without stance_changes
+        raise StoreError(f"{recorder.views_path}: no stance_changes view ({err})") from err
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def alert_outcomes(recorder: Any) -> list[dict[str, Any]]:
+    """Every alert_sent and alert_failed event's channel, change key and error, in log
+    order."""
+    from pipeline.store.sql_files import store_sql
+
+    cursor = recorder.con.execute(store_sql("alert_outcomes"))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 # -- write-side lookups over the log (the stages' "what is already there" questions) ----------
 # Each reads only the JSON fields it needs, inside DuckDB, instead of decoding every payload.
 
