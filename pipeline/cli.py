@@ -205,6 +205,41 @@ def stance(
     _print_stances(_settings(db), actor=actor, topic=topic, as_of=day, fmt=fmt)
 
 
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="file format")],
+    view: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="one view (default: every public view)"),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PATH",
+            help="the file (with --view) or folder to write (default <warehouse>/export/)",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export views of the BI snapshot to CSV or Parquet files."""
+    from pipeline.store.export import export_views
+
+    settings = _settings(db)
+    folder = settings.warehouse_dir / "export"
+    target = out or (folder / f"{view}.{fmt.value}" if view else folder)
+    try:
+        written = export_views(settings.bi_snapshot_path, target, fmt.value, view)
+    except MonitorError as error:
+        _fail(error)
+    for name, path in written:
+        typer.echo(f"{name:24} {path}")
+
+
 @app.command()
 def alerts(
     db: DbOption = None,
