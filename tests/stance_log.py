@@ -13,17 +13,21 @@ from pipeline.store import open_store
 from pipeline.store.views import rebuild_views
 
 MERZ = Actor("person:friedrich-merz", "Friedrich Merz", "person", "DE", "Chancellor")
-ZELENSKYY = Actor("person:volodymyr-zelenskyy", "Volodymyr Zelenskyy", "person", "UA", "President")
+# The registry's own ids (pipeline/data/actors.yaml): `monitor stance --actor` resolves its
+# aliases ("Zelenskyy", "the Kremlin") to them.
+ZELENSKY = Actor("person:volodymyr-zelensky", "Volodymyr Zelensky", "person", "UA", "President")
+RUSSIA = Actor("state:ru", "Russia", "state", "RU")
 NEWCOMER = Actor("person:jan-novak", "Jan Novak", "person", "CZ", None, needs_review=True)
-# Merz: conditional -> oppose -> support on article5_like (two changes); Zelenskyy: support,
-# then conditional on guarantees_general (one change); Novak: one statement, no
-# change, an actor the registry does not know.
+# Merz: conditional -> oppose -> support on article5_like (two changes); Zelensky: support,
+# then conditional on guarantees_general (one change); Russia and Novak (an actor the
+# registry does not know): one statement each, no change.
 STATEMENTS = [
     (MERZ, "article5_like", "conditional", date(2025, 8, 1), "Merz set conditions & <limits>."),
-    (ZELENSKYY, "guarantees_general", "support", date(2025, 8, 2), "Kyiv agrees."),
+    (ZELENSKY, "guarantees_general", "support", date(2025, 8, 2), "Kyiv agrees."),
+    (RUSSIA, "nato_membership", "oppose", date(2025, 8, 2), "Moscow says no, 100% no_way."),
     (MERZ, "article5_like", "oppose", date(2025, 8, 3), "Merz now rejects the idea."),
     (NEWCOMER, "troops_in_ukraine", "oppose", date(2025, 8, 4), "Novak objects."),
-    (ZELENSKYY, "guarantees_general", "conditional", date(2025, 8, 5), "Only if."),
+    (ZELENSKY, "guarantees_general", "conditional", date(2025, 8, 5), "Only if."),
     (MERZ, "article5_like", "support", date(2025, 8, 6), "Merz backs it after all."),
 ]
 CHANGES = 3

@@ -43,7 +43,8 @@ def test_the_duckdb_cli_reads_the_snapshot_read_only(snapshot):
         "actor_name,topic,stance,needs_review",
         "Friedrich Merz,article5_like,support,false",
         "Jan Novak,troops_in_ukraine,oppose,true",
-        "Volodymyr Zelenskyy,guarantees_general,conditional,false",
+        "Russia,nato_membership,oppose,false",
+        "Volodymyr Zelensky,guarantees_general,conditional,false",
     ]
     as_of = subprocess.run(
         [DUCKDB_CLI, "-readonly", "-csv", str(snapshot),

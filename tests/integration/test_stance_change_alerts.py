@@ -77,7 +77,7 @@ def test_a_digest_of_every_change_is_mailed_once(db):
     assert mail["Subject"] == f"[monitor] {CHANGES} stance changes"
     body = mail.get_payload(decode=True).decode()
     assert "Friedrich Merz (DE) on article5_like: conditional -> oppose (2025-08-03)" in body
-    assert "Volodymyr Zelenskyy (UA) on guarantees_general: support -> conditional" in body
+    assert "Volodymyr Zelensky (UA) on guarantees_general: support -> conditional" in body
     assert '"Merz backs it after all."' in body
     assert "https://news.example.org/" in body
 
