@@ -9,7 +9,14 @@ the event log (`sql/views/`) into a new file written beside the read-only BI sna
 (`MONITOR_SNAPSHOT`, default `<warehouse>/snapshot/monitor_bi.duckdb`), runs the view
 quality suites on it, then renames it over the snapshot (atomic; open readers keep theirs).
 
-*When it fails*: a view-suite failure means the views break their rules; the snapshot is
+**Task** `alert` (pool `duckdb_writer`; after `rebuild` has published the snapshot): posts
+each stance change not alerted yet to `MONITOR_ALERT_WEBHOOK` and/or mails a digest of them
+to `MONITOR_ALERT_EMAIL`, and records each delivery (`alert_sent`) or failure
+(`alert_failed`) in the event log. A failed delivery is a warning in the task log, never a
+failed task: the snapshot is already published, and the next run retries it
+(`monitor alerts --dry-run` shows what is pending).
+
+*When `rebuild` fails*: a view-suite failure means the views break their rules; the snapshot is
 **not** replaced, so BI keeps the previous one. Read the log, fix the SQL or the data, then
 clear the task (or run `monitor views` by hand). `StoreBusyError`: another writer held the
 file; the retry usually succeeds.
@@ -49,7 +56,15 @@ def rebuild_views():
 
         return rebuild_stage(load_settings(), run_id=airflow_run_id(get_current_context()))
 
-    rebuild()
+    @task(pool=DUCKDB_WRITER_POOL)
+    def alert() -> dict:
+        from pipeline.alerts import send_alerts
+        from pipeline.settings import load_settings
+
+        report = send_alerts(load_settings(), run_id=airflow_run_id(get_current_context()))
+        return report.as_counts()
+
+    rebuild() >> alert()
 
 
 rebuild_views()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sys
 from datetime import date
 from enum import StrEnum
@@ -26,18 +27,56 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: the metavars set below (PATH, YYYY-MM-DD, ...), nothing after a flag.
+    rich_markup_mode=None,
 )
 err_console = Console(stderr=True)
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="DuckDB event log (default warehouse/monitor.duckdb or $MONITOR_DB)"),
+    typer.Option(
+        "--db",
+        metavar="PATH",
+        help="DuckDB event log (default warehouse/monitor.duckdb or $MONITOR_DB)",
+    ),
 ]
+SourcesOption = Annotated[Path | None, typer.Option(metavar="FILE", help="sources YAML file")]
 
 
 class OutputFormat(StrEnum):
     table = "table"
     jsonl = "jsonl"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="table or JSON lines")]
+
+
+def _version(value: bool) -> None:
+    if not value:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    from pipeline import __version__
+    from pipeline.statements.rules import RuleExtractor
+
+    try:
+        package = version("ukraine-guarantees-monitor")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        package = __version__
+    typer.echo(f"monitor {package} (extractor {RuleExtractor.name} {RuleExtractor.version})")
+    raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="print the versions and exit"
+        ),
+    ] = False,
+) -> None:
+    """Monitor who says what about security guarantees for Ukraine."""
 
 
 def _settings(db: Path | None, sources: Path | None = None) -> Settings:
@@ -74,7 +113,7 @@ def _fail(error: Exception) -> None:
 @app.command()
 def run(
     db: DbOption = None,
-    sources: Annotated[Path | None, typer.Option(help="sources YAML file")] = None,
+    sources: SourcesOption = None,
 ) -> None:
     """One full pass: discover, fetch, extract, dedupe, statements, validate, append, views."""
     from pipeline.runner import run_pipeline
@@ -89,7 +128,7 @@ def run(
 
 @app.command()
 def ingest(
-    sources: Annotated[Path, typer.Option(help="sources YAML file")],
+    sources: Annotated[Path, typer.Option(metavar="FILE", help="sources YAML file")],
     db: DbOption = None,
 ) -> None:
     """The same pass as `run` without the view rebuild."""
@@ -104,11 +143,12 @@ def ingest(
 
 @app.command()
 def statements(
-    files: Annotated[list[Path], typer.Argument(help="plain-text articles")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="plain-text articles")],
     published: Annotated[
-        str | None, typer.Option(help="publication date YYYY-MM-DD for every file")
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="publication date of every file"),
     ] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Extract statement events from plain-text articles (touches no database)."""
     from pipeline.documents.normalise import normalise_text
@@ -190,10 +230,18 @@ def views(
 @app.command()
 def stance(
     db: DbOption = None,
-    actor: Annotated[str | None, typer.Option(help="actor id or part of a name")] = None,
-    topic: Annotated[str | None, typer.Option(help="topic code")] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", help="YYYY-MM-DD")] = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format")] = OutputFormat.table,
+    actor: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="actor id, a name or alias the registry knows, or part of a name",
+        ),
+    ] = None,
+    topic: Annotated[str | None, typer.Option(metavar="CODE", help="topic code")] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", metavar="YYYY-MM-DD", help="stances on that day")
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Print current (or as-of) stances."""
     from pipeline.statements.model import TOPICS
@@ -203,6 +251,189 @@ def stance(
         raise typer.Exit(2)
     day = _parse_date(as_of, "--as-of") if as_of else None
     _print_stances(_settings(db), actor=actor, topic=topic, as_of=day, fmt=fmt)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="file format")],
+    view: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="one view (default: every public view)"),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="PATH",
+            help="the file (with --view) or folder to write (default <warehouse>/export/)",
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export views of the BI snapshot to CSV or Parquet files."""
+    from pipeline.store.export import export_views
+
+    settings = _settings(db)
+    folder = settings.warehouse_dir / "export"
+    target = out or (folder / f"{view}.{fmt.value}" if view else folder)
+    try:
+        written = export_views(settings.bi_snapshot_path, target, fmt.value, view)
+    except MonitorError as error:
+        _fail(error)
+    for name, path in written:
+        typer.echo(f"{name:24} {path}")
+
+
+@app.command()
+def alerts(
+    db: DbOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would be sent; send and record nothing")
+    ] = False,
+) -> None:
+    """Send each stance change not alerted yet to the webhook and/or by e-mail, once."""
+    from pipeline.alerts import plan_alerts, send_alerts
+    from pipeline.alerts.messages import change_summary
+
+    settings = _settings(db)
+    try:
+        plan = plan_alerts(settings)
+    except MonitorError as error:
+        _fail(error)
+    if not plan.channels:
+        typer.echo(
+            "no alert channel set (MONITOR_ALERT_WEBHOOK, MONITOR_ALERT_EMAIL);"
+            f" {len(plan.unsent)} stance changes not alerted yet:"
+        )
+        for change in plan.unsent:
+            typer.echo(f"  {change_summary(change)}")
+        return
+    for channel in plan.channels:
+        verb = "would send" if dry_run else "sending"
+        more = f" ({channel.waiting} more wait for later runs)" if channel.waiting else ""
+        typer.echo(f"{channel.channel} ({channel.target}): {verb} {len(channel.changes)}{more}")
+        for change in channel.changes:
+            failed = channel.failures.get(change.key)
+            retry = f"  [retry: failed {failed[0]}x, last: {failed[1]}]" if failed else ""
+            typer.echo(f"  {change_summary(change)}{retry}")
+    if dry_run:
+        return
+    try:
+        report = send_alerts(settings, plan=plan)
+    except MonitorError as error:
+        _fail(error)
+    for channel, count in report.sent.items():
+        typer.echo(f"{channel}: sent {count}, failed {report.failed[channel]}")
+    if not report.ok:
+        _fail(MonitorError("; ".join(f"{c}: {e}" for c, e in report.errors.items())))
+
+
+@app.command()
+def actors(fmt: FormatOption = OutputFormat.table) -> None:
+    """List the actors the registry knows (pipeline/data/actors.yaml)."""
+    from pipeline.statements.actors import load_registry
+
+    registry = load_registry()
+    rows = [
+        {
+            "actor_id": actor.actor_id,
+            "name": actor.name,
+            "kind": actor.kind,
+            "country": actor.country,
+            "role": actor.role,
+            "known_as": ", ".join(
+                sorted(alias for alias, target in registry.aliases.items() if target == actor_id)
+            ),
+        }
+        for actor_id, actor in sorted(registry.actors.items())
+    ]
+    _print_rows(f"{len(rows)} actors", rows, fmt)
+
+
+@app.command()
+def topics(fmt: FormatOption = OutputFormat.table) -> None:
+    """List the topics statements are classified into (pipeline/data/topics.yaml)."""
+    from pipeline.statements.topics import load_topic_names, read_topics_file
+
+    specs = read_topics_file()["topics"]
+    rows = [
+        {"topic": name, "cues": len((specs.get(name) or {}).get("cues") or [])}
+        for name in load_topic_names()
+    ]
+    _print_rows(f"{len(rows)} topics", rows, fmt)
+
+
+def _print_rows(title: str, rows: list[dict[str, Any]], fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+        return
+    _print_table(title, list(rows[0]) if rows else [], rows)
+
+
+sources_app = typer.Typer(
+    help="Work with sources files.", no_args_is_help=True, rich_markup_mode=None
+)
+app.add_typer(sources_app, name="sources")
+
+
+@sources_app.command("validate")
+def sources_validate(
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="sources YAML file")],
+) -> None:
+    """Check a sources file without fetching anything; exit 1 naming the file and reason."""
+    from pipeline.sources.config import load_sources
+
+    try:
+        config = load_sources(file)
+    except MonitorError as error:
+        _fail(error)
+    kinds: dict[str, int] = {}
+    for source in config.sources:
+        kinds[source.kind] = kinds.get(source.kind, 0) + 1
+    counted = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    typer.echo(f"ok  {file}: {len(config.sources)} sources ({counted})")
+
+
+@app.command()
+def reprocess(
+    since: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="first published date")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="last published date")
+    ] = None,
+    extractor_version: Annotated[
+        str | None,
+        typer.Option(metavar="VERSION", help="fail unless the installed extractor is this one"),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Re-extract stored documents' statements, as the reprocess DAG does; rebuild views."""
+    from pipeline.stages import new_run_id, rebuild_stage, reprocess_stage
+
+    for value, option in ((since, "--since"), (until, "--until")):
+        if value:
+            _parse_date(value, option)
+    settings = _settings(db)
+    try:
+        counts = reprocess_stage(
+            settings,
+            new_run_id("reprocess"),
+            since=since,
+            until=until,
+            extractor_version=extractor_version,
+        )
+        _print_summary(counts)
+        if int(counts.get("appended") or 0) > 0:
+            rebuild_stage(settings)
+            typer.echo(f"BI snapshot: {settings.bi_snapshot_path}")
+    except MonitorError as error:
+        _fail(error)
 
 
 @app.command()
@@ -324,7 +555,9 @@ def _print_stances(
     from pipeline.store.query import current_stances
 
     try:
-        rows = current_stances(settings, actor=actor, topic=topic, as_of=as_of)
+        rows = current_stances(
+            settings, actor=actor, topic=topic, as_of=as_of, actor_ids=_registry_ids(actor)
+        )
     except MonitorError as error:
         _fail(error)
     if fmt is OutputFormat.jsonl:
@@ -337,11 +570,61 @@ def _print_stances(
     _print_table(f"{title} ({len(rows)} actor-topic pairs)", columns, rows)
 
 
+def _registry_ids(name: str | None) -> tuple[str, ...]:
+    """The actor ids the registry resolves a name or alias to ("Zelenskyy", "the Kremlin")."""
+    if not name:
+        return ()
+    from pipeline.statements.actors import load_registry, lookup_name
+
+    actor = lookup_name(load_registry(), name)
+    return (actor.actor_id,) if actor else ()
+
+
+# Column headings, and the columns whose values are codes or numbers: never wrapped nor cut
+# (a topic code broken mid-word reads as two codes). Text columns wrap to fit the terminal.
+HEADINGS = {
+    "actor_name": "actor",
+    "n_statements": "statements",
+    "latest_evidence": "latest evidence",
+}
+CODE_COLUMNS = frozenset(
+    {"actor_id", "country", "topic", "stance", "last_seen", "stated_on", "n_statements",
+     "kind", "confidence", "cues"}
+)  # fmt: skip
+# A text column is never narrower than this; on a terminal too narrow for every column,
+# these are left out, in this order.
+TEXT_MIN_WIDTH = 10
+DROPPED_FIRST = ("n_statements", "confidence", "last_seen", "stated_on", "country", "doc")
+# Evidence is cut to this many characters in a table (the full text: --format jsonl).
+TABLE_EVIDENCE_MAX = 240
+
+
 def _print_table(title: str, columns: list[str], rows: list[dict[str, Any]]) -> None:
-    console = Console(width=200 if not sys.stdout.isatty() else None)
+    """Print a table as wide as the terminal (or $COLUMNS; 200 when piped): codes whole,
+    text wrapped, evidence cut to TABLE_EVIDENCE_MAX characters."""
+    width = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 200
+    console = Console(width=width)
+    widths = {}
+    for column in columns:
+        heading = HEADINGS.get(column, column)
+        if column in CODE_COLUMNS:
+            widths[column] = max([len(_cell(row.get(column))) for row in rows] + [len(heading)])
+        else:
+            widths[column] = TEXT_MIN_WIDTH
+    # On a narrow terminal the least needed columns go first, so the codes stay whole.
+    for column in DROPPED_FIRST:
+        if sum(widths.values()) + 3 * len(widths) + 1 <= console.width:
+            break
+        widths.pop(column, None)
+    columns = [column for column in columns if column in widths]
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold", max_width=70 if column == "evidence" else None)
+        if column in CODE_COLUMNS:
+            table.add_column(HEADINGS.get(column, column), no_wrap=True, min_width=widths[column])
+        else:
+            table.add_column(
+                HEADINGS.get(column, column), overflow="fold", ratio=1, min_width=TEXT_MIN_WIDTH
+            )
     for row in rows:
         table.add_row(*(_cell(row.get(c)) for c in columns))
     console.print(table)
@@ -351,7 +634,7 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)
-    return text if len(text) <= 160 else text[:157] + "..."
+    return text if len(text) <= TABLE_EVIDENCE_MAX else text[: TABLE_EVIDENCE_MAX - 3] + "..."
 
 
 def _parse_date(value: str, option: str) -> date:

@@ -26,6 +26,10 @@ FETCH_FAILED = "fetch_failed"
 PARSE_FAILED = "parse_failed"
 FEED_POLLED = "feed_polled"
 TASK_FAILED = "task_failed"
+# A stance change was delivered on an alert channel (once per change and channel: the
+# event's id is derived from both), or its delivery failed (retried on the next run).
+ALERT_SENT = "alert_sent"
+ALERT_FAILED = "alert_failed"
 EVENT_TYPES = frozenset(
     {
         DOCUMENT_INGESTED,
@@ -37,6 +41,8 @@ EVENT_TYPES = frozenset(
         PARSE_FAILED,
         FEED_POLLED,
         TASK_FAILED,
+        ALERT_SENT,
+        ALERT_FAILED,
     }
 )
 

@@ -49,6 +49,19 @@ class Settings:
     # Great Expectations keeps results and Data Docs pages of this many runs (0: keep all).
     run_retention_days: float = 14.0
     docs_keep_runs: int = 30
+    # Stance-change alerts (pipeline/alerts): a Slack-compatible webhook URL and/or the
+    # addresses mailed a digest through the SMTP server below; none set: no alert is sent.
+    alert_webhook: str | None = None
+    alert_email: tuple[str, ...] = ()
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_sender: str = "monitor@localhost"
+    # How long one delivery (a webhook POST, an SMTP session) may take before it counts as
+    # failed and is retried on the next run.
+    alert_timeout_s: float = 10.0
+    # At most this many changes per channel and run (oldest first; the rest wait for the next
+    # run): a first run over a long log, or a reprocess, must not post hundreds at once.
+    alert_max_per_run: int = 50
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -107,4 +120,19 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         settings = replace(
             settings, quarantine_min_documents=int(env["MONITOR_QUARANTINE_MIN_DOCUMENTS"])
         )
+    if env.get("MONITOR_ALERT_WEBHOOK", "").strip():
+        settings = replace(settings, alert_webhook=env["MONITOR_ALERT_WEBHOOK"].strip())
+    if env.get("MONITOR_ALERT_EMAIL", "").strip():
+        addresses = tuple(a.strip() for a in env["MONITOR_ALERT_EMAIL"].split(",") if a.strip())
+        settings = replace(settings, alert_email=addresses)
+    if env.get("MONITOR_SMTP_HOST"):
+        settings = replace(settings, smtp_host=env["MONITOR_SMTP_HOST"])
+    if env.get("MONITOR_SMTP_PORT"):
+        settings = replace(settings, smtp_port=int(env["MONITOR_SMTP_PORT"]))
+    if env.get("MONITOR_SMTP_SENDER"):
+        settings = replace(settings, smtp_sender=env["MONITOR_SMTP_SENDER"])
+    if env.get("MONITOR_ALERT_MAX_PER_RUN"):
+        settings = replace(settings, alert_max_per_run=int(env["MONITOR_ALERT_MAX_PER_RUN"]))
+    if env.get("MONITOR_ALERT_TIMEOUT"):
+        settings = replace(settings, alert_timeout_s=float(env["MONITOR_ALERT_TIMEOUT"]))
     return settings

@@ -20,8 +20,11 @@ def current_stances(
     actor: str | None = None,
     topic: str | None = None,
     as_of: date | None = None,
+    actor_ids: tuple[str, ...] = (),
 ) -> list[dict[str, Any]]:
-    """Return stances per actor and topic, now or as of a date, optionally filtered.
+    """Return stances per actor and topic, now or as of a date, optionally filtered: by
+    `actor` (an actor id, or a part of a name, `%` and `_` taken literally) or by any of
+    `actor_ids` (what the registry resolved a name or alias to).
 
     They are read from the published views file, never the log, so a writer at work does
     not get in the way."""
@@ -39,8 +42,11 @@ def current_stances(
             source, params = "stance_as_of(?)", [as_of]
         sql = f"select {_STANCE_COLUMNS} from {source} where true"
         if actor:
-            sql += " and (actor_id = ? or actor_name ilike ?)"
-            params += [actor, f"%{actor}%"]
+            sql += (
+                " and (actor_id = ? or actor_name ilike ? escape '\\'"
+                " or list_contains(?::varchar[], actor_id))"
+            )
+            params += [actor, f"%{literal_like(actor)}%", list(actor_ids)]
         if topic:
             sql += " and topic = ?"
             params.append(topic)
@@ -50,6 +56,38 @@ def current_stances(
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     finally:
         con.close()
+
+
+def stance_change_rows(recorder: Any) -> list[dict[str, Any]]:
+    """Every stance change the published views show, oldest first (empty when no views are
+    published yet)."""
+    import duckdb
+
+    from pipeline.store.sql_files import store_sql
+
+    if recorder.views_catalog is None:
+        return []
+    try:
+        cursor = recorder.con.execute(store_sql("stance_changes"))
+    except duckdb.CatalogException as err:  # views of a version without stance_changes
+        raise StoreError(f"{recorder.views_path}: no stance_changes view ({err})") from err
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def alert_outcomes(recorder: Any) -> list[dict[str, Any]]:
+    """Every alert_sent and alert_failed event's channel, change key and error, in log
+    order."""
+    from pipeline.store.sql_files import store_sql
+
+    cursor = recorder.con.execute(store_sql("alert_outcomes"))
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def literal_like(text: str) -> str:
+    """`text` as a LIKE pattern that matches it literally (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # -- write-side lookups over the log (the stages' "what is already there" questions) ----------

@@ -52,7 +52,13 @@ BUILD_ATTACH_OPTIONS = "recovery_mode no_wal_writes, row_group_size 30720"
 # sentences) and its strings scan without decompression. The log keeps FSST.
 BUILD_DISABLED_COMPRESSION = "fsst"
 _MEMORY_SIZE = re.compile(r"^\d+(\.\d+)?\s*([KMGT]i?B|bytes)$", re.I)
-_CREATES = re.compile(r"create\s+or\s+replace\s+(table|view|macro)\s+([a-z_][a-z0-9_]*)", re.I)
+_CREATES = re.compile(
+    r"create\s+or\s+replace\s+(table|view|macro)\s+(?:([a-z_][a-z0-9_]*)\.)?([a-z_][a-z0-9_]*)",
+    re.I,
+)
+# The schema BI tools are pointed at; what a view file creates elsewhere (`internal.`) is the
+# views' own machinery, not offered to analysts, exports or reports.
+PUBLIC_SCHEMA = "main"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,11 +66,22 @@ class ViewFile:
     path: Path
     kind: str  # "table", "view" or "macro"
     name: str
+    schema: str = PUBLIC_SCHEMA
 
     @property
     def is_relation(self) -> bool:
         """A table or view: something to select from (a macro is called)."""
         return self.kind in ("table", "view")
+
+    @property
+    def is_public(self) -> bool:
+        """A table or view analysts read (in the public schema)."""
+        return self.is_relation and self.schema == PUBLIC_SCHEMA
+
+    def qualified(self, catalog: str | None = None) -> str:
+        """The quoted name to select from: [catalog.]schema.name."""
+        parts = ([catalog] if catalog else []) + [self.schema, self.name]
+        return ".".join(quote_ident(part) for part in parts)
 
 
 def list_view_files(views_dir: Path = VIEWS_DIR) -> list[ViewFile]:
@@ -74,8 +91,14 @@ def list_view_files(views_dir: Path = VIEWS_DIR) -> list[ViewFile]:
         match = _CREATES.search(path.read_text(encoding="utf-8"))
         if not match:
             raise ValueError(f"{path}: a view file creates one table, view or macro")
-        files.append(ViewFile(path, match.group(1).lower(), match.group(2).lower()))
+        kind, schema, name = match.group(1), match.group(2), match.group(3)
+        files.append(ViewFile(path, kind.lower(), name.lower(), (schema or PUBLIC_SCHEMA).lower()))
     return files
+
+
+def public_relations(views_dir: Path = VIEWS_DIR) -> list[str]:
+    """Name the tables and views analysts and BI tools read, in apply order."""
+    return [f.name for f in list_view_files(views_dir) if f.is_public]
 
 
 def view_tables(views_dir: Path = VIEWS_DIR) -> list[str]:
@@ -162,9 +185,7 @@ def build_views(
             finally:
                 recorder.search_views(previous)
             counts = {
-                f.name: con.execute(
-                    f"select count(*) from {quote_ident(catalog)}.{quote_ident(f.name)}"
-                ).fetchone()[0]
+                f.name: con.execute(f"select count(*) from {f.qualified(catalog)}").fetchone()[0]
                 for f in files
                 if f.is_relation
             }
@@ -324,9 +345,10 @@ def _copy_views_into(
     try:
         for view in list_view_files(views_dir):
             if view.kind == "table":
+                con.execute(f"create schema if not exists bi_snapshot.{quote_ident(view.schema)}")
                 con.execute(
-                    f'create table bi_snapshot."{view.name}" as'
-                    f' select * from "{source}"."{view.name}"'
+                    f"create table {view.qualified('bi_snapshot')} as"
+                    f" select * from {view.qualified(source)}"
                 )
         con.execute("use bi_snapshot")
         try:
@@ -431,9 +453,32 @@ def views_fingerprint(con: duckdb.DuckDBPyConnection, views_dir: Path = VIEWS_DI
     """Hash every view table's and view's full contents in a fixed order (rebuilds must
     match)."""
     digest = hashlib.sha256()
-    for name in view_relations(views_dir):
-        digest.update(name.encode())
-        rows = con.execute(f'select * from "{name}" order by all').fetchall()
+    for view in list_view_files(views_dir):
+        if not view.is_relation:
+            continue
+        digest.update(view.name.encode())
+        rows = con.execute(f"select * from {_resolve(con, view)} order by all").fetchall()
         for row in rows:
             digest.update(repr(row).encode("utf-8"))
     return digest.hexdigest()
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, view: ViewFile) -> str:
+    """The name to select `view` by on `con`: unqualified for a public one (the search path
+    finds it); for an internal one, qualified with the first catalog on the search path that
+    holds it (the search path reaches only `main` schemas), else the current database."""
+    if view.schema == PUBLIC_SCHEMA:
+        return quote_ident(view.name)
+    holders = [
+        row[0]
+        for row in con.execute(
+            "select database_name from duckdb_tables() where schema_name = ? and table_name = ?",
+            [view.schema, view.name],
+        ).fetchall()
+    ]
+    setting = con.execute("select current_setting('search_path')").fetchone()[0] or ""
+    path = [entry.strip().rsplit(".", 1)[0].strip('"') for entry in setting.split(",")]
+    on_path = sorted((path.index(c), c) for c in holders if c in path)
+    if on_path:
+        return view.qualified(on_path[0][1])
+    return view.qualified()

@@ -5,7 +5,11 @@
 -- actor, topic, stance and document again took 3.9 s more at ten million statements).
 -- Order: statement date (an undated statement counts as the oldest), then log position.
 -- Rows are not sorted on disk.
-create or replace table actor_stance_sequence as
+-- Internal: in its own schema, so BI tools browsing `main` are offered only what analysts
+-- read (they get these columns through actor_stance_history and stance_changes).
+create schema if not exists internal;
+
+create or replace table internal.actor_stance_sequence as
 with current_statements as (
     select seq, actor_id, topic, stated_on, stance, doc_id
     from statements

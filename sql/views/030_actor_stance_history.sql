@@ -2,11 +2,11 @@
 -- actor's previous stance on that topic and whether this statement changed it.
 -- Order: statement date (an undated statement counts as the oldest, as in
 -- actor_current_stance), then log position; statement_number counts from 1 in that order.
--- A view: the statement's place is materialised in actor_stance_sequence, its text in
+-- A view: the statement's place is materialised in internal.actor_stance_sequence, its text in
 -- statements. Sort by actor_id, topic, statement_number to read it in order.
 create or replace view actor_stance_history as
 with sequence as (
-    select * from actor_stance_sequence
+    select * from internal.actor_stance_sequence
 ),
 
 final as (

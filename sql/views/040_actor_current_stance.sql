@@ -1,6 +1,8 @@
 -- actor_current_stance: one row per actor and topic: the latest stance (latest statement
 -- date wins, ties broken by log position), when first and last seen, how many statements
--- back that stance, and the latest evidence with its URL.
+-- back that stance, and the latest evidence with its URL. needs_review: the actor registry
+-- (pipeline/data/actors.yaml) did not know the actor when its latest statement was extracted
+-- (a person named in the text, not yet checked): shown, flagged, never hidden.
 -- The order is actor_stance_history's: statement date (an undated statement counts as the
 -- oldest), then log position.
 create or replace table actor_current_stance as
@@ -25,6 +27,7 @@ latest as (
         max_by(actor_name, recency) as actor_name,
         max_by(actor_kind, recency) as actor_kind,
         max_by(country, recency) as country,
+        max_by(actor_needs_review, recency) as needs_review,
         max_by(evidence, recency) as evidence,
         max_by(doc_url, recency) as doc_url,
         max_by(doc_title, recency) as doc_title,
@@ -59,6 +62,7 @@ final as (
         latest.actor_name,
         latest.actor_kind,
         latest.country,
+        latest.needs_review,
         latest.topic,
         latest.stance,
         latest.first_seen,

@@ -1,9 +1,9 @@
 -- stance_changes: only the statements that changed an actor's stance on a topic.
--- A view: the changes are marked in actor_stance_sequence, the text is in statements.
+-- A view: the changes are marked in internal.actor_stance_sequence, the text is in statements.
 -- Sort by changed_on, seq to read it in order.
 create or replace view stance_changes as
 with changes as (
-    select seq, previous_stance from actor_stance_sequence where changed
+    select seq, previous_stance from internal.actor_stance_sequence where changed
 ),
 
 final as (

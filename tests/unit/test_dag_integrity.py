@@ -21,6 +21,7 @@ DUCKDB_TASKS = {
     ("ingest_news", "validate"),
     ("ingest_news", "append"),
     ("rebuild_views", "rebuild"),
+    ("rebuild_views", "alert"),
     ("reprocess", "reprocess_documents"),
 }
 INGEST_ORDER = [
@@ -173,6 +174,12 @@ def test_rebuild_views_is_scheduled_on_the_event_log_asset(dags):
     dag = dags["rebuild_views"]
     assert EVENT_LOG_ASSET in dag.timetable.asset_condition.objects
     assert dags["reprocess"].timetable.can_be_scheduled is False
+
+
+def test_alerts_are_sent_only_after_the_snapshot_is_published(dags):
+    dag = dags["rebuild_views"]
+    assert dag.get_task("alert").upstream_task_ids == {"rebuild"}
+    assert dag.get_task("alert").outlets == []  # its alert events must not start a rebuild
 
 
 def test_ingest_news_runs_daily_unless_configured(dags, monkeypatch):

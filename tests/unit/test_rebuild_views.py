@@ -278,7 +278,9 @@ def test_superseded_statements_hold_no_place_in_history():
     assert rows(
         store,
         "select stance, statement_number, previous_stance, changed"
-        " from actor_stance_sequence inner join statements using (seq) order by statement_number",
+        f' from "{store.views_catalog}".internal.actor_stance_sequence'
+        " inner join statements using (seq)"
+        " order by statement_number",
     ) == [("conditional", 1, None, False), ("oppose", 2, "conditional", True)]
     # The history view numbers only the current statements, from 1, with no gap.
     assert rows(store, "select statement_number, stance from actor_stance_history order by 1") == [
@@ -310,18 +312,19 @@ def test_snapshot_views_answer_from_the_snapshot_alone(tmp_path):
     # The warehouse is gone: the snapshot's views must select from its own tables.
     path.unlink()
     reader = duckdb.connect(str(snapshot), read_only=True)
-    kinds = dict(
-        reader.execute(
-            "select table_name, table_type from information_schema.tables"
+    kinds = {
+        (schema, name): kind
+        for schema, name, kind in reader.execute(
+            "select table_schema, table_name, table_type from information_schema.tables"
             " where table_name in"
             " ('actor_stance_history', 'stance_changes', 'statements', 'actor_stance_sequence')"
         ).fetchall()
-    )
+    }
     assert kinds == {
-        "actor_stance_history": "VIEW",
-        "stance_changes": "VIEW",
-        "statements": "BASE TABLE",
-        "actor_stance_sequence": "BASE TABLE",
+        ("main", "actor_stance_history"): "VIEW",
+        ("main", "stance_changes"): "VIEW",
+        ("main", "statements"): "BASE TABLE",
+        ("internal", "actor_stance_sequence"): "BASE TABLE",
     }
     assert reader.execute("select new_stance from stance_changes").fetchall() == [("oppose",)]
     assert views_fingerprint(reader) == expected
