@@ -161,11 +161,25 @@ def speaker_clauses(
     quote = ctx.in_quote(sentence_start) or ctx.in_quote(absolute(sentence[len(sentence) // 2]))
     if quote is not None:
         unit = quote_owners.get(ctx.quotes.index(quote))
-        actor = unit.speaker_for_content() if unit is not None else None
-        if unit is not None and actor is not None:
-            method = "cited" if unit.status == MEDIA else unit.method
-            return [(Owner(actor, unit, method, True), list(sentence))]
+        return [(owner, list(sentence)) for owner in quote_speakers(unit, units)]
     return []
+
+
+def quote_speakers(unit: Attribution | None, units: UnitIndex) -> list[Owner]:
+    """The owners of a quote its attribution introduces: each speaker of a joint one
+    ("Starmer and Macron said in a joint statement: ...", convention 3)."""
+    actor = unit.speaker_for_content() if unit is not None else None
+    if unit is None or actor is None:
+        return []
+    if unit.status == MEDIA:
+        return [Owner(actor, unit, "cited", True)]
+    joint = [
+        u
+        for u in units.of_sentence(unit.sentence[0])
+        if u.anchor == unit.anchor and u.status == ACTOR and u.speaker is not None
+    ]
+    speakers = list(dict.fromkeys(u.speaker for u in joint)) or [actor]
+    return [Owner(speaker, unit, unit.method, True) for speaker in speakers]
 
 
 def settle_stances(statements: list[Statement]) -> list[Statement]:

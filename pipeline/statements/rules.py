@@ -60,6 +60,7 @@ from pipeline.statements.clauses import (
     evidence_bounds,
     general_beside_components,
     own_troops_refusals,
+    quote_speakers,
     settle_stances,
     speaker_clauses,
     speaker_topics,
@@ -253,6 +254,10 @@ def plan_article(
         if touching:
             # The speaker of a quote is named next to it: before, after, or where it ends.
             needed |= {number - 1, number + 1}
+            # A quote of several sentences: the one that introduces it ("X said:") is before
+            # its first sentence, however far that is from the cue.
+            opening = bisect_right(sentence_starts, min(q.start for q in touching)) - 1
+            needed |= {opening - 1, opening}
             last = max(q.end for q in touching)
             # Sentences holding the quote's end (a <= last <= b + 1) or starting after it.
             at = bisect_right(sentence_starts, last + 1)
@@ -480,8 +485,15 @@ class RuleExtractor:
             # model adds a topic there only when it is nearly certain (added_threshold), and
             # reads the clauses the cues missed with the ordinary threshold.
             covered = {(s.actor.actor_id, s.start) for s in found.values()}
+            components = {(s.actor.actor_id, s.start) for s in found.values() if s.topic != GENERAL}
             overruled = {(m.topic, m.start) for m in plan.overlapped}
             for statement in self._model_statements(docs, index, quote_owners, ctx, covered):
+                if statement.topic == GENERAL and (statement.actor.actor_id, statement.start) in (
+                    components
+                ):
+                    # Convention 4: the cues found a component there and judged the
+                    # guarantees' mention to frame it.
+                    continue
                 if any(
                     topic == statement.topic and statement.start <= at < statement.end
                     for topic, at in overruled
@@ -764,11 +776,7 @@ def find_owners(
         return []
     quote = ctx.in_quote(match.start)
     if quote is not None:
-        unit = quote_owners.get(ctx.quotes.index(quote))
-        actor = unit.speaker_for_content() if unit is not None else None
-        if unit is None or actor is None:
-            return []
-        return [Owner(actor, unit, "cited" if unit.status == MEDIA else unit.method, True)]
+        return quote_speakers(quote_owners.get(ctx.quotes.index(quote)), units)
     dash = [u for u in units.dashes if u.covers(match.start)]
     if dash:
         return [Owner(dash[0].speaker, dash[0], dash[0].method, False)]
