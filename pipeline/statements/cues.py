@@ -31,6 +31,7 @@ class Cues:
     oppose_pattern: re.Pattern[str]
     negators: frozenset[str]
     deprivatives: frozenset[str]
+    negating_modifiers: dict[str, frozenset[str]]
     harm_words: frozenset[str]
     hedging_modals: frozenset[str]
     verb_forms: re.Pattern[str]
@@ -97,6 +98,9 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         ),
         negators=_words(data["negators"]),
         deprivatives=_words(data["deprivatives"]),
+        negating_modifiers={
+            str(word).lower(): _words(heads) for word, heads in data["negating_modifiers"].items()
+        },
         harm_words=_words(data["harm_words"]),
         hedging_modals=_words(data["hedging_modals"]),
         verb_forms=_verb_form_pattern(

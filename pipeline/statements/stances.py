@@ -44,6 +44,8 @@ def _word_stance(token: Token, cues: Cues) -> str | None:
 
 
 def _is_negated(token: Token, cues: Cues) -> bool:
+    if token.head.lemma_.lower() in cues.negating_modifiers.get(token.lower_, ()):
+        return True  # "stopped short of": what "short" governs is denied
     return any(
         child.dep_ == "neg" or (child.lower_ in cues.negators and child.dep_ in ("det", "advmod"))
         for child in token.children
