@@ -324,6 +324,14 @@ def _units_for_subjects(
     # is a parse error; the speaker stands outside it.
     outside = [t for t in subjects if ctx.in_quote(absolute(t)) is None]
     subjects = outside or subjects
+    if len(subjects) > 1 and any(_vague_collective(t, ctx.cues) for t in subjects):
+        # "NATO, Ukraine and other officials said": a collective spanning several
+        # governments, whose members are not each speaking (convention 2).
+        return [
+            _unit(
+                ANONYMOUS, None, "collective", kind, verb, stance, content, paragraph, sentence, ctx
+            )
+        ]
     units = []
     for subject in subjects:
         head = subject
@@ -349,6 +357,13 @@ def _units_for_subjects(
                 unit.cited = _cited_person(verb, ctx)
             units.append(unit)
     return units
+
+
+def _vague_collective(subject: Token, cues: Cues) -> bool:
+    """Say whether a subject is an unnamed set of people ("other officials")."""
+    return subject.pos_ == "NOUN" and any(
+        c.dep_ in ("det", "amod") and c.lower_ in cues.vague_determiners for c in subject.children
+    )
 
 
 def _according_units(sentence: Span, paragraph: int, ctx: ArticleContext) -> list[Attribution]:

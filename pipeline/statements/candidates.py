@@ -90,6 +90,14 @@ def load_speaker_topics(path: Path = TOPICS_FILE) -> dict[str, dict[str, str]]:
 
 
 @lru_cache(maxsize=4)
+def load_provider_topics(path: Path = TOPICS_FILE) -> dict[str, str]:
+    """Return, per speaker country, the topic of guarantees its own side gives
+    (`provider_topics:`)."""
+    data = read_topics_file(path)
+    return {str(k): str(v) for k, v in (data.get("provider_topics") or {}).items()}
+
+
+@lru_cache(maxsize=4)
 def load_topic_requirements(path: Path = TOPICS_FILE) -> dict[str, re.Pattern[str]]:
     """Return, per topic, the words a clause needs for the classifier to read that topic in
     it (`requires:` of a topic in topics.yaml; topics without it need none)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from pipeline.statements.actors import Registry, lookup_name
 from pipeline.statements.attribution import (
     ACTOR,
     ANONYMOUS,
@@ -70,6 +71,37 @@ def speaker_topics(
             statement = dataclasses.replace(statement, topic=topic)
         kept.setdefault((statement.actor.actor_id, statement.topic, statement.start), statement)
     return list(kept.values())
+
+
+def given_by_own_side(token: Token, speaker: Actor, registry: Registry, cues: Cues) -> bool:
+    """Say whether the guarantees a cue names are given by the speaker's own side: the cue
+    is the object of a giving verb ("presented Ukraine with guarantees", "offered a
+    guarantee") whose subject is "we", "they", "the president" or an actor of the
+    speaker's country."""
+    verb = token.head
+    for _ in range(3):
+        if verb.pos_ in ("VERB", "AUX") or verb.head.i == verb.i:
+            break
+        verb = verb.head
+    if verb.lemma_.lower() not in cues.provider_verbs:
+        return False
+    subject = None
+    while subject is None:
+        subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None or verb.dep_ not in ("xcomp", "pcomp", "conj", "advcl", "acomp"):
+            break
+        verb = verb.head
+        if verb.pos_ == "ADP":
+            verb = verb.head
+    if subject is None:
+        return False
+    if subject.lower_ in cues.own_side_subjects or subject.lemma_.lower() in (
+        cues.own_side_subjects
+    ):
+        return True
+    named = lookup_name(registry, " ".join(t.text for t in subject.subtree))
+    named = named or lookup_name(registry, subject.text)
+    return named is not None and named.country == speaker.country
 
 
 def complement_verdict(verb: Token, sentence: Span, cues: Cues) -> str | None:
@@ -137,12 +169,15 @@ def speaker_clauses(
     in_sentence = [u for u in units.of_sentence(sentence_start) if not u.in_quote]
     here = [u for u in in_sentence if u.status == ACTOR and u.speaker and asserts(u, ctx.cues)]
     # A state's position in a news outlet's or an anonymous source's account is nobody's
-    # statement; a named person it quotes keeps their words.
+    # statement; a named person it quotes, or a state's officials it reports speaking
+    # ("American officials said ..., the newspaper reports"), keep their words.
     reporters = [u for u in in_sentence if u.status in (MEDIA, ANONYMOUS)]
     here = [
         u
         for u in here
-        if u.speaker.kind == "person" or not any(r.covers(u.anchor) for r in reporters)
+        if u.speaker.kind == "person"
+        or u.kind == "speech"
+        or not any(r.covers(u.anchor) for r in reporters)
     ]
     # Reported speech is credited to the reporter: a speaker inside another's content is
     # not a speaker of the sentence.

@@ -31,6 +31,8 @@ class Cues:
     oppose_pattern: re.Pattern[str]
     negators: frozenset[str]
     deprivatives: frozenset[str]
+    provider_verbs: frozenset[str]
+    own_side_subjects: frozenset[str]
     negating_modifiers: dict[str, frozenset[str]]
     harm_words: frozenset[str]
     hedging_modals: frozenset[str]
@@ -98,6 +100,8 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         ),
         negators=_words(data["negators"]),
         deprivatives=_words(data["deprivatives"]),
+        provider_verbs=_words(data["provider_verbs"]),
+        own_side_subjects=_words(data["own_side_subjects"]),
         negating_modifiers={
             str(word).lower(): _words(heads) for word, heads in data["negating_modifiers"].items()
         },

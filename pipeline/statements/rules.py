@@ -48,6 +48,7 @@ from pipeline.statements.candidates import (
     instrument_references,
     load_field_pattern,
     load_instrument_nouns,
+    load_provider_topics,
     load_speaker_topics,
     load_topic_requirements,
 )
@@ -59,6 +60,7 @@ from pipeline.statements.clauses import (
     content_head,
     evidence_bounds,
     general_beside_components,
+    given_by_own_side,
     own_troops_refusals,
     quote_speakers,
     settle_stances,
@@ -366,6 +368,7 @@ class RuleExtractor:
         self.added_threshold = added_threshold
         self.field_words = load_field_pattern() if self.classifier is not None else None
         self.speaker_topics = load_speaker_topics()
+        self.provider_topics = load_provider_topics()
         self.requirements = load_topic_requirements()
         # The classifier's stance per clause of the article being read (see _model_stance).
         self._stances: dict[tuple[int, int, int, int], str] = {}
@@ -674,7 +677,15 @@ class RuleExtractor:
             defaulted = True
         if stance is None:
             stance, defaulted = SUPPORT, True
-        return _evidenced(owner, match.topic, stance, sentence, ctx, defaulted)
+        topic = match.topic
+        provided = self.provider_topics.get(owner.actor.country or "")
+        if (
+            topic == GENERAL
+            and provided is not None
+            and given_by_own_side(token, owner.actor, self.registry, self.cues)
+        ):
+            topic = provided
+        return _evidenced(owner, topic, stance, sentence, ctx, defaulted)
 
 
 def _evidenced(
@@ -766,9 +777,13 @@ def find_owners(
                 return [Owner(unit.cited, unit, "cited", False)]
             continue
         if unit.status == ACTOR and unit.speaker is not None:
-            if unit.speaker.kind != "person" and any(u.status == MEDIA for u in governing):
+            if (
+                unit.speaker.kind != "person"
+                and unit.kind != "speech"
+                and any(u.status == MEDIA for u in governing)
+            ):
                 # An outlet's account of a state's position is the outlet's, not the state's;
-                # a named person it quotes keeps their words.
+                # a named person it quotes, or officials it reports speaking, keep their words.
                 return []
             # Conjoined subjects ("he and Zelensky outlined ...") share one verb.
             same_verb = [u for u in governing if u.anchor == unit.anchor and u.status == ACTOR]

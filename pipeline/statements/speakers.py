@@ -391,7 +391,12 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
         return ACTOR, actor, "collective"
     actor = _collective_state(head, ctx)
     if actor is not None:
-        if any(c.lower_ in ctx.cues.vague_determiners for c in head.children if c.dep_ == "det"):
+        if any(
+            c.lower_ in ctx.cues.vague_determiners
+            for c in head.children
+            if c.dep_ in ("det", "amod")
+        ):
+            # "some Polish officials", "Poland, Finland and other officials"
             return ANONYMOUS, None, "anonymous"
         return ACTOR, actor, "collective"
     if any(t.lower_ in ctx.cues.share_words or t.like_num for t in head.subtree):
