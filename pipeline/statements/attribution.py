@@ -369,10 +369,14 @@ def _vague_collective(subject: Token, cues: Cues) -> bool:
 def _according_units(sentence: Span, paragraph: int, ctx: ArticleContext) -> list[Attribution]:
     units = []
     for token in sentence:
-        if token.lower_ != "according":
-            continue
-        to = next((c for c in token.children if c.lower_ == "to"), None)
-        target = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+        target = None
+        if token.lower_ == "according":
+            to = next((c for c in token.children if c.lower_ == "to"), None)
+            target = next((c for c in to.children if c.dep_ == "pobj"), None) if to else None
+        elif token.lemma_.lower() in ctx.cues.view_nouns and token.head.lower_ == "in":
+            # "In his view, ...", "in Moscow's opinion": the owner of the view.
+            target = next((c for c in token.children if c.dep_ == "poss"), None)
+            token = token.head
         if target is None:
             continue
         phrase = {t.i for t in token.subtree}

@@ -31,6 +31,7 @@ class Cues:
     oppose_pattern: re.Pattern[str]
     negators: frozenset[str]
     deprivatives: frozenset[str]
+    view_nouns: frozenset[str]
     provider_verbs: frozenset[str]
     own_side_subjects: frozenset[str]
     negating_modifiers: dict[str, frozenset[str]]
@@ -100,6 +101,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         ),
         negators=_words(data["negators"]),
         deprivatives=_words(data["deprivatives"]),
+        view_nouns=_words(data["view_nouns"]),
         provider_verbs=_words(data["provider_verbs"]),
         own_side_subjects=_words(data["own_side_subjects"]),
         negating_modifiers={
