@@ -19,7 +19,8 @@ WORKDIR /opt/monitor
 # Dependencies first (cached until uv.lock changes), every one checked against the hash the
 # lock records (--require-hashes). `apache-airflow` stays at the image's version because
 # uv.lock pins the same one. The FAB auth manager (compose's AIRFLOW__CORE__AUTH_MANAGER)
-# is the official image's own provider: the build fails if it is missing.
+# is the official image's own provider, the Celery executor (compose's profile celery) the
+# locked one: the build fails if either is missing.
 COPY --chown=airflow:root pyproject.toml uv.lock README.md ./
 RUN pip install --quiet "uv>=0.5" \
  && uv export --frozen --no-dev --no-emit-project --format requirements-txt \
@@ -27,6 +28,7 @@ RUN pip install --quiet "uv>=0.5" \
  && pip install --quiet --require-hashes -r /tmp/requirements.txt \
  && rm /tmp/requirements.txt \
  && python -c "import airflow.providers.fab.auth_manager.fab_auth_manager" \
+ && python -c "import airflow.providers.celery.executors.celery_executor" \
  && test "$(python -c 'import airflow; print(airflow.__version__)')" = "${AIRFLOW_VERSION}"
 
 # The project, installed editable so pipeline/settings.py finds sql/, expectations/ and seeds/

@@ -130,11 +130,18 @@ def _dags_test(result_path: Path, dag_ids: Sequence[str]) -> int:
     from airflow.utils.session import create_session
     from airflow.utils.state import DagRunState
 
-    from pipeline.orchestration import DUCKDB_WRITER_POOL, DUCKDB_WRITER_POOL_DESCRIPTION
+    from pipeline.orchestration import (
+        DUCKDB_WRITER_POOL,
+        DUCKDB_WRITER_POOL_DESCRIPTION,
+        writer_pool_slots,
+    )
 
     db.upgradedb()  # what `airflow db migrate` does; quick when already at head
     Pool.create_or_update_pool(
-        DUCKDB_WRITER_POOL, 1, DUCKDB_WRITER_POOL_DESCRIPTION, include_deferred=False
+        DUCKDB_WRITER_POOL,
+        writer_pool_slots(),
+        DUCKDB_WRITER_POOL_DESCRIPTION,
+        include_deferred=False,
     )
     bag = DagBag(str(DAGS_DIR))
     result: dict[str, Any] = {"ok": False, "dags": [], "import_errors": bag.import_errors}
@@ -284,11 +291,18 @@ def _setup() -> int:
     from airflow.models.pool import Pool
     from airflow.utils import db
 
-    from pipeline.orchestration import DUCKDB_WRITER_POOL, DUCKDB_WRITER_POOL_DESCRIPTION
+    from pipeline.orchestration import (
+        DUCKDB_WRITER_POOL,
+        DUCKDB_WRITER_POOL_DESCRIPTION,
+        writer_pool_slots,
+    )
 
     db.upgradedb()
     Pool.create_or_update_pool(
-        DUCKDB_WRITER_POOL, 1, DUCKDB_WRITER_POOL_DESCRIPTION, include_deferred=False
+        DUCKDB_WRITER_POOL,
+        writer_pool_slots(),
+        DUCKDB_WRITER_POOL_DESCRIPTION,
+        include_deferred=False,
     )
     return 0
 

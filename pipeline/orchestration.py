@@ -10,6 +10,8 @@ Environment read here (orchestration only; pipeline settings come from `load_set
   MONITOR_ALERT_WEBHOOK  URL that receives a JSON summary of every failed task (optional)
   MONITOR_ALERT_EMAIL    address(es), comma-separated, mailed on every failed task (optional;
                          uses Airflow's `smtp_default` connection)
+  MONITOR_WRITER_POOL_SLOTS  slots of the writer pool (default 1; more only with a store that
+                         takes concurrent writers, see `writer_pool_slots`)
 """
 
 from __future__ import annotations
@@ -33,10 +35,15 @@ DEFAULT_SCHEDULE = "@daily"
 
 # DuckDB allows one writing process per file, and while one process has it open for writing no
 # other process can open it at all, not even read-only. So every task that opens the event log
-# (to write, or to read what is already logged) runs in this pool, which has exactly one slot
-# (`airflow pools set duckdb_writer 1 ...`).
+# (to write, or to read what is already logged) runs in this pool, which has one slot on the
+# DuckDB store (`airflow pools set duckdb_writer 1 ...`; the size: `writer_pool_slots`).
 DUCKDB_WRITER_POOL = "duckdb_writer"
-DUCKDB_WRITER_POOL_DESCRIPTION = "One slot: DuckDB allows one writing process per file"
+DUCKDB_WRITER_POOL_DESCRIPTION = "Tasks that open the event log (DuckDB store: one slot)"
+# The DuckLake store (MONITOR_STORE_URL=ducklake:...: catalog in PostgreSQL, data in Parquet)
+# takes concurrent writers, since it serialises its own appends; only there may ops lift the
+# pool with MONITOR_WRITER_POOL_SLOTS, e.g. to the number of Celery worker slots.
+DEFAULT_WRITER_POOL_SLOTS = 1
+CONCURRENT_WRITER_STORE_SCHEMES = ("ducklake:",)
 
 # Updated by every task that appends to the event log (when it appended something: see
 # EVENT_LOG_APPENDS); `rebuild_views` is scheduled on it.
@@ -77,6 +84,26 @@ def capped_retries(retries: int, environ: Mapping[str, str] | None = None) -> in
     env = os.environ if environ is None else environ
     cap = env.get("MONITOR_RETRIES", "").strip()
     return min(retries, int(cap)) if cap.isdigit() else retries
+
+
+def writer_pool_slots(environ: Mapping[str, str] | None = None) -> int:
+    """Return the writer pool's size from MONITOR_WRITER_POOL_SLOTS (default 1); refuse more
+    than one slot unless MONITOR_STORE_URL names a store that takes concurrent writers."""
+    env = os.environ if environ is None else environ
+    raw = env.get("MONITOR_WRITER_POOL_SLOTS", "").strip()
+    if not raw:
+        return DEFAULT_WRITER_POOL_SLOTS
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"MONITOR_WRITER_POOL_SLOTS={raw!r}: expected a whole number, 1 or more")
+    slots = int(raw)
+    store_url = env.get("MONITOR_STORE_URL", "").strip()
+    if slots > 1 and not store_url.startswith(CONCURRENT_WRITER_STORE_SCHEMES):
+        raise ValueError(
+            f"MONITOR_WRITER_POOL_SLOTS={slots}: the DuckDB store allows one writing process per"
+            " file, so its pool keeps 1 slot; more slots need the DuckLake store"
+            " (MONITOR_STORE_URL=ducklake:...)"
+        )
+    return slots
 
 
 def default_args(

@@ -556,12 +556,13 @@ EXTRACT_POOL_MIN_PAGES = 64
 def extract_stage(settings: Settings, run_id: str, pages_ref: str) -> str:
     """Turn fetched pages and local files into clean documents, or skips with a reason."""
     from pipeline.documents.extract import Skipped, item_to_row, skipped_event
+    from pipeline.processes import may_fork_workers
 
     config = _load_config(settings)
     page = partial(_extract_page, config=config, raw_store_dir=settings.raw_store_dir)
     rows = list(read_rows(pages_ref))
     workers = min(2, os.cpu_count() or 1)
-    if len(rows) >= EXTRACT_POOL_MIN_PAGES and workers > 1:
+    if len(rows) >= EXTRACT_POOL_MIN_PAGES and workers > 1 and may_fork_workers():
         # trafilatura is pure CPU per page: one forked process per core, in input order
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:

@@ -27,6 +27,7 @@ from itertools import islice
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
+from pipeline.processes import may_fork_workers
 from pipeline.statements.actors import Registry, load_registry
 from pipeline.statements.attribution import (
     ACTOR,
@@ -390,7 +391,7 @@ class RuleExtractor:
 
     def extract_many(self, articles: Iterable[ArticleText]) -> Iterator[list[Statement]]:
         """Extract statements from many articles, in order, parsing them in batches."""
-        if self.workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if self.workers > 1 and may_fork_workers():
             yield from self._extract_pooled(articles)
             return
         yield from self._extract_serial(articles)

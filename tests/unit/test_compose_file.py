@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -87,7 +88,8 @@ def test_airflow_runs_local_executor_on_postgres(services):
     assert re.fullmatch(r"postgres:16(\.\d+)*", services["postgres"]["image"])
     for name in AIRFLOW_SERVICES:
         env = _env(services[name])
-        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
+        # LocalExecutor unless ops switch to the profile celery
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "${AIRFLOW_EXECUTOR:-LocalExecutor}", name
         assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://")
         assert "@postgres:5432/" in env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
         assert env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"].endswith("/execution/"), name
@@ -105,10 +107,12 @@ def test_every_service_has_a_healthcheck(services):
         assert not check.get("disable"), name
 
 
-def test_init_migrates_and_creates_the_one_slot_writer_pool(services):
+def test_init_migrates_and_creates_the_writer_pool_of_the_configured_size(services):
     command = " ".join(services["airflow-init"]["command"])
     assert "airflow db migrate" in command
-    assert re.search(r"airflow pools set duckdb_writer 1\b", command)
+    # the size comes from the setting, checked against the store (one slot on DuckDB)
+    assert 'slots=$$(python -c "from pipeline.orchestration import writer_pool_slots' in command
+    assert re.search(r'airflow pools set duckdb_writer "\$\$slots"', command)
     assert services["airflow-init"]["restart"] == "no"
 
 
@@ -151,13 +155,17 @@ def test_ops_settings_are_passed_from_the_environment(services):
     ), "the DAG processor reads the schedule when it parses ingest_news"
 
 
-def test_only_the_scheduler_mounts_the_duckdb_warehouse(services):
+def test_only_the_services_that_run_tasks_mount_the_duckdb_warehouse(services):
     writers = [
         name
         for name, service in services.items()
         if any(src == "warehouse" for src, _, _ in _volume_mounts(service))
     ]
-    assert writers == ["airflow-scheduler"], "one process tree writes DuckDB: LocalExecutor"
+    # the scheduler (LocalExecutor) or the Celery workers; the writer pool serialises them
+    assert writers == ["airflow-scheduler", "airflow-worker"]
+    assert _volume_mounts(services["airflow-worker"]) == _volume_mounts(
+        services["airflow-scheduler"]
+    )
 
 
 def test_the_data_docs_are_served_read_only_from_their_own_volume(compose, services):
@@ -248,3 +256,97 @@ def test_the_image_installs_the_locked_dependencies_by_their_hashes():
     dockerfile = (PROJECT_DIR / "Dockerfile").read_text(encoding="utf-8")
     assert "--no-hashes" not in dockerfile and "--require-hashes" in dockerfile
     assert "fab_auth_manager" in dockerfile, "the build checks the FAB provider is there"
+
+
+# -- scaling out: the profile celery (issue 20, item 6) -----------------------------------------
+
+CELERY = {**SECRETS, "AIRFLOW_EXECUTOR": "CeleryExecutor"}
+CELERY_SERVICES = {"redis", "airflow-worker"}
+
+
+def resolved_services(tmp_path, *args, **env):
+    code, out, err = compose_config(tmp_path, *args, **env)
+    assert code == 0, err
+    return json.loads(out)["services"]
+
+
+def test_the_default_stack_runs_local_executor_without_broker_or_workers(tmp_path):
+    resolved = resolved_services(tmp_path, **SECRETS)
+    assert not CELERY_SERVICES & set(resolved)
+    for name in AIRFLOW_SERVICES:
+        env = resolved[name]["environment"]
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor", name
+        assert env["MONITOR_WRITER_POOL_SLOTS"] == "1", name
+        assert env["MONITOR_STORE_URL"] is None, "unset in the shell: unset in the containers"
+    # the broker is waited for only where the profile celery starts it
+    assert resolved["airflow-scheduler"]["depends_on"]["redis"]["required"] is False
+
+
+def test_the_celery_profile_adds_a_redis_broker_and_workers_to_scale(tmp_path):
+    resolved = resolved_services(tmp_path, "--profile", "celery", **CELERY)
+    assert set(resolved) >= CELERY_SERVICES
+    for name in [*AIRFLOW_SERVICES, "airflow-init", "airflow-worker"]:
+        env = resolved[name]["environment"]
+        assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
+        assert env["AIRFLOW__CELERY__BROKER_URL"] == "redis://redis:6379/0", name
+        backend = env["AIRFLOW__CELERY__RESULT_BACKEND"]
+        assert backend == f"db+postgresql+psycopg2://airflow:{SECRETS['POSTGRES_PASSWORD']}" + (
+            "@postgres:5432/airflow"
+        ), name
+    redis, worker = resolved["redis"], resolved["airflow-worker"]
+    assert re.fullmatch(r"redis:7(\.\d+)*", redis["image"])
+    assert "ports" not in redis, "the broker is on the compose network only"
+    # `--scale airflow-worker=3` needs a service without a fixed name or a host port
+    assert "container_name" not in worker and "ports" not in worker
+    assert worker["command"][-1].endswith("exec airflow celery worker")
+    assert worker["environment"]["DUMB_INIT_SETSID"] == "0", "warm shutdown: tasks finish"
+    assert "inspect ping" in " ".join(worker["healthcheck"]["test"])
+    for dependency in ("redis", "postgres", "airflow-apiserver"):
+        assert worker["depends_on"][dependency]["condition"] == "service_healthy", dependency
+    assert worker["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+    assert resolved["airflow-init"]["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_the_writer_pool_and_the_store_are_passed_from_the_environment(tmp_path):
+    url = "ducklake:postgresql://monitor@lake-db:5432/lake?data_path=/data/lake"
+    settings = {"MONITOR_STORE_URL": url, "MONITOR_WRITER_POOL_SLOTS": "4"}
+    resolved = resolved_services(tmp_path, "--profile", "celery", **CELERY, **settings)
+    for name in ("airflow-init", "airflow-scheduler", "airflow-worker"):
+        env = resolved[name]["environment"]
+        assert env["MONITOR_STORE_URL"] == url, name
+        assert env["MONITOR_WRITER_POOL_SLOTS"] == "4", name
+
+
+def _shell(command: list[str]) -> str:
+    """The shell script of a resolved `bash -c` command, with Compose's `$$` unescaped."""
+    assert command[:2] == ["bash", "-c"], command
+    return command[2].replace("$$", "$")
+
+
+def test_a_worker_refuses_to_start_while_the_scheduler_runs_tasks_itself(tmp_path):
+    resolved = resolved_services(tmp_path, "--profile", "celery", **SECRETS)
+    worker = resolved["airflow-worker"]
+    assert worker["environment"]["AIRFLOW__CORE__EXECUTOR"] == "LocalExecutor"
+    done = subprocess.run(
+        ["bash", "-c", _shell(worker["command"])],
+        env={"PATH": "/usr/bin:/bin", "AIRFLOW__CORE__EXECUTOR": "LocalExecutor"},
+        capture_output=True, text=True, timeout=30,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "set AIRFLOW_EXECUTOR=CeleryExecutor" in done.stderr
+
+
+def test_init_refuses_celery_executor_without_its_broker(tmp_path):
+    resolved = resolved_services(tmp_path, **CELERY)  # CeleryExecutor, but no profile celery
+    script = _shell(resolved["airflow-init"]["command"])
+    # the broker check alone, as init runs it before migrating: `redis` resolves nowhere here
+    check = script[script.index("{ test") : script.index("slots=")].rstrip("& ")
+    done = subprocess.run(
+        ["bash", "-c", check],
+        env={"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+             "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor"},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "needs its broker: start with --profile celery" in done.stderr
+    assert "Traceback" in done.stderr, "python itself tried the broker and found none"

@@ -1,0 +1,66 @@
+"""A Celery worker's pool processes are daemonic, and so are the Airflow task processes they
+fork; Python refuses a daemonic process children. The statement extractor asked for a pool
+there extracts in-process instead of failing the task (found by the Celery smoke test)."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from pipeline.processes import may_fork_workers
+
+SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def _in_daemonic_process(target, *args):
+    """Run target(queue, *args) in a forked daemonic process; return what it put."""
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    process = context.Process(target=target, args=(results, *args), daemon=True)
+    process.start()
+    try:
+        return results.get(timeout=120)
+    finally:
+        process.join(timeout=30)
+
+
+def _report_may_fork(results):
+    results.put(may_fork_workers())
+
+
+def _extract_pooled(results, text):
+    from pipeline.statements import load_extractor
+    from pipeline.statements.model import ArticleText
+
+    extractor = load_extractor(workers=2)
+    try:
+        statements = next(extractor.extract_many([ArticleText(text=text, published=None)]))
+        results.put(([s.evidence for s in statements], extractor.worker_pids))
+    except Exception as error:  # reported to the test, which fails naming it
+        results.put(f"{type(error).__name__}: {error}")
+    finally:
+        extractor.close()
+
+
+def test_a_daemonic_process_may_not_fork_workers_and_this_one_may():
+    assert may_fork_workers()
+    assert _in_daemonic_process(_report_may_fork) is False
+
+
+@pytest.mark.timeout(180)
+def test_the_extractor_asked_for_workers_extracts_in_a_daemonic_process_in_process():
+    from pipeline.statements import load_extractor
+    from pipeline.statements.model import ArticleText
+
+    text = sorted(SEEDS_DIR.glob("0*.txt"))[0].read_text(encoding="utf-8")
+    serial = load_extractor(workers=1)
+    expected = [s.evidence for s in serial.extract(ArticleText(text=text, published=None))]
+    assert expected, "the seed article should hold statements"
+
+    outcome = _in_daemonic_process(_extract_pooled, text)
+    assert not isinstance(outcome, str), outcome
+    evidence, worker_pids = outcome
+    assert evidence == expected
+    assert worker_pids == [], "no pool may be forked from a daemonic process"
