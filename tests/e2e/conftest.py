@@ -263,7 +263,9 @@ def airflow_factory(tmp_path, postgres_database):
         stack.run("db", "migrate")
         stack.run("pools", "set", "duckdb_writer", "1", "One slot: one DuckDB writer")
         stack.start("api-server", "api-server", "--port", str(port), "--workers", "1")
-        stack.start("scheduler", "scheduler")
+        # The scheduler's log server binds every interface (no host setting); LocalExecutor
+        # tasks write their logs where the api-server reads them, so it is not needed.
+        stack.start("scheduler", "scheduler", "--skip-serve-logs")
         stack.start("dag-processor", "dag-processor")
         stack.login()
         return stack
