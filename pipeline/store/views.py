@@ -260,10 +260,7 @@ def publish_views(recorder: DuckDBRecorder, build: ViewBuild, replace: bool = Fa
         )
     recorder.search_views(None)
     if build.path is None:  # in memory: the new catalog simply stays attached
-        if previous:
-            con.execute(f'detach "{previous}"')
-        recorder.views_catalog = build.catalog
-        recorder.search_views(build.catalog)
+        recorder.adopt_views(build.catalog)
         return
     con.execute(f'detach "{build.catalog}"')
     _remove_quietly(Path(f"{build.path}.wal"))  # checkpointed: an empty WAL at most
@@ -275,9 +272,7 @@ def publish_views(recorder: DuckDBRecorder, build: ViewBuild, replace: bool = Fa
         raise StoreError(
             f"{recorder.views_path}: cannot publish the new views, previous views kept: {err}"
         ) from err
-    if previous:
-        con.execute(f'detach "{previous}"')
-        recorder.views_catalog = None
+    recorder.detach_views()
     if not recorder.attach_views(build.catalog):
         raise StoreError(f"{recorder.views_path}: published, but cannot be opened again")
 
