@@ -987,9 +987,9 @@ def rebuild_stage(
     where no log exists is an error, never a new empty log."""
     from pipeline.store import open_store
     from pipeline.store.runs import VIEWS
-    from pipeline.store.views import build_views, discard_views, publish_views
+    from pipeline.store.views import build_views, discard_views, publish_views, views_lock
 
-    with open_store(settings, create=False) as store:
+    with open_store(settings, create=False) as store, views_lock(store):
         build = build_views(store)
         try:
             _check_views(store, settings)

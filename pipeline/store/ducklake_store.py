@@ -134,15 +134,25 @@ class DuckLakeRecorder(DuckDBRecorder):
         self._views_generation = 0
         self._lock_connection: Any = None
         self._lock_depth = 0
-        self.con = connect_lake(location, read_only)
         self.home = LAKE_CATALOG
-        if not read_only:
+        if read_only:
+            self.con = connect_lake(location, read_only)
+        else:
+            # The first ATTACH of a new lake creates its catalog tables, and the first writer
+            # its own tables: two processes doing either at once collide, so under the lock.
             try:
                 with self._write_lock():
-                    apply_migrations(self.con, LAKE_DDL_DIR, ledger=LEDGER_WITHOUT_KEYS)
-            except (duckdb.Error, OSError) as err:
-                self.close()
-                raise StoreError(f"{location}: cannot prepare the event log: {err}") from err
+                    self.con = connect_lake(location, read_only)
+                    try:
+                        apply_migrations(self.con, LAKE_DDL_DIR, ledger=LEDGER_WITHOUT_KEYS)
+                    except (duckdb.Error, OSError) as err:
+                        self.con.close()
+                        raise StoreError(
+                            f"{location}: cannot prepare the event log: {err}"
+                        ) from err
+            except BaseException:
+                self._close_lock_session()
+                raise
         self.attach_views()
 
     # -- serialising writers -----------------------------------------------------------------
@@ -224,7 +234,10 @@ class DuckLakeRecorder(DuckDBRecorder):
         try:
             super().close()
         finally:
-            if self._lock_connection is not None:
-                with contextlib.suppress(Exception):
-                    self._lock_connection.close()
-                self._lock_connection = None
+            self._close_lock_session()
+
+    def _close_lock_session(self) -> None:
+        if self._lock_connection is not None:
+            with contextlib.suppress(Exception):
+                self._lock_connection.close()
+            self._lock_connection = None

@@ -339,13 +339,47 @@ def _copy_views_into(
 
 def _temporary_path(final: Path) -> Path:
     """A temporary file beside `final` (same file system, so the rename is atomic), after
-    removing what a killed builder or publisher left there: this process holds the event
-    log for writing, so no other one is running."""
+    removing what a killed builder or publisher left there. Its name holds the builder's
+    PID: a file of a process still running is another builder's (on a DuckLake several
+    processes write at once) and is left alone."""
     final.parent.mkdir(parents=True, exist_ok=True)
     for pattern in (f".{final.name}.*.tmp", f".{final.name}.*.tmp.wal"):
         for leftover in final.parent.glob(pattern):
-            _remove_quietly(leftover)
+            if not _builder_alive(leftover, final):
+                _remove_quietly(leftover)
     return final.with_name(f".{final.name}.{os.getpid()}.tmp")
+
+
+def _builder_alive(leftover: Path, final: Path) -> bool:
+    """Whether the process whose PID names a temporary views file is still running."""
+    pid = leftover.name[len(final.name) + 2 :].split(".", 1)[0]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def views_lock(recorder: DuckDBRecorder) -> Iterator[None]:
+    """Let one process at a time build and publish the views file (a DuckLake has several
+    writers; a DuckDB log's single writer holds this without waiting)."""
+    if recorder.views_path is None:
+        yield
+        return
+    import fcntl
+
+    recorder.views_path.parent.mkdir(parents=True, exist_ok=True)
+    with recorder.views_path.with_name(f".{recorder.views_path.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _discard(recorder: DuckDBRecorder, catalog: str, temporary: Path | None) -> None:
