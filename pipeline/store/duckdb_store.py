@@ -7,6 +7,7 @@ import errno
 import json
 import logging
 import os
+import random
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -60,7 +61,7 @@ log = logging.getLogger(__name__)
 
 _READ_CHUNK = 5000
 # Appends retried when another connection in this process took the same positions first.
-_APPEND_ATTEMPTS = 5
+_APPEND_ATTEMPTS = 20
 # DuckDB 1.5 rewrites a table's whole index at every automatic checkpoint, which by default
 # comes each 16 MiB of WAL (duckdb/duckdb#24848): at ten million events one such checkpoint
 # made a 1,000-event append take 8 s while event_id had a unique index, and the seq key is
@@ -290,6 +291,9 @@ class DuckDBRecorder(EventRecorder):
                     if attempt == _APPEND_ATTEMPTS - 1:
                         raise
                     self._last_row = None
+                    # The other connection may be mid-way through its next append: a short,
+                    # growing, jittered pause lets one of the two go first.
+                    time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
         except duckdb.Error as err:
             self._rollback_quietly()
             raise _store_error(self.db_path, err) from err
