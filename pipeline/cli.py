@@ -37,7 +37,8 @@ DbOption = Annotated[
     typer.Option(
         "--db",
         metavar="PATH",
-        help="DuckDB event log (default warehouse/monitor.duckdb or $MONITOR_DB)",
+        help="DuckDB event log (default warehouse/monitor.duckdb, $MONITOR_DB, or the log"
+        " $MONITOR_STORE_URL names)",
     ),
 ]
 SourcesOption = Annotated[Path | None, typer.Option(metavar="FILE", help="sources YAML file")]
@@ -80,7 +81,10 @@ def main_options(
 
 
 def _settings(db: Path | None, sources: Path | None = None) -> Settings:
-    settings = load_settings().with_db(db)
+    try:
+        settings = load_settings().with_db(db)
+    except MonitorError as error:  # a bad setting (MONITOR_STORE_URL, ...): one line
+        _fail(error)
     if sources is not None:
         from dataclasses import replace
 
@@ -446,12 +450,7 @@ def check(db: DbOption = None) -> None:
     try:
         # It reads the live log (the chain is there, not in the snapshot): while the
         # pipeline writes, it waits its turn instead of failing.
-        with open_store(
-            settings.db_path,
-            read_only=True,
-            views_path=settings.bi_snapshot_path,
-            wait=settings.lock_wait_s,
-        ) as store:
+        with open_store(settings, read_only=True) as store:
             report = store.verify_chain()
             if report.ok:
                 typer.echo(f"ok    hash chain: {report.checked} events verified")
@@ -461,12 +460,9 @@ def check(db: DbOption = None) -> None:
                     f"FAIL  hash chain broken at position {report.first_broken_seq}:"
                     f" {report.reason} ({report.checked} events verified before it)"
                 )
-            for name, result in (
-                ("checkpoint", store.check_checkpoint()),
-                ("id file", store.check_id_index()),
-            ):
+            for result in store.integrity_checks():
                 failed = failed or not result.ok
-                typer.echo(f"{'ok  ' if result.ok else 'FAIL'}  {name}: {result.detail}")
+                typer.echo(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}: {result.detail}")
             for result in _quality_checks(store, settings):
                 failed = failed or not result.ok
                 typer.echo(f"{'ok  ' if result.ok else 'FAIL'}  {result.name}: {result.detail}")
@@ -483,10 +479,8 @@ def check(db: DbOption = None) -> None:
 def _last_runs(store: Any) -> list[tuple[Any, str, str]]:
     """Lines saying how the last ingest and views runs ended: (ok, name, detail), where ok
     is True, False (the run failed: check fails) or "note" (worth reading, not a failure)."""
-    from pipeline.store.runs import run_states
-
     lines: list[tuple[Any, str, str]] = []
-    for state in run_states(store):
+    for state in store.run_states():
         name = f"last {state.kind} run"
         last = state.last_ok
         finished = (

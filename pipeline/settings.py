@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from pipeline.errors import InputError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = PACKAGE_DIR.parent
@@ -24,11 +28,111 @@ def default_snapshot_path(db_path: Path | str) -> Path | None:
     return path.parent / "snapshot" / f"{path.stem}_bi.duckdb"
 
 
+DUCKDB_SCHEME, DUCKLAKE_SCHEME = "duckdb", "ducklake"
+# A name that goes into a libpq connection string as it is: no quoting needed, nothing
+# injected (a space or a quote would start another keyword).
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreLocation:
+    """Where the event log lives, parsed from a store URL (see `parse_store_url`).
+
+    `duckdb`: a DuckDB file at `path` (or ':memory:'). `ducklake`: a DuckLake catalog in the
+    PostgreSQL database `database` at `host`:`port` as `user`, its Parquet files in
+    `data_path`."""
+
+    url: str
+    kind: str
+    path: Path | str | None = None
+    user: str | None = None
+    host: str | None = None
+    port: int | None = None
+    database: str | None = None
+    data_path: Path | None = None
+
+    @property
+    def libpq(self) -> str:
+        """The PostgreSQL connection string of a DuckLake catalog (key=value form)."""
+        return f"dbname={self.database} host={self.host} port={self.port} user={self.user}"
+
+    def __str__(self) -> str:
+        return self.url
+
+
+def duckdb_url(db_path: Path | str) -> str:
+    """The store URL of a DuckDB file (an absolute path: duckdb:///abs/path.duckdb)."""
+    if str(db_path) == ":memory:":
+        return "duckdb://:memory:"
+    return f"duckdb://{Path(db_path).absolute()}"
+
+
+def parse_store_url(url: str) -> StoreLocation:
+    """Parse MONITOR_STORE_URL: `duckdb:///path/monitor.duckdb` or
+    `ducklake:postgresql://USER@HOST:PORT/DB?data_path=DIR`. Raise InputError naming the
+    URL and what is wrong with it."""
+
+    def bad(why: str) -> InputError:
+        return InputError(
+            f"MONITOR_STORE_URL {url!r}: {why}; expected duckdb:///path/monitor.duckdb or"
+            " ducklake:postgresql://USER@HOST:PORT/DB?data_path=DIR"
+        )
+
+    scheme, sep, rest = url.partition(":")
+    if not sep or scheme not in (DUCKDB_SCHEME, DUCKLAKE_SCHEME):
+        raise bad(f"unknown store kind {scheme!r} (duckdb or ducklake)")
+    if scheme == DUCKDB_SCHEME:
+        if rest == "//:memory:":
+            return StoreLocation(url, DUCKDB_SCHEME, path=":memory:")
+        if not rest.startswith("///") or rest == "///":
+            raise bad("a DuckDB store is a file path after duckdb:// (three slashes)")
+        path = Path(unquote(rest[2:]))
+        if path.suffix != ".duckdb":
+            raise bad(f"the DuckDB file {str(path)!r} should end in .duckdb")
+        return StoreLocation(url, DUCKDB_SCHEME, path=path)
+    parts = urlsplit(rest)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise bad("a DuckLake catalog lives in PostgreSQL: ducklake:postgresql://...")
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise bad("the port is not a number") from None
+    user, host = parts.username or "", parts.hostname or ""
+    database = parts.path.lstrip("/")
+    for name, value in (("user", user), ("host", host), ("database", database)):
+        if not value:
+            raise bad(f"no {name} given")
+        if not _PLAIN_NAME.match(value):
+            raise bad(f"the {name} {value!r} may hold only letters, digits, '_', '.', '-'")
+    if parts.password:
+        raise bad("put no password in the URL (use ~/.pgpass or trust authentication)")
+    query = parse_qs(parts.query, keep_blank_values=True)
+    unknown = sorted(set(query) - {"data_path"})
+    if unknown:
+        raise bad(f"unknown option(s) {', '.join(unknown)} (only data_path)")
+    data_path = (query.get("data_path") or [""])[-1]
+    if not data_path:
+        raise bad("no data_path=DIR given (the folder of the lake's Parquet files)")
+    return StoreLocation(
+        url,
+        DUCKLAKE_SCHEME,
+        user=user,
+        host=host,
+        port=port,
+        database=database,
+        data_path=Path(data_path),
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where things live and how the pipeline behaves; passed down, never global."""
 
     db_path: Path = PROJECT_DIR / "warehouse" / "monitor.duckdb"
+    # Where the event log lives (MONITOR_STORE_URL): None is the DuckDB file at db_path; a
+    # ducklake: URL puts it in a DuckLake (catalog in PostgreSQL). The warehouse folder (run
+    # folders, raw pages, the views file) stays beside db_path either way.
+    store_url: str | None = None
     snapshot_path: Path | None = None
     raw_dir: Path | None = None
     # Where Great Expectations keeps its results and Data Docs (<docs_dir>/gx/...; default
@@ -65,6 +169,11 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
+    def store(self) -> StoreLocation:
+        """Where the event log lives, parsed (see `parse_store_url`)."""
+        return parse_store_url(self.store_url or duckdb_url(self.db_path))
+
+    @property
     def warehouse_dir(self) -> Path:
         return self.db_path.parent
 
@@ -85,7 +194,11 @@ class Settings:
         return self.raw_dir or self.warehouse_dir / "raw"
 
     def with_db(self, db_path: Path | str | None) -> Settings:
-        return self if db_path is None else replace(self, db_path=Path(db_path))
+        """These settings with the event log in the DuckDB file `db_path` (--db): a log
+        named by path is that file, whatever MONITOR_STORE_URL says."""
+        if db_path is None:
+            return self
+        return replace(self, db_path=Path(db_path), store_url=None)
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -94,6 +207,12 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     settings = Settings()
     if env.get("MONITOR_DB"):
         settings = replace(settings, db_path=Path(env["MONITOR_DB"]))
+    if env.get("MONITOR_STORE_URL"):
+        location = parse_store_url(env["MONITOR_STORE_URL"])  # a bad URL fails here, named
+        if location.kind == DUCKDB_SCHEME and location.path != ":memory:":
+            settings = replace(settings, db_path=Path(location.path))
+        else:
+            settings = replace(settings, store_url=location.url)
     if env.get("MONITOR_SNAPSHOT"):
         settings = replace(settings, snapshot_path=Path(env["MONITOR_SNAPSHOT"]))
     if env.get("MONITOR_RAW_DIR"):

@@ -272,24 +272,22 @@ def offline_corpus(config: Any) -> Iterator[None]:
 def _seen_urls(settings: Settings) -> set[str]:
     """URLs already handled in earlier runs (ingested, duplicate or skipped): not re-fetched."""
     from pipeline.events import DOCUMENT_SKIPPED
-    from pipeline.store import open_store
+    from pipeline.store import log_exists, open_store
 
-    if not settings.db_path.exists():
+    if not log_exists(settings):
         return set()
-    from pipeline.store.query import logged_urls
-
-    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
-        return logged_urls(store.con, [DOCUMENT_INGESTED, DUPLICATE_DETECTED, DOCUMENT_SKIPPED])
+    with open_store(settings) as store:
+        return store.logged_urls([DOCUMENT_INGESTED, DUPLICATE_DETECTED, DOCUMENT_SKIPPED])
 
 
 def _feed_state(settings: Settings) -> dict[str, Any]:
     from pipeline.events import FEED_POLLED
     from pipeline.sources.feeds import feed_state_from_events
-    from pipeline.store import open_store
+    from pipeline.store import log_exists, open_store
 
-    if not settings.db_path.exists():
+    if not log_exists(settings):
         return {}
-    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+    with open_store(settings) as store:
         return feed_state_from_events(r.event for r in store.read(event_types=[FEED_POLLED]))
 
 
@@ -298,11 +296,11 @@ def _retry_plan(settings: Settings, config: Any) -> Any:
     from pipeline.events import FETCH_FAILED
     from pipeline.sources.retries import RetryPlan, plan_retries
     from pipeline.sources.urls import canonicalize_url
-    from pipeline.store import open_store
+    from pipeline.store import log_exists, open_store
 
-    if not settings.db_path.exists():
+    if not log_exists(settings):
         return RetryPlan()
-    with open_store(settings.db_path) as store:
+    with open_store(settings) as store:
         failures = [r.event.payload for r in store.read(event_types=[FETCH_FAILED])]
     plan = plan_retries(failures, _today())
     # a source's own URL is polled as the sources file says; only its articles are planned
@@ -370,13 +368,12 @@ def discover_stage(settings: Settings, run_id: str, refetch: bool = False) -> st
 
 def _logged_files(settings: Settings) -> set[tuple[str, str]]:
     """The local files the log holds as documents: (file:// URL, content address)."""
-    from pipeline.store import open_store
-    from pipeline.store.query import logged_file_documents
+    from pipeline.store import log_exists, open_store
 
-    if not settings.db_path.exists():
+    if not log_exists(settings):
         return set()
-    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
-        return logged_file_documents(store.con)
+    with open_store(settings) as store:
+        return store.logged_file_documents()
 
 
 def _file_key(path: Path, max_bytes: int) -> tuple[str, str] | None:
@@ -444,7 +441,7 @@ def record_outcomes(settings: Settings, run_id: str) -> int:
         for event in read_events(path)
         if event.event_type != DOCUMENT_INGESTED  # documents only after the gate
     ]
-    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+    with open_store(settings) as store:
         return store.append(events, run_id=safe_run_id(run_id)).appended
 
 
@@ -667,11 +664,11 @@ def dedupe_stage(settings: Settings, run_id: str, documents_ref: str) -> str:
     The saved index is only read here: this batch's documents join it once appended."""
     from pipeline.documents.dedup import NearDuplicateIndex, deduplicate
     from pipeline.documents.extract import Skipped, document_event, document_to_dict, read_jsonl
-    from pipeline.store import open_store
+    from pipeline.store import log_exists, open_store
 
     documents = [d for d in read_jsonl(documents_ref) if not isinstance(d, Skipped)]
-    if settings.db_path.exists():
-        with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+    if log_exists(settings):
+        with open_store(settings) as store:
             index = logged_dedup_index(settings, store)
     else:
         index = NearDuplicateIndex()
@@ -754,10 +751,8 @@ def _batch_texts(settings: Settings, run_id: str, doc_ids: set[str]) -> dict[str
 
 def _logged_documents(store: Any, want_texts: set[str]) -> tuple[set[str], dict[str, str]]:
     """Every logged document's content hash, and the logged texts asked for."""
-    from pipeline.store.query import logged_content_hashes, logged_texts
-
-    hashes = logged_content_hashes(store.con, DOCUMENT_INGESTED)
-    return hashes, logged_texts(store.con, DOCUMENT_INGESTED, want_texts)
+    hashes = store.logged_content_hashes(DOCUMENT_INGESTED)
+    return hashes, store.logged_texts(DOCUMENT_INGESTED, want_texts)
 
 
 def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
@@ -778,7 +773,7 @@ def validate_stage(settings: Settings, run_id: str, statements_ref: str) -> str:
     )
     doc_ids = {str(e.payload.get("doc_id")) for e in statement_batch}
     texts = _batch_texts(settings, run_id, doc_ids)
-    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+    with open_store(settings) as store:
         logged = store.known_ids(e.event_id for e in statement_batch + document_batch)
         known_hashes, logged_texts = _logged_documents(store, doc_ids - texts.keys())
     texts.update(logged_texts)
@@ -872,23 +867,19 @@ def _quarantined_event(row: Any) -> Event:
 
 def _record_refusals(settings: Settings, run_id: str, quarantined: list[Any]) -> None:
     """Write refused rows and the run's validation results to the store (validate failed)."""
-    from pipeline.quality.quarantine import record_quarantine, record_run_validations
+    from pipeline.quality.quarantine import record_run_validations
     from pipeline.store import open_store
 
-    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
-        record_quarantine(store.con, quarantined, safe_run_id(run_id))
-        record_run_validations(store.con, settings.gx_project_dir, safe_run_id(run_id))
+    with open_store(settings) as store:
+        store.record_quarantine(quarantined, safe_run_id(run_id))
+        record_run_validations(store, settings.gx_project_dir, safe_run_id(run_id))
 
 
 def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[str, int]:
     """Append the run's outcome events, its documents and its validated statements at once."""
-    from pipeline.quality.quarantine import (
-        record_quarantine,
-        record_run_validations,
-        rows_from_dicts,
-    )
+    from pipeline.quality.quarantine import record_run_validations, rows_from_dicts
     from pipeline.store import open_store
-    from pipeline.store.runs import INGEST, record_run_outcome
+    from pipeline.store.runs import INGEST
 
     folder = run_dir(settings, run_id)
     accepted_path = folder / "accepted_ids.jsonl"
@@ -907,7 +898,7 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
     statements = read_events(validated_ref)
     batch.extend(statements)
     quarantine_path = folder / "quarantine.jsonl"
-    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+    with open_store(settings) as store:
         index = logged_dedup_index(settings, store)
         batch, orphans = _without_orphan_duplicates(batch, index)
         if orphans:
@@ -921,9 +912,9 @@ def append_stage(settings: Settings, run_id: str, validated_ref: str) -> dict[st
         recorded = 0
         if quarantine_path.exists():
             rows = rows_from_dicts(read_rows(quarantine_path))
-            recorded = record_quarantine(store.con, rows, safe_run_id(run_id))
-        record_run_validations(store.con, settings.gx_project_dir, safe_run_id(run_id))
-        record_run_outcome(store, safe_run_id(run_id), INGEST, result.appended)
+            recorded = store.record_quarantine(rows, safe_run_id(run_id))
+        record_run_validations(store, settings.gx_project_dir, safe_run_id(run_id))
+        store.record_run_outcome(safe_run_id(run_id), INGEST, result.appended)
         # Only now do this batch's documents join the near-duplicate index (a cache: if it
         # cannot be saved, the next run brings the saved one up to the log).
         try:
@@ -996,15 +987,10 @@ def rebuild_stage(
     empty, other or shorter log over the published ones unless `replace_snapshot`. A path
     where no log exists is an error, never a new empty log."""
     from pipeline.store import open_store
-    from pipeline.store.runs import VIEWS, record_run_outcome
-    from pipeline.store.views import build_views, discard_views, publish_views
+    from pipeline.store.runs import VIEWS
+    from pipeline.store.views import build_views, discard_views, publish_views, views_lock
 
-    with open_store(
-        settings.db_path,
-        views_path=settings.bi_snapshot_path,
-        create=False,
-        wait=settings.lock_wait_s,
-    ) as store:
+    with open_store(settings, create=False) as store, views_lock(store):
         build = build_views(store)
         try:
             _check_views(store, settings)
@@ -1012,7 +998,7 @@ def rebuild_stage(
             discard_views(store, build)
             raise
         publish_views(store, build, replace=replace_snapshot)
-        record_run_outcome(store, safe_run_id(run_id or new_run_id("views")), VIEWS, 0)
+        store.record_run_outcome(safe_run_id(run_id or new_run_id("views")), VIEWS, 0)
     _prune_data_docs(settings)
     log_counts("views", *((name, count, "") for name, count in build.counts.items()))
     log.info("views: published %s", settings.bi_snapshot_path)
@@ -1054,7 +1040,7 @@ def record_task_failure(
         "error": error_text[:4000],
     }
     event = new_event(TASK_FAILED, f"dag:{dag_id}", datetime.now(UTC), payload, PRODUCER)
-    with open_store(settings.db_path, wait=settings.lock_wait_s) as store:
+    with open_store(settings) as store:
         store.append([event], run_id=safe_run_id(run_id))
 
 
@@ -1079,11 +1065,9 @@ def reprocess_stage(
             f"extractor version {extractor_version!r} requested, but the installed extractor"
             f" is {extractor.name} {extractor.version}; install that version or omit the option"
         )
-    from pipeline.store.query import logged_payloads_published_between
-
     low, high = _optional_date(since), _optional_date(until)
-    with open_store(settings.db_path, create=False, wait=settings.lock_wait_s) as store:
-        payloads = logged_payloads_published_between(store.con, DOCUMENT_INGESTED, low, high)
+    with open_store(settings, create=False) as store:
+        payloads = store.logged_payloads_published_between(DOCUMENT_INGESTED, low, high)
     documents = [document_from_dict(payload) for payload in payloads]
     folder = run_dir(settings, run_id)
     unique = folder / "unique.jsonl"

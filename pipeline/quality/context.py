@@ -97,6 +97,7 @@ class QualityContext:
         self.root = warehouse_dir / "gx"
         with gx_files(self.root):
             warehouse_dir.mkdir(parents=True, exist_ok=True)
+        with gx_files(self.root), gx_project_lock(warehouse_dir):
             self.gx = gx.get_context(mode="file", project_root_dir=str(warehouse_dir))
             self.gx.variables.progress_bars = ProgressBarsConfig(globally=False)
             self.gx.variables.analytics_enabled = False
@@ -165,10 +166,10 @@ class QualityContext:
         parameters: Mapping[str, Any] | None = None,
     ) -> SuiteRun:
         """Validate a DataFrame against a suite; store the result and update the Data Docs."""
-        checkpoint = self.gx.checkpoints.get(suite)
         frame = frame.reset_index(drop=True)
         started = datetime.now(UTC)
-        with gx_files(self.root):
+        with gx_files(self.root), gx_project_lock(self.root.parent):
+            checkpoint = self.gx.checkpoints.get(suite)
             result = checkpoint.run(
                 batch_parameters={"dataframe": frame},
                 expectation_parameters=dict(parameters or {}),
@@ -278,6 +279,20 @@ def gx_files(root: Path) -> Iterator[None]:
             f"{root}: {why} while writing the data-quality results and Data Docs"
             f" ({err.strerror or err})"
         ) from err
+
+
+@contextmanager
+def gx_project_lock(project_dir: Path) -> Iterator[None]:
+    """Hold the GX project's file lock: two processes sharing one project (two runs at once
+    on a DuckLake store) would otherwise read a checkpoint while the other rewrites it."""
+    import fcntl
+
+    with (project_dir / ".gx.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 _CONTEXTS: dict[Path, QualityContext] = {}

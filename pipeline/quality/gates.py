@@ -28,7 +28,6 @@ from pipeline.events import DOCUMENT_INGESTED, STATEMENT_EXTRACTED, Event
 from pipeline.quality.quarantine import (
     QuarantinedRow,
     append_validation_summaries,
-    record_validations,
     run_validations_path,
 )
 from pipeline.quality.suites import BATCH_EVENTS, DOCUMENTS, STATEMENT_EVENTS, VIEW_SUITES
@@ -38,7 +37,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from pipeline.quality.context import SuiteRun
-    from pipeline.store.duckdb_store import DuckDBRecorder
+    from pipeline.store import EventRecorder
 
 ALREADY_LOGGED = "expect_column_values_to_be_in_set:event_id_not_in_log"
 
@@ -271,7 +270,7 @@ def _raw_value(event: Event, column: str) -> Any:
 
 
 def check_views(
-    recorder: DuckDBRecorder,
+    recorder: EventRecorder,
     settings: Settings,
     run_id: str | None = None,
     *,
@@ -282,18 +281,17 @@ def check_views(
 
     context = quality_context(settings)
     run_id = run_id or _check_run_id("views")
-    con = recorder.con
-    n_events = con.execute("select count(*) from events").fetchone()[0]
+    n_events = recorder.count_events()
     results, runs = [], []
     for suite in VIEW_SUITES:
         name = f"{suite} view"
-        if not _table_exists(con, suite):
+        frame = recorder.view_frame(suite)
+        if frame is None:
             ok = n_events == 0
             detail = "not built yet" if ok else "table missing: run `monitor views` to rebuild"
             results.append(CheckResult(name, ok, detail))
             continue
-        parameters = _view_parameters(con)
-        frame = con.execute(f'select * from "{suite}"').df()  # suite names are constants
+        parameters = _view_parameters(recorder)
         run = context.run(suite, frame, run_id, parameters)
         runs.append(run)
         results.append(CheckResult(name, run.success, _describe(run, "rows")))
@@ -305,7 +303,7 @@ def check_views(
     return results
 
 
-def run_store_checks(recorder: DuckDBRecorder, settings: Settings) -> list[CheckResult]:
+def run_store_checks(recorder: EventRecorder, settings: Settings) -> list[CheckResult]:
     """Check the log for `monitor check`: hash chain, document and statement suites, views."""
     from pipeline.quality.context import quality_context
     from pipeline.quality.frames import document_frame, load_actor_ids, statement_frame
@@ -363,33 +361,17 @@ def _describe(run: SuiteRun, noun: str) -> str:
     return f"{run.n_rows} {noun}, {run.unsuccessful} expectations failed: {', '.join(parts)}{where}"
 
 
-def _view_parameters(con: Any) -> dict[str, int]:
-    statement_events = con.execute(
-        "select count(*) from events where event_type = ?", [STATEMENT_EXTRACTED]
-    ).fetchone()[0]
-    current = (
-        con.execute("select count(*) from statements where is_current").fetchone()[0]
-        if _table_exists(con, "statements")
-        else 0
-    )
-    return {"statement_events": int(statement_events), "current_statements": int(current)}
+def _view_parameters(recorder: EventRecorder) -> dict[str, int]:
+    return {
+        "statement_events": recorder.count_events(STATEMENT_EXTRACTED),
+        "current_statements": recorder.current_statement_count(),
+    }
 
 
-def _table_exists(con: Any, name: str) -> bool:
-    row = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_name = ? and table_schema = current_schema()",
-        [name],
-    ).fetchone()
-    return bool(row[0])
-
-
-def _record(recorder: Any, runs: Sequence[SuiteRun]) -> None:
-    """Add a validation_results row per run if the log is writable (`check` opens it read-only)."""
-    if getattr(recorder, "read_only", False) or not runs:
-        return
-    if _table_exists(recorder.con, "validation_results"):
-        record_validations(recorder.con, [r.to_dict() for r in runs])
+def _record(recorder: EventRecorder, runs: Sequence[SuiteRun]) -> None:
+    """Add a validation_results row per run (a read-only store, as `check` opens it, adds none)."""
+    if runs:
+        recorder.record_validations([r.to_dict() for r in runs])
 
 
 def _check_run_id(prefix: str) -> str:

@@ -7,11 +7,13 @@ import errno
 import json
 import logging
 import os
+import random
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -28,6 +30,7 @@ from pipeline.events import (
     row_hash,
 )
 from pipeline.settings import default_snapshot_path
+from pipeline.store import query, runs, side_tables
 from pipeline.store.checkpoint import (
     ChainCheckpoint,
     checkpoint_path,
@@ -47,7 +50,7 @@ from pipeline.store.id_index import (
     write_id_index,
 )
 from pipeline.store.migrations import apply_migrations
-from pipeline.store.recorder import AppendResult, ChainReport, EventRecorder
+from pipeline.store.recorder import AppendResult, ChainReport, EventRecorder, StoreCheck
 from pipeline.store.sql_files import store_sql
 
 _COLUMNS = (
@@ -57,6 +60,8 @@ _COLUMNS = (
 log = logging.getLogger(__name__)
 
 _READ_CHUNK = 5000
+# Appends retried when another connection in this process took the same positions first.
+_APPEND_ATTEMPTS = 20
 # DuckDB 1.5 rewrites a table's whole index at every automatic checkpoint, which by default
 # comes each 16 MiB of WAL (duckdb/duckdb#24848): at ten million events one such checkpoint
 # made a 1,000-event append take 8 s while event_id had a unique index, and the seq key is
@@ -243,6 +248,19 @@ class DuckDBRecorder(EventRecorder):
         self.search_views(catalog)
         return True
 
+    def adopt_views(self, catalog: str) -> None:
+        """Make an attached views catalog (built in memory) the published one."""
+        self.detach_views()
+        self.views_catalog = catalog
+        self.search_views(catalog)
+
+    def detach_views(self) -> None:
+        """Detach the published views (the log alone answers until others are attached)."""
+        if self.views_catalog:
+            self.search_views(None)
+            self.con.execute(f"detach {quote_ident(self.views_catalog)}")
+            self.views_catalog = None
+
     def search_views(self, catalog: str | None) -> None:
         """Resolve unqualified names in the log, then in `catalog` (None: the log only)."""
         path = search_path(self.home, *([catalog] if catalog else []))
@@ -262,16 +280,20 @@ class DuckDBRecorder(EventRecorder):
         if self._verified is None:
             self.verify_from_checkpoint()  # never chain new events onto a broken log
         try:
-            try:
-                result = self._append_new(unique, run_id, repeats=len(events) - len(unique))
-            except duckdb.ConstraintException:
-                # Another connection in this process appended since this recorder's last
-                # append (the seq key refused the remembered position): read it again.
-                self._rollback_quietly()
-                if self._last_row is None:
-                    raise
-                self._last_row = None
-                result = self._append_new(unique, run_id, repeats=len(events) - len(unique))
+            for attempt in range(_APPEND_ATTEMPTS):
+                try:
+                    result = self._append_new(unique, run_id, repeats=len(events) - len(unique))
+                    break
+                except (duckdb.ConstraintException, duckdb.TransactionException):
+                    # Another connection in this process appended meanwhile (the seq key
+                    # refused the position, or the commit conflicted): read the log again.
+                    self._rollback_quietly()
+                    if attempt == _APPEND_ATTEMPTS - 1:
+                        raise
+                    self._last_row = None
+                    # The other connection may be mid-way through its next append: a short,
+                    # growing, jittered pause lets one of the two go first.
+                    time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
         except duckdb.Error as err:
             self._rollback_quietly()
             raise _store_error(self.db_path, err) from err
@@ -355,6 +377,10 @@ class DuckDBRecorder(EventRecorder):
             "select seq, hash from events where seq = (select max(seq) from events)"
         ).fetchone()
 
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """A second connection to the same database, for a long read beside other queries."""
+        return self.con.cursor()
+
     def _rollback_quietly(self) -> None:
         with contextlib.suppress(duckdb.Error):
             self.con.execute("rollback")
@@ -381,7 +407,7 @@ class DuckDBRecorder(EventRecorder):
         if limit is not None:
             sql += " limit ?"
             params.append(int(limit))
-        cursor = self.con.cursor()
+        cursor = self._cursor()
         try:
             result = cursor.execute(sql, params)
             while True:
@@ -555,7 +581,7 @@ class DuckDBRecorder(EventRecorder):
         one), else itself (its prev_hash was edited). A missing position is named itself."""
         expected_prev = GENESIS_HASH if prev is None else prev
         position = after
-        cursor = self.con.cursor()
+        cursor = self._cursor()
         try:
             result = cursor.execute(
                 f"select {_COLUMNS} from events where seq > ? order by seq", [after]
@@ -705,6 +731,97 @@ class DuckDBRecorder(EventRecorder):
             f" {report.reason} ({why}); nothing is appended or published. Restore the log"
             " from a backup; `monitor check` reports the same position"
         )
+
+    # -- what `monitor check` reports beside the chain --------------------------------------
+
+    def integrity_checks(self) -> list[StoreCheck]:
+        """The chain checkpoint and the sorted id file, each compared with the log."""
+        return [
+            StoreCheck(name, result.ok, result.detail)
+            for name, result in (
+                ("checkpoint", self.check_checkpoint()),
+                ("id file", self.check_id_index()),
+            )
+        ]
+
+    # -- the stages' lookups -------------------------------------------------------------------
+
+    def logged_urls(self, event_types: Iterable[str]) -> set[str]:
+        return query.logged_urls(self.con, list(event_types))
+
+    def logged_content_hashes(self, event_type: str) -> set[str]:
+        return query.logged_content_hashes(self.con, event_type)
+
+    def logged_texts(self, event_type: str, doc_ids: set[str]) -> dict[str, str]:
+        return query.logged_texts(self.con, event_type, doc_ids)
+
+    def logged_payloads_published_between(
+        self, event_type: str, low: date | None, high: date | None
+    ) -> list[dict[str, Any]]:
+        return query.logged_payloads_published_between(self.con, event_type, low, high)
+
+    def logged_file_documents(self) -> set[tuple[str, str]]:
+        return query.logged_file_documents(self.con)
+
+    def count_events(self, event_type: str | None = None) -> int:
+        row = self.con.execute(store_sql("count_events"), {"event_type": event_type}).fetchone()
+        return int(row[0])
+
+    # -- side tables -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _side_write(self) -> Iterator[None]:
+        """One transaction around a write to the side tables."""
+        if self.read_only:
+            raise StoreError(f"{self.db_path}: opened read-only; cannot record")
+        self.con.execute("begin transaction")
+        try:
+            yield
+            self.con.execute("commit")
+        except BaseException:
+            self._rollback_quietly()
+            raise
+
+    def record_quarantine(self, rows: Sequence[Any], run_id: str) -> int:
+        if not rows:
+            return 0
+        with self._side_write():
+            return side_tables.insert_quarantine(self.con, rows, run_id)
+
+    def record_validations(self, summaries: Sequence[Mapping[str, Any]]) -> int:
+        if self.read_only or not summaries or not self._has_table("validation_results"):
+            return 0
+        with self._side_write():
+            return side_tables.insert_validations(self.con, summaries)
+
+    def record_run_outcome(self, run_id: str, kind: str, appended: int) -> None:
+        with self._side_write():
+            runs.record_run_outcome(self, run_id, kind, appended)
+
+    def run_states(self) -> list[runs.RunState]:
+        return runs.run_states(self)
+
+    def _has_table(self, name: str) -> bool:
+        return bool(self.con.execute(store_sql("table_exists"), {"name": name}).fetchone()[0])
+
+    # -- the published views -----------------------------------------------------------------
+
+    def view_frame(self, name: str) -> pd.DataFrame | None:
+        from pipeline.store.views import view_relations
+
+        if name not in view_relations():
+            raise ValueError(f"{name!r} is not a view relation (sql/views/)")
+        if not self._has_relation(name):
+            return None
+        return self.con.execute(f"select * from {quote_ident(name)}").df()  # a checked name
+
+    def current_statement_count(self) -> int:
+        if not self._has_relation("statements"):
+            return 0
+        return int(self.con.execute(store_sql("current_statements")).fetchone()[0])
+
+    def _has_relation(self, name: str) -> bool:
+        return bool(self.con.execute(store_sql("relation_exists"), {"name": name}).fetchone()[0])
 
     def checkpoint(self) -> None:
         """Write the WAL into the database file (what closing a writer does anyway)."""

@@ -32,12 +32,23 @@ def list_migrations(ddl_dir: Path = DDL_DIR) -> list[Migration]:
     return migrations
 
 
-def apply_migrations(con: duckdb.DuckDBPyConnection, ddl_dir: Path = DDL_DIR) -> list[int]:
+# The ledger of applied migrations. DuckLake has no primary keys: there the one process that
+# migrates (under the append lock) is what keeps each version once.
+LEDGER = (
+    "create table if not exists schema_migrations ("
+    " version integer primary key, name varchar not null, applied_at timestamp not null)"
+)
+LEDGER_WITHOUT_KEYS = (
+    "create table if not exists schema_migrations ("
+    " version integer not null, name varchar not null, applied_at timestamp not null)"
+)
+
+
+def apply_migrations(
+    con: duckdb.DuckDBPyConnection, ddl_dir: Path = DDL_DIR, ledger: str = LEDGER
+) -> list[int]:
     """Apply pending migrations, each in a transaction that also records it."""
-    con.execute(
-        "create table if not exists schema_migrations ("
-        " version integer primary key, name varchar not null, applied_at timestamp not null)"
-    )
+    con.execute(ledger)
     done = {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
     applied = []
     for migration in list_migrations(ddl_dir):

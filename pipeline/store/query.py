@@ -7,7 +7,6 @@ from typing import Any
 
 from pipeline.errors import StoreError
 from pipeline.settings import Settings
-from pipeline.store.duckdb_store import connect
 
 _STANCE_COLUMNS = (
     "actor_id, actor_name, actor_kind, country, topic, stance, last_seen,"
@@ -28,9 +27,11 @@ def current_stances(
 
     They are read from the published views file, never the log, so a writer at work does
     not get in the way."""
+    from pipeline.store.duckdb_store import connect
+
     views = settings.bi_snapshot_path
     if not views.exists():
-        raise StoreError(f"{settings.db_path}: no views yet ({views}); run `monitor views`")
+        raise StoreError(f"{settings.store}: no views yet ({views}); run `monitor views`")
     con = connect(views, read_only=True)
     try:
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}

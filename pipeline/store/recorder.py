@@ -1,18 +1,25 @@
-"""The recorder interface: append events, read them back, verify the chain.
+"""The recorder interface: append events, read them back, verify the chain, answer the
+stages' lookups and keep the side tables (quarantine, validation results, run outcomes).
 
-Stages depend on this interface only. A backend (DuckDB file today; DuckLake with a
-PostgreSQL catalog later) implements it and passes the one contract test suite in
-tests/unit/test_store_contract.py.
+Stages, gates and commands depend on this interface only, and get a backend from
+`pipeline.store.open_store`. Each backend (a DuckDB file; a DuckLake with its catalog in
+PostgreSQL) passes the one contract suite in tests/unit/test_store_contract.py.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from pipeline.events import Event, RecordedEvent
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pipeline.store.runs import RunState
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +45,19 @@ class ChainReport:
         return self.first_broken_seq is None
 
 
+@dataclass(frozen=True, slots=True)
+class StoreCheck:
+    """One of a backend's own integrity checks (what `monitor check` prints beside the chain)."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
 class EventRecorder(ABC):
     """An append-only, hash-chained log of events. No update path exists."""
+
+    read_only: bool = False
 
     @abstractmethod
     def append(self, events: Sequence[Event], run_id: str) -> AppendResult:
@@ -77,6 +95,68 @@ class EventRecorder(ABC):
         first broken position: the row that was edited or removed, not the one after it."""
 
     @abstractmethod
+    def integrity_checks(self) -> list[StoreCheck]:
+        """Check what the backend keeps beside the log (a checkpoint, an id file)."""
+
+    # -- the stages' lookups ("what is already logged"), answered inside the store -------
+
+    @abstractmethod
+    def logged_urls(self, event_types: Iterable[str]) -> set[str]:
+        """Every non-empty `url`, `canonical_url` and `fetched_url` in these types' payloads."""
+
+    @abstractmethod
+    def logged_content_hashes(self, event_type: str) -> set[str]:
+        """Every non-empty `content_hash` in the payloads of one event type."""
+
+    @abstractmethod
+    def logged_texts(self, event_type: str, doc_ids: set[str]) -> dict[str, str]:
+        """`text` by `doc_id` for these documents (the latest logged one wins)."""
+
+    @abstractmethod
+    def logged_payloads_published_between(
+        self, event_type: str, low: date | None, high: date | None
+    ) -> list[dict[str, Any]]:
+        """Payloads of one event type, in log order, `published` within [low, high]."""
+
+    @abstractmethod
+    def logged_file_documents(self) -> set[tuple[str, str]]:
+        """(file:// URL, content address) of every local file logged as a document."""
+
+    @abstractmethod
+    def count_events(self, event_type: str | None = None) -> int:
+        """How many events the log holds (of one type, or all)."""
+
+    # -- side tables -------------------------------------------------------------------------
+
+    @abstractmethod
+    def record_quarantine(self, rows: Sequence[Any], run_id: str) -> int:
+        """Record rows a gate refused (each with .event, .suite, .expectation, .detail), each
+        once for its suite and expectation whatever the run; return how many were new."""
+
+    @abstractmethod
+    def record_validations(self, summaries: Sequence[Mapping[str, Any]]) -> int:
+        """Record validations (SuiteRun.to_dict), each once; return how many were new. A
+        read-only store, or an old log without the table, records nothing."""
+
+    @abstractmethod
+    def record_run_outcome(self, run_id: str, kind: str, appended: int) -> None:
+        """Record that a step of `kind` (ingest, views) finished."""
+
+    @abstractmethod
+    def run_states(self) -> list[RunState]:
+        """How the last run of each kind ended (see pipeline.store.runs)."""
+
+    # -- the published views -----------------------------------------------------------------
+
+    @abstractmethod
+    def view_frame(self, name: str) -> pd.DataFrame | None:
+        """A published view relation as a frame (None: not built yet)."""
+
+    @abstractmethod
+    def current_statement_count(self) -> int:
+        """How many statements the published views hold as current (0: none built)."""
+
+    @abstractmethod
     def close(self) -> None:
         """Release the log."""
 
@@ -85,22 +165,3 @@ class EventRecorder(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def open_store(
-    db_path: Path | str,
-    read_only: bool = False,
-    views_path: Path | str | None = None,
-    create: bool = True,
-    wait: float = 0.0,
-) -> EventRecorder:
-    """Open the event log at `db_path` (a DuckDB file, or ':memory:') with its published views
-    (`views_path`; by default `<log folder>/snapshot/<log name>_bi.duckdb`) attached. With
-    `create=False` a path where no log exists is an error (commands that only read or
-    rebuild from a log), not a new empty log. While another process holds the file, the
-    open is retried for up to `wait` seconds before StoreBusyError (which names the holder)."""
-    from pipeline.store.duckdb_store import DuckDBRecorder
-
-    return DuckDBRecorder(
-        db_path, read_only=read_only, views_path=views_path, create=create, wait=wait
-    )

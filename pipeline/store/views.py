@@ -281,10 +281,7 @@ def publish_views(recorder: DuckDBRecorder, build: ViewBuild, replace: bool = Fa
         )
     recorder.search_views(None)
     if build.path is None:  # in memory: the new catalog simply stays attached
-        if previous:
-            con.execute(f'detach "{previous}"')
-        recorder.views_catalog = build.catalog
-        recorder.search_views(build.catalog)
+        recorder.adopt_views(build.catalog)
         return
     con.execute(f'detach "{build.catalog}"')
     _remove_quietly(Path(f"{build.path}.wal"))  # checkpointed: an empty WAL at most
@@ -296,9 +293,7 @@ def publish_views(recorder: DuckDBRecorder, build: ViewBuild, replace: bool = Fa
         raise StoreError(
             f"{recorder.views_path}: cannot publish the new views, previous views kept: {err}"
         ) from err
-    if previous:
-        con.execute(f'detach "{previous}"')
-        recorder.views_catalog = None
+    recorder.detach_views()
     if not recorder.attach_views(build.catalog):
         raise StoreError(f"{recorder.views_path}: published, but cannot be opened again")
 
@@ -366,13 +361,47 @@ def _copy_views_into(
 
 def _temporary_path(final: Path) -> Path:
     """A temporary file beside `final` (same file system, so the rename is atomic), after
-    removing what a killed builder or publisher left there: this process holds the event
-    log for writing, so no other one is running."""
+    removing what a killed builder or publisher left there. Its name holds the builder's
+    PID: a file of a process still running is another builder's (on a DuckLake several
+    processes write at once) and is left alone."""
     final.parent.mkdir(parents=True, exist_ok=True)
     for pattern in (f".{final.name}.*.tmp", f".{final.name}.*.tmp.wal"):
         for leftover in final.parent.glob(pattern):
-            _remove_quietly(leftover)
+            if not _builder_alive(leftover, final):
+                _remove_quietly(leftover)
     return final.with_name(f".{final.name}.{os.getpid()}.tmp")
+
+
+def _builder_alive(leftover: Path, final: Path) -> bool:
+    """Whether the process whose PID names a temporary views file is still running."""
+    pid = leftover.name[len(final.name) + 2 :].split(".", 1)[0]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def views_lock(recorder: DuckDBRecorder) -> Iterator[None]:
+    """Let one process at a time build and publish the views file (a DuckLake has several
+    writers; a DuckDB log's single writer holds this without waiting)."""
+    if recorder.views_path is None:
+        yield
+        return
+    import fcntl
+
+    recorder.views_path.parent.mkdir(parents=True, exist_ok=True)
+    with recorder.views_path.with_name(f".{recorder.views_path.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _discard(recorder: DuckDBRecorder, catalog: str, temporary: Path | None) -> None:

@@ -19,7 +19,7 @@ from pipeline.quality.gates import (
     gate_statement_batch,
     run_store_checks,
 )
-from pipeline.quality.quarantine import record_quarantine, record_run_validations
+from pipeline.quality.quarantine import record_run_validations
 from pipeline.settings import EXPECTATIONS_DIR, PROJECT_DIR, Settings
 from pipeline.statements.events import statement_events
 from pipeline.statements.model import Actor, Statement
@@ -74,8 +74,8 @@ def seeded(tmp_path_factory):
         known = store.known_ids(e.event_id for e in events)
         gated = gate_statement_batch(events, {DOC.doc_id: TEXT}, known, "seed", settings, 0.5)
         store.append([*docs.accepted, *gated.accepted], "seed")
-        record_quarantine(store.con, gated.quarantined, "seed")
-        record_run_validations(store.con, settings.warehouse_dir, "seed")
+        store.record_quarantine(gated.quarantined, "seed")
+        record_run_validations(store, settings.warehouse_dir, "seed")
         rebuild_views(store)
     return settings, gated, before
 

@@ -12,8 +12,6 @@ from pipeline.events import EVENT_TYPES
 from pipeline.quality.frames import load_actor_ids, statement_frame
 from pipeline.quality.quarantine import (
     QuarantinedRow,
-    record_quarantine,
-    record_validations,
     rows_from_dicts,
 )
 from pipeline.quality.suites import SUITE_NAMES, load_suite_file
@@ -115,9 +113,9 @@ def test_quarantined_rows_round_trip_through_dicts():
 def test_record_quarantine_writes_rows_once(fresh_db):
     row = QuarantinedRow(one_statement(), "statement_events", "expect_x:topic", "it's 'bad'")
     with open_store(fresh_db) as store:
-        assert record_quarantine(store.con, [row], "run-1") == 1
-        assert record_quarantine(store.con, [row], "run-1") == 0  # a retried append
-        assert record_quarantine(store.con, [], "run-1") == 0
+        assert store.record_quarantine([row], "run-1") == 1
+        assert store.record_quarantine([row], "run-1") == 0  # a retried append
+        assert store.record_quarantine([], "run-1") == 0
         stored = store.con.execute(
             "select run_id, suite, expectation, event_id, event_type, detail,"
             " payload ->> 'topic' from quarantine"
@@ -148,7 +146,7 @@ def test_record_validations_adds_one_row_per_validation(fresh_db):
         "docs_path": "/w/gx/page.html",
     }
     with open_store(fresh_db) as store:
-        assert record_validations(store.con, [summary, summary]) == 1
+        assert store.record_validations([summary, summary]) == 1
         stored = store.con.execute(
             "select suite, success, evaluated, unsuccessful, n_rows from validation_results"
         ).fetchall()
