@@ -1,0 +1,48 @@
+"""The static HTML report: the BI snapshot as pages people open (overview, one page per topic
+and per actor, the last runs), with charts drawn by a vendored Vega-Embed, no CDN.
+
+Three steps, each on its own: the store reads the rows (pipeline.store.report_rows), pure
+functions turn them into pages (pages, charts), and site renders and publishes the files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSummary:
+    """What a report run wrote."""
+
+    path: Path
+    pages: int
+    topics: int
+    actors: int
+
+    @property
+    def index(self) -> Path:
+        return self.path / "index.html"
+
+
+def write_report(
+    settings: Settings, out: Path | None = None, generated_at: datetime | None = None
+) -> ReportSummary:
+    """Build the report from the published BI snapshot and publish it at `out` (default
+    settings.report_path), replacing the previous one atomically."""
+    from pipeline.report.pages import build_pages
+    from pipeline.report.site import publish_site, render_site
+    from pipeline.store.report_rows import read_report_rows
+
+    rows = read_report_rows(settings.bi_snapshot_path)
+    pages = build_pages(rows, generated_at or datetime.now(UTC))
+    path = publish_site(render_site(pages), out or settings.report_path)
+    return ReportSummary(
+        path=path,
+        pages=len(pages),
+        topics=sum(1 for p in pages if p.path.startswith("topics/")),
+        actors=sum(1 for p in pages if p.path.startswith("actors/")),
+    )
