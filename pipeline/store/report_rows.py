@@ -90,9 +90,7 @@ def read_report_rows(snapshot: Path, limits: ReportLimits = ReportLimits()) -> R
             run_outcomes=rows("report_run_outcomes", runs=limits.runs),
             log_summary=rows("report_log_summary"),
             snapshot_source=source[0] if source else None,
-            task_failures=optional(
-                "task_failures", "report_task_failures", limit=limits.failures
-            ),
+            task_failures=optional("task_failures", "report_task_failures", limit=limits.failures),
             quarantine=optional("quarantined_rows", "report_quarantine", limit=limits.quarantine),
         )
     except duckdb.Error as err:

@@ -248,3 +248,22 @@ def test_the_image_installs_the_locked_dependencies_by_their_hashes():
     dockerfile = (PROJECT_DIR / "Dockerfile").read_text(encoding="utf-8")
     assert "--no-hashes" not in dockerfile and "--require-hashes" in dockerfile
     assert "fab_auth_manager" in dockerfile, "the build checks the FAB provider is there"
+
+
+def test_the_html_report_is_served_read_only_from_its_own_volume(tmp_path):
+    code, out, err = compose_config(tmp_path, **SECRETS)
+    assert code == 0, err
+    resolved = json.loads(out)
+    assert "report" in resolved["volumes"]
+    scheduler = resolved["services"]["airflow-scheduler"]
+    report_dir = scheduler["environment"]["MONITOR_REPORT_DIR"]
+    written = [v for v in scheduler["volumes"] if v["source"] == "report"]
+    assert [(v["target"], v.get("read_only", False)) for v in written] == [("/data/report", False)]
+    assert report_dir.startswith("/data/report/"), "the site's link lives inside the volume"
+    server = resolved["services"]["report"]
+    assert [(v["source"], v["target"], v.get("read_only")) for v in server["volumes"]] == [
+        ("report", "/report", True)
+    ]
+    site = "/report/" + report_dir.removeprefix("/data/report/")
+    assert "http.server" in server["entrypoint"] and server["entrypoint"][-1] == site
+    assert [p.get("host_ip") for p in server["ports"]] == ["127.0.0.1"]
