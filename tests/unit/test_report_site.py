@@ -71,3 +71,15 @@ def test_a_page_path_cannot_leave_the_site(tmp_path):
     assert not (tmp_path / "escape.html").exists()
     assert not (tmp_path / "report").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".report.")]
+
+
+def test_monitor_report_without_a_snapshot_fails_naming_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result = CliRunner().invoke(app, ["report", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    message = " ".join(result.output.split())
+    assert "none_bi.duckdb: no BI snapshot here" in message and "monitor views" in message
+    assert not (tmp_path / "report").exists()
