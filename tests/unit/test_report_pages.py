@@ -200,6 +200,7 @@ def test_text_from_data_is_escaped_and_unsafe_urls_are_not_links():
     assert 'href="javascript:' not in page
     runs = files["runs.html"]
     assert "&lt;every&gt; source failed" in runs
+    assert "built before quarantined rows were published" in runs  # quarantine is None
     # chart data sits in a JSON script element: a "</script>" in it must not close it
     for text in files.values():
         for line in text.splitlines():
@@ -219,3 +220,13 @@ def test_the_site_loads_nothing_from_outside():
             assert asset.startswith(("assets/", "../assets/", "data:")), (path, asset)
             assert asset.startswith("data:") or asset.removeprefix("../") in files, asset
     assert "window.vegaEmbed" in files["assets/vega-bundle.js"]
+
+
+def test_make_run_points_at_the_report_the_dags_write(tmp_path):
+    from pipeline.airflow_local import report_index
+
+    db = tmp_path / "wh" / "monitor.duckdb"
+    assert report_index({"MONITOR_DB": str(db)}) == tmp_path / "wh" / "report" / "index.html"
+    elsewhere = tmp_path / "site"
+    env = {"MONITOR_DB": str(db), "MONITOR_REPORT_DIR": str(elsewhere)}
+    assert report_index(env) == elsewhere / "index.html"
