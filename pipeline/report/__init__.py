@@ -7,11 +7,17 @@ functions turn them into pages (pages, charts), and site renders and publishes t
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from pipeline.report.pages import Page
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,14 +41,22 @@ def write_report(
     settings.report_path), replacing the previous one atomically."""
     from pipeline.report.pages import build_pages
     from pipeline.report.site import publish_site, render_site
-    from pipeline.store.report_rows import read_report_rows
+    from pipeline.store.report_rows import iter_histories, read_report_rows
 
-    rows = read_report_rows(settings.bi_snapshot_path)
-    pages = build_pages(rows, generated_at or datetime.now(UTC))
-    path = publish_site(render_site(pages), out or settings.report_path)
+    snapshot = settings.bi_snapshot_path
+    rows = read_report_rows(snapshot)
+    written: Counter[str] = Counter()
+
+    def counted(pages: Iterable[Page]) -> Iterator[Page]:
+        for page in pages:
+            written[page.path.partition("/")[0] if "/" in page.path else "."] += 1
+            yield page
+
+    pages = build_pages(rows, generated_at or datetime.now(UTC), iter_histories(snapshot))
+    path = publish_site(render_site(counted(pages)), out or settings.report_path)
     return ReportSummary(
         path=path,
-        pages=len(pages),
-        topics=sum(1 for p in pages if p.path.startswith("topics/")),
-        actors=sum(1 for p in pages if p.path.startswith("actors/")),
+        pages=sum(written.values()),
+        topics=written["topics"],
+        actors=written["actors"],
     )

@@ -6,6 +6,7 @@ reads without hovering; tooltips only add detail. Dates are ISO strings.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
@@ -112,20 +113,21 @@ def documents_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def actor_timeline_chart(history: Sequence[dict[str, Any]], actor_name: str) -> dict[str, Any]:
-    """One mark per dated statement: topic by date, coloured and shaped by stance."""
-    dated = [r for r in history if r["stated_on"] is not None]
+    """A mark per topic, day and stance the actor spoke on (dated statements only): topic by
+    date, coloured and shaped by stance, larger for more statements."""
+    counts: Counter[tuple[date, str, str]] = Counter(
+        (r["stated_on"], r["topic"], r["stance"]) for r in history if r["stated_on"] is not None
+    )
     values = [
-        {"date": r["stated_on"].isoformat(), "topic": r["topic"], "stance": r["stance"],
-         "evidence": r["evidence"]}
-        for r in dated
-    ]  # fmt: skip
-    scale = stance_scale(r["stance"] for r in dated)
+        {"date": day.isoformat(), "topic": topic, "stance": stance, "statements": n}
+        for (day, topic, stance), n in sorted(counts.items())
+    ]
+    scale = stance_scale(stance for _, _, stance in counts)
     spec = _base(f"{actor_name}: stance on each topic over time", values)
     spec.update(
         {
             "height": {"step": 36},
-            "mark": {"type": "point", "filled": True, "size": 140, "opacity": 0.9,
-                     "tooltip": {"content": "data"}},
+            "mark": {"type": "point", "filled": True, "opacity": 0.9, "tooltip": True},
             "encoding": {
                 "x": {"field": "date", "type": "temporal", "title": "statement date",
                       "scale": {"padding": 16},
@@ -135,6 +137,9 @@ def actor_timeline_chart(history: Sequence[dict[str, Any]], actor_name: str) -> 
                           "scale": scale},
                 "shape": {"field": "stance", "type": "nominal", "title": "stance",
                           "scale": _shape_scale(scale["domain"])},
+                "size": {"field": "statements", "type": "quantitative", "title": "statements",
+                         "scale": {"range": [90, 400], "zero": False},
+                         "legend": {"tickMinStep": 1, "format": "d"}},
             },
         }
     )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
@@ -91,24 +91,25 @@ def stance_order(stances: Iterable[str]) -> list[str]:
     return [s for s in STANCES if s in present] + sorted(present - set(STANCES))
 
 
-def build_pages(rows: ReportRows, generated_at: datetime) -> list[Page]:
-    """Every page of the report: the overview, one per topic and actor, and the runs."""
+def build_pages(
+    rows: ReportRows, generated_at: datetime, histories: Iterable[tuple[str, list[dict[str, Any]]]]
+) -> Iterator[Page]:
+    """Every page of the report: the overview, the runs, one per topic, then one per actor
+    as `histories` (each actor's statements, in actor order) is consumed."""
     actors = {a["actor_id"]: a for a in rows.actors}
     actor_slugs = unique_slugs(actors)
-    topics = topic_order(
-        [r["topic"] for r in rows.current_stances] + [r["topic"] for r in rows.history]
-    )
+    topics = topic_order(r["topic"] for r in rows.current_stances)
     topic_slugs = unique_slugs(topics)
     links = _Links(actor_slugs, topic_slugs)
     common = {"generated_at": generated_at, "snapshot": rows.snapshot_source}
-    pages = [
-        Page("index.html", "overview.html",
-             {**common, "root": "", **overview_context(rows, topics, links)}),
-        Page("runs.html", "runs.html", {**common, "root": "", **runs_context(rows)}),
-    ]  # fmt: skip
+    yield Page("index.html", "overview.html",
+               {**common, "root": "", **overview_context(rows, topics, links)})  # fmt: skip
+    yield Page("runs.html", "runs.html", {**common, "root": "", **runs_context(rows)})
     stances_by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    stances_by_actor: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for stance in rows.current_stances:
         stances_by_topic[stance["topic"]].append(stance)
+        stances_by_actor[stance["actor_id"]].append(stance)
     per_day_by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for count in rows.statements_per_day:
         per_day_by_topic[count["topic"]].append(count)
@@ -116,21 +117,21 @@ def build_pages(rows: ReportRows, generated_at: datetime) -> list[Page]:
         context = topic_context(
             topic, stances_by_topic[topic], per_day_by_topic[topic], actors, links
         )
-        pages.append(Page(f"topics/{topic_slugs[topic]}.html", "topic.html",
-                          {**common, "root": "../", **context}))  # fmt: skip
-    history_by_actor: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for statement in rows.history:
-        history_by_actor[statement["actor_id"]].append(statement)
-    stances_by_actor: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for stance in rows.current_stances:
-        stances_by_actor[stance["actor_id"]].append(stance)
-    for actor_id, actor in actors.items():
-        context = actor_context(
-            actor, stances_by_actor[actor_id], history_by_actor[actor_id], links
-        )
-        pages.append(Page(f"actors/{actor_slugs[actor_id]}.html", "actor.html",
-                          {**common, "root": "../", **context}))  # fmt: skip
-    return pages
+        yield Page(f"topics/{topic_slugs[topic]}.html", "topic.html",
+                   {**common, "root": "../", **context})  # fmt: skip
+    # Every actor of the matrix gets a page, even one whose statements were not read.
+    pending = dict(actors)
+    for actor_id, history in histories:
+        actor = pending.pop(actor_id, None)
+        if actor is None:
+            continue  # statements of an actor not in `actors`: nothing links to them
+        context = actor_context(actor, stances_by_actor[actor_id], history, links)
+        yield Page(f"actors/{actor_slugs[actor_id]}.html", "actor.html",
+                   {**common, "root": "../", **context})  # fmt: skip
+    for actor_id, actor in pending.items():
+        context = actor_context(actor, stances_by_actor[actor_id], [], links)
+        yield Page(f"actors/{actor_slugs[actor_id]}.html", "actor.html",
+                   {**common, "root": "../", **context})  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +214,7 @@ def overview_context(rows: ReportRows, topics: list[str], links: _Links) -> dict
         "totals": {
             "actors": len(rows.actors),
             "topics": len(topics),
-            "statements": len(rows.history),
+            "statements": sum(a["n_statements"] for a in rows.actors),
             "documents": sum(r["n_documents"] for r in rows.documents_per_day),
             "review": sum(1 for a in rows.actors if a["needs_review"]),
         },

@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -56,20 +56,22 @@ def vega_bundle() -> str:
     return header + vl_convert.javascript_bundle()
 
 
-def render_site(pages: Iterable[Page]) -> dict[str, str]:
-    """Every file of the site by its path inside it: the pages and the assets."""
+def render_site(pages: Iterable[Page]) -> Iterator[tuple[str, str]]:
+    """Every file of the site as (path inside it, text): the pages, rendered one at a time
+    as they come, then the assets."""
     env = template_environment()
-    files = {page.path: env.get_template(page.template).render(page.context) for page in pages}
-    files["assets/vega-bundle.js"] = vega_bundle()
+    for page in pages:
+        yield page.path, env.get_template(page.template).render(page.context)
+    yield "assets/vega-bundle.js", vega_bundle()
     for name in ("report.js", "report.css"):
-        files[f"assets/{name}"] = (STATIC_DIR / name).read_text(encoding="utf-8")
-    files[MARKER] = "Written by `monitor report`; replaced whole by the next report.\n"
-    return files
+        yield f"assets/{name}", (STATIC_DIR / name).read_text(encoding="utf-8")
+    yield MARKER, "Written by `monitor report`; replaced whole by the next report.\n"
 
 
-def publish_site(files: Mapping[str, str], out: Path) -> Path:
-    """Write `files` as a new site and switch `out` (a symbolic link) to it atomically;
-    return `out`. `out` may be missing, a link, an empty folder or an earlier report."""
+def publish_site(files: Iterable[tuple[str, str]] | Mapping[str, str], out: Path) -> Path:
+    """Write `files` ((path, text) pairs) as a new site and switch `out` (a symbolic link)
+    to it atomically; return `out`. `out` may be missing, a link, an empty folder or an
+    earlier report."""
     out = Path(out)
     parent = out.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -78,10 +80,13 @@ def publish_site(files: Mapping[str, str], out: Path) -> Path:
     stamp = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}.{os.getpid()}"
     building = parent / f".{out.name}.{stamp}.tmp"
     site = parent / f".{out.name}.{stamp}"
+    pairs = files.items() if isinstance(files, Mapping) else files
     try:
-        for relative, text in files.items():
+        building.mkdir()
+        root = building.resolve()
+        for relative, text in pairs:
             target = building / relative
-            if building.resolve() not in target.resolve().parents:
+            if root not in target.resolve().parents:
                 raise MonitorError(f"{relative}: a report page must stay inside the site")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")

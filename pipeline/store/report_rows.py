@@ -3,6 +3,7 @@ writer at work does not get in the way. Each query is a file sql/store/report_*.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,12 +40,12 @@ class ReportLimits:
 
 @dataclass(frozen=True, slots=True)
 class ReportRows:
-    """Everything one report is built from. None: the snapshot has no such relation."""
+    """Everything one report is built from but the statements themselves (read actor by actor
+    with `iter_histories`). None: the snapshot has no such relation."""
 
     snapshot: Path
     actors: Rows
     current_stances: Rows
-    history: Rows
     stance_changes: Rows
     statements_per_day: Rows
     documents_per_day: Rows
@@ -83,7 +84,6 @@ def read_report_rows(snapshot: Path, limits: ReportLimits = ReportLimits()) -> R
             snapshot=snapshot,
             actors=rows("report_actors"),
             current_stances=rows("report_current_stances"),
-            history=rows("report_history"),
             stance_changes=rows("report_stance_changes", limit=limits.changes),
             statements_per_day=rows("report_statements_per_day"),
             documents_per_day=rows("report_documents_per_day"),
@@ -95,5 +95,30 @@ def read_report_rows(snapshot: Path, limits: ReportLimits = ReportLimits()) -> R
         )
     except duckdb.Error as err:
         raise StoreError(f"{snapshot}: cannot read the report's rows: {err}") from err
+    finally:
+        con.close()
+
+
+def iter_histories(snapshot: Path, chunk: int = 20_000) -> Iterator[tuple[str, Rows]]:
+    """Every actor's current statements, one actor at a time in actor_id order, as
+    (actor_id, rows in topic and statement order): the rows are fetched in chunks, so no
+    more than one actor's statements (and one chunk) are held at once."""
+    con = connect(Path(snapshot), read_only=True)
+    try:
+        cursor = con.execute(store_sql("report_history"))
+        names = [d[0] for d in cursor.description]
+        actor_id, rows = None, []
+        while batch := cursor.fetchmany(chunk):
+            for values in batch:
+                row = dict(zip(names, values, strict=True))
+                if row["actor_id"] != actor_id:
+                    if rows:
+                        yield actor_id, rows
+                    actor_id, rows = row["actor_id"], []
+                rows.append(row)
+        if rows:
+            yield actor_id, rows
+    except duckdb.Error as err:
+        raise StoreError(f"{snapshot}: cannot read the statements: {err}") from err
     finally:
         con.close()

@@ -19,6 +19,7 @@ from pipeline.report.site import render_site
 from pipeline.store.report_rows import ReportRows
 
 NOW = datetime(2025, 9, 30, 12, 0, tzinfo=UTC)
+D1, D2 = date(2025, 8, 1), date(2025, 8, 20)
 HOSTILE = '<script>window.__pwned = 1</script><b onmouseover="x()">bold</b> & "quoted"'
 
 
@@ -44,6 +45,14 @@ def said(actor_id, topic, number, stance, day, previous=None, evidence="said so"
             "doc_title": None, "confidence": 0.8}  # fmt: skip
 
 
+HISTORY = [
+    said("person:macron", "troops_in_ukraine", 1, "conditional", D1),
+    said("person:macron", "troops_in_ukraine", 2, "support", D2, previous="conditional"),
+    said("person:unknown-x", "us_backstop", 1, "oppose", D1, evidence=HOSTILE,
+         url="javascript:alert(1)"),
+]  # fmt: skip
+
+
 def rows(**overrides):
     d1, d2 = date(2025, 8, 1), date(2025, 8, 20)
     base = dict(
@@ -54,12 +63,6 @@ def rows(**overrides):
             current("person:macron", "troops_in_ukraine", "support", d2),
             current("person:unknown-x", "us_backstop", "oppose", d1, evidence=HOSTILE,
                     url="javascript:alert(1)"),
-        ],
-        history=[
-            said("person:macron", "troops_in_ukraine", 1, "conditional", d1),
-            said("person:macron", "troops_in_ukraine", 2, "support", d2, previous="conditional"),
-            said("person:unknown-x", "us_backstop", 1, "oppose", d1, evidence=HOSTILE,
-                 url="javascript:alert(1)"),
         ],
         stance_changes=[{"actor_id": "person:macron", "actor_name": "Emmanuel Macron",
                          "topic": "troops_in_ukraine", "changed_on": d2,
@@ -91,8 +94,14 @@ def rows(**overrides):
     return ReportRows(**base)
 
 
-def pages_by_path(report_rows):
-    return {page.path: page for page in build_pages(report_rows, NOW)}
+def by_actor(history):
+    """Statements grouped as the store yields them: (actor_id, rows), in actor order."""
+    return [(a, [r for r in history if r["actor_id"] == a])
+            for a in sorted({r["actor_id"] for r in history})]  # fmt: skip
+
+
+def pages_by_path(report_rows, history=HISTORY):
+    return {page.path: page for page in build_pages(report_rows, NOW, by_actor(history))}
 
 
 def test_slugs_are_file_name_safe_and_distinct():
@@ -193,7 +202,7 @@ def test_runs_page_counts_documents_by_outcome_and_says_what_the_snapshot_lacks(
 
 
 def test_text_from_data_is_escaped_and_unsafe_urls_are_not_links():
-    files = render_site(build_pages(rows(), NOW))
+    files = dict(render_site(build_pages(rows(), NOW, by_actor(HISTORY))))
     page = files["actors/person-unknown-x.html"]
     assert "<script>window.__pwned" not in page and "<b onmouseover" not in page
     assert "&lt;script&gt;window.__pwned = 1&lt;/script&gt;" in page
@@ -209,7 +218,7 @@ def test_text_from_data_is_escaped_and_unsafe_urls_are_not_links():
 
 
 def test_the_site_loads_nothing_from_outside():
-    files = render_site(build_pages(rows(), NOW))
+    files = dict(render_site(build_pages(rows(), NOW, by_actor(HISTORY))))
     for path, text in files.items():
         if not path.endswith(".html"):
             continue
@@ -230,3 +239,23 @@ def test_make_run_points_at_the_report_the_dags_write(tmp_path):
     elsewhere = tmp_path / "site"
     env = {"MONITOR_DB": str(db), "MONITOR_REPORT_DIR": str(elsewhere)}
     assert report_index(env) == elsewhere / "index.html"
+
+
+def test_every_actor_gets_a_page_whether_or_not_statements_came_for_them():
+    stray = said("person:not-in-actors", "us_backstop", 1, "oppose", D1)
+    pages = pages_by_path(rows(), history=[HISTORY[0], stray])
+    assert "actors/person-unknown-x.html" in pages  # no statements read for this one
+    assert pages["actors/person-unknown-x.html"].context["topics"] == []
+    assert not any("not-in-actors" in path for path in pages)
+
+
+def test_the_actor_chart_counts_statements_per_day_topic_and_stance():
+    from pipeline.report.charts import actor_timeline_chart
+
+    twice = [said("a", "us_backstop", n, "support", D1) for n in (1, 2)]
+    undated = said("a", "us_backstop", 3, "oppose", None)
+    spec = actor_timeline_chart([*twice, undated], "A")
+    assert spec["data"]["values"] == [
+        {"date": "2025-08-01", "topic": "us_backstop", "stance": "support", "statements": 2}
+    ]
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["support"]
