@@ -155,6 +155,7 @@ def test_hostile_text_is_shown_escaped_and_flagged_actors_are_marked(report_site
     assert page.locator("h1").inner_text() == HOSTILE_NAME
     assert page.locator(".review-banner").count() == 1
     assert page.locator('a[href^="javascript:"]').count() == 0
+    assert "A <i>hostile</i> title" in page.locator("span.article").all_inner_texts()
     tab.visit((report_site / "index.html").as_uri())
     flagged = page.locator("table.matrix tr.needs-review th").all_inner_texts()
     assert any(HOSTILE_NAME in row and "needs review" in row for row in flagged)
