@@ -20,6 +20,10 @@ from pipeline.store.report_rows import ReportRows
 # and a `javascript:` or `data:` one would run in the reader's browser.
 LINK_SCHEMES = ("http", "https", "file")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# An actor page lists this many statements; the rest continue on further pages, so that the
+# page of an actor quoted a hundred thousand times still opens (28 MB at a million
+# statements on one page).
+STATEMENTS_PER_PAGE = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +96,14 @@ def stance_order(stances: Iterable[str]) -> list[str]:
 
 
 def build_pages(
-    rows: ReportRows, generated_at: datetime, histories: Iterable[tuple[str, list[dict[str, Any]]]]
+    rows: ReportRows,
+    generated_at: datetime,
+    histories: Iterable[tuple[str, list[dict[str, Any]]]],
+    statements_per_page: int = STATEMENTS_PER_PAGE,
 ) -> Iterator[Page]:
     """Every page of the report: the overview, the runs, one per topic, then one per actor
-    as `histories` (each actor's statements, in actor order) is consumed."""
+    (continued on more pages past `statements_per_page` statements) as `histories` (each
+    actor's statements, in actor order) is consumed."""
     actors = {a["actor_id"]: a for a in rows.actors}
     actor_slugs = unique_slugs(actors)
     topics = topic_order(r["topic"] for r in rows.current_stances)
@@ -125,13 +133,23 @@ def build_pages(
         actor = pending.pop(actor_id, None)
         if actor is None:
             continue  # statements of an actor not in `actors`: nothing links to them
-        context = actor_context(actor, stances_by_actor[actor_id], history, links)
-        yield Page(f"actors/{actor_slugs[actor_id]}.html", "actor.html",
-                   {**common, "root": "../", **context})  # fmt: skip
+        yield from _actor_pages(actor, stances_by_actor[actor_id], history, links, common,
+                                statements_per_page)  # fmt: skip
     for actor_id, actor in pending.items():
-        context = actor_context(actor, stances_by_actor[actor_id], [], links)
-        yield Page(f"actors/{actor_slugs[actor_id]}.html", "actor.html",
-                   {**common, "root": "../", **context})  # fmt: skip
+        yield from _actor_pages(actor, stances_by_actor[actor_id], [], links, common,
+                                statements_per_page)  # fmt: skip
+
+
+def _actor_pages(
+    actor: dict[str, Any],
+    stances: list[dict[str, Any]],
+    history: list[dict[str, Any]],
+    links: _Links,
+    common: dict[str, Any],
+    per_page: int,
+) -> Iterator[Page]:
+    for path, context in actor_pages(actor, stances, history, links, per_page):
+        yield Page(path, "actor.html", {**common, "root": "../" * path.count("/"), **context})
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,51 +313,76 @@ def topic_context(
     }
 
 
-def actor_context(
+def actor_pages(
     actor: dict[str, Any],
     stances: list[dict[str, Any]],
     history: list[dict[str, Any]],
     links: _Links,
-) -> dict[str, Any]:
-    """One actor: their stance on each topic now and over time, and every statement."""
+    per_page: int = STATEMENTS_PER_PAGE,
+) -> list[tuple[str, dict[str, Any]]]:
+    """One actor's page (their stance on each topic now and over time, and their first
+    statements) and, past `per_page` statements, pages that continue the list: (path, context)
+    each. Every statement is on exactly one page, by topic, then in the order it was made."""
     ref = _actor_ref(actor, actor["actor_id"], links)
-    by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for statement in history:
-        by_topic[statement["topic"]].append(statement)
+    rank = {topic: n for n, topic in enumerate(topic_order(s["topic"] for s in history))}
+    ordered = sorted(history, key=lambda s: (rank[s["topic"]], s["statement_number"]))
+    chunks = [ordered[i : i + per_page] for i in range(0, len(ordered), per_page)] or [[]]
+    first = links.actor(actor["actor_id"]) or f"actors/{slugify(actor['actor_id'])}.html"
+    paths = [first] + [
+        f"{first.removesuffix('.html')}/page-{n}.html" for n in range(2, len(chunks) + 1)
+    ]
+    pager = (
+        [{"number": n, "href": path} for n, path in enumerate(paths, 1)] if len(paths) > 1 else []
+    )
     current = {s["topic"]: s for s in stances}
-    topics = []
-    for topic in topic_order(by_topic):
-        topics.append(
-            {
-                "code": topic,
-                "title": topic_title(topic),
-                "href": links.topic(topic),
-                "current": current.get(topic),
-                "statements": [
-                    {
-                        "number": s["statement_number"],
-                        "date": s["stated_on"],
-                        "stance": s["stance"],
-                        "previous": s["previous_stance"] if s["changed"] else None,
-                        "evidence": s["evidence"],
-                        "confidence": s["confidence"],
-                        "article": _article(s["doc_url"], s["doc_title"]),
-                    }
-                    for s in by_topic[topic]
-                ],
-            }
-        )
+    summary = [
+        {"code": topic, "title": topic_title(topic), "href": links.topic(topic),
+         "current": current.get(topic)}
+        for topic in topic_order([*rank, *current])
+    ]  # fmt: skip
     charts_ = (
         [_chart("timeline", charts.actor_timeline_chart(history, ref["name"]))]
         if any(s["stated_on"] is not None for s in history)
         else []
     )
-    return {
-        "title": ref["name"],
-        "actor": {**ref, "role": actor.get("role"), "n_statements": len(history)},
-        "topics": topics,
-        "charts": charts_,
-    }
+    pages = []
+    for number, (path, chunk) in enumerate(zip(paths, chunks, strict=True), 1):
+        title = ref["name"] if number == 1 else f"{ref['name']}: statements, page {number}"
+        pages.append(
+            (
+                path,
+                {
+                    "title": title,
+                    "actor": {**ref, "role": actor.get("role"), "n_statements": len(history)},
+                    "page_number": number,
+                    "pager": pager,
+                    "summary": summary if number == 1 else [],
+                    "charts": charts_ if number == 1 else [],
+                    "statement_groups": _statements_by_topic(chunk, links),
+                },
+            )
+        )
+    return pages
+
+
+def _statements_by_topic(chunk: list[dict[str, Any]], links: _Links) -> list[dict[str, Any]]:
+    groups: list[dict[str, Any]] = []
+    for s in chunk:
+        if not groups or groups[-1]["code"] != s["topic"]:
+            groups.append({"code": s["topic"], "title": topic_title(s["topic"]),
+                           "href": links.topic(s["topic"]), "statements": []})  # fmt: skip
+        groups[-1]["statements"].append(
+            {
+                "number": s["statement_number"],
+                "date": s["stated_on"],
+                "stance": s["stance"],
+                "previous": s["previous_stance"] if s["changed"] else None,
+                "evidence": s["evidence"],
+                "confidence": s["confidence"],
+                "article": _article(s["doc_url"], s["doc_title"]),
+            }
+        )
+    return groups
 
 
 def runs_context(rows: ReportRows) -> dict[str, Any]:

@@ -174,7 +174,7 @@ def test_actors_flagged_for_review_are_marked_not_hidden():
 
 def test_actor_page_lists_every_statement_with_the_change_it_made():
     page = pages_by_path(rows())["actors/person-macron.html"].context
-    [topic] = page["topics"]
+    [topic] = page["statement_groups"]
     assert [(s["date"], s["stance"], s["previous"]) for s in topic["statements"]] == [
         (date(2025, 8, 1), "conditional", None),
         (date(2025, 8, 20), "support", "conditional"),
@@ -245,7 +245,9 @@ def test_every_actor_gets_a_page_whether_or_not_statements_came_for_them():
     stray = said("person:not-in-actors", "us_backstop", 1, "oppose", D1)
     pages = pages_by_path(rows(), history=[HISTORY[0], stray])
     assert "actors/person-unknown-x.html" in pages  # no statements read for this one
-    assert pages["actors/person-unknown-x.html"].context["topics"] == []
+    context = pages["actors/person-unknown-x.html"].context
+    assert context["statement_groups"] == [] and context["charts"] == []
+    assert [t["current"]["stance"] for t in context["summary"]] == ["oppose"]
     assert not any("not-in-actors" in path for path in pages)
 
 
@@ -259,3 +261,26 @@ def test_the_actor_chart_counts_statements_per_day_topic_and_stance():
         {"date": "2025-08-01", "topic": "us_backstop", "stance": "support", "statements": 2}
     ]
     assert spec["encoding"]["color"]["scale"]["domain"] == ["support"]
+
+
+def test_an_actor_with_many_statements_continues_on_further_pages():
+    many = [said("person:macron", "troops_in_ukraine", n, "support", D1) for n in (1, 2, 3)]
+    many.append(said("person:macron", "us_backstop", 1, "oppose", D2))
+    pages = {p.path: p for p in build_pages(rows(), NOW, by_actor(many), statements_per_page=3)}
+    first = pages["actors/person-macron.html"]
+    second = pages["actors/person-macron/page-2.html"]
+    assert second.context["root"] == "../../" and first.context["root"] == "../"
+    assert [p["href"] for p in first.context["pager"]] == [first.path, second.path]
+    shown = [
+        (group["code"], s["number"])
+        for page in (first, second)
+        for group in page.context["statement_groups"]
+        for s in group["statements"]
+    ]
+    assert shown == [("troops_in_ukraine", 1), ("troops_in_ukraine", 2),
+                     ("troops_in_ukraine", 3), ("us_backstop", 1)]  # fmt: skip
+    assert first.context["charts"] and not second.context["charts"]
+    assert not second.context["summary"]
+    html = dict(render_site([first, second]))
+    assert 'href="../../actors/person-macron.html"' in html[second.path]
+    assert 'href="../actors/person-macron/page-2.html"' in html[first.path]
