@@ -31,14 +31,25 @@ MONTH_SPAN_LIMIT = 3 * 366
 
 
 def time_unit(days: Iterable[date]) -> tuple[str, str]:
-    """The Vega-Lite time unit to count `days` in, and its name ("day", "month", "year")."""
+    """The Vega-Lite time unit to count `days` in, and its name ("day", "month", "year").
+    UTC units: a date string is read as midnight UTC, so a local-time unit would show it as
+    the day before to a reader west of Greenwich."""
     days = list(days)
     span = (max(days) - min(days)).days if days else 0
     if span <= DAY_SPAN_LIMIT:
-        return "yearmonthdate", "day"
+        return "utcyearmonthdate", "day"
     if span <= MONTH_SPAN_LIMIT:
-        return "yearmonth", "month"
-    return "year", "year"
+        return "utcyearmonth", "month"
+    return "utcyear", "year"
+
+
+def period_start(day: date, unit_name: str) -> date:
+    """The first day of the day, month or year `day` falls in."""
+    if unit_name == "year":
+        return day.replace(month=1, day=1)
+    if unit_name == "month":
+        return day.replace(day=1)
+    return day
 
 
 def stance_scale(stances: Iterable[str]) -> dict[str, Any]:
@@ -113,24 +124,30 @@ def documents_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def actor_timeline_chart(history: Sequence[dict[str, Any]], actor_name: str) -> dict[str, Any]:
-    """A mark per topic, day and stance the actor spoke on (dated statements only): topic by
-    date, coloured and shaped by stance, larger for more statements."""
+    """A mark per topic, stance and day (or month, or year, as `time_unit` picks for the
+    dates) the actor spoke in, dated statements only: topic by date, coloured and shaped by
+    stance, larger for more statements."""
+    dated = [r for r in history if r["stated_on"] is not None]
+    _, unit_name = time_unit(r["stated_on"] for r in dated)
     counts: Counter[tuple[date, str, str]] = Counter(
-        (r["stated_on"], r["topic"], r["stance"]) for r in history if r["stated_on"] is not None
+        (period_start(r["stated_on"], unit_name), r["topic"], r["stance"]) for r in dated
     )
     values = [
         {"date": day.isoformat(), "topic": topic, "stance": stance, "statements": n}
         for (day, topic, stance), n in sorted(counts.items())
     ]
     scale = stance_scale(stance for _, _, stance in counts)
-    spec = _base(f"{actor_name}: stance on each topic over time", values)
+    spec = _base(f"{actor_name}: stance on each topic over time (statements per {unit_name})",
+                 values)  # fmt: skip
     spec.update(
         {
             "height": {"step": 36},
             "mark": {"type": "point", "filled": True, "opacity": 0.9, "tooltip": True},
             "encoding": {
-                "x": {"field": "date", "type": "temporal", "title": "statement date",
-                      "scale": {"padding": 16},
+                "x": {"field": "date", "type": "temporal",
+                      "title": "statement date" if unit_name == "day"
+                      else f"statement date (per {unit_name})",
+                      "scale": {"type": "utc", "padding": 16},
                       "axis": {"format": "%Y-%m-%d", "labelAngle": -30}},
                 "y": {"field": "topic", "type": "nominal", "title": None, "sort": "ascending"},
                 "color": {"field": "stance", "type": "nominal", "title": "stance",

@@ -123,10 +123,10 @@ def test_only_http_https_and_file_urls_become_links():
 
 
 def test_time_unit_follows_the_span_of_the_dates():
-    assert time_unit([date(2025, 8, 1), date(2025, 9, 1)]) == ("yearmonthdate", "day")
-    assert time_unit([date(2024, 1, 1), date(2025, 9, 1)]) == ("yearmonth", "month")
-    assert time_unit([date(2019, 1, 1), date(2025, 9, 1)]) == ("year", "year")
-    assert time_unit([]) == ("yearmonthdate", "day")
+    assert time_unit([date(2025, 8, 1), date(2025, 9, 1)]) == ("utcyearmonthdate", "day")
+    assert time_unit([date(2024, 1, 1), date(2025, 9, 1)]) == ("utcyearmonth", "month")
+    assert time_unit([date(2019, 1, 1), date(2025, 9, 1)]) == ("utcyear", "year")
+    assert time_unit([]) == ("utcyearmonthdate", "day")
 
 
 def test_stance_colours_are_fixed_whatever_stances_a_chart_shows():
@@ -284,3 +284,15 @@ def test_an_actor_with_many_statements_continues_on_further_pages():
     html = dict(render_site([first, second]))
     assert 'href="../../actors/person-macron.html"' in html[second.path]
     assert 'href="../actors/person-macron/page-2.html"' in html[first.path]
+
+
+def test_the_actor_chart_counts_per_month_over_a_long_span():
+    from pipeline.report.charts import actor_timeline_chart
+
+    days = [date(2024, 1, 3), date(2024, 1, 28), date(2025, 6, 1)]
+    spec = actor_timeline_chart([said("a", "us_backstop", n, "support", d)
+                                 for n, d in enumerate(days, 1)], "A")  # fmt: skip
+    assert [(v["date"], v["statements"]) for v in spec["data"]["values"]] == [
+        ("2024-01-01", 2), ("2025-06-01", 1)
+    ]  # fmt: skip
+    assert "per month" in spec["description"]
