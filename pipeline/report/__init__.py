@@ -49,14 +49,16 @@ def write_report(
 
     def counted(pages: Iterable[Page]) -> Iterator[Page]:
         for page in pages:
-            written[page.path.partition("/")[0] if "/" in page.path else "."] += 1
+            folder = page.path.rpartition("/")[0]
+            written["pages"] += 1
+            written[folder] += folder in ("topics", "actors")  # not an actor's further pages
             yield page
 
     pages = build_pages(rows, generated_at or datetime.now(UTC), iter_histories(snapshot))
     path = publish_site(render_site(counted(pages)), out or settings.report_path)
     return ReportSummary(
         path=path,
-        pages=sum(written.values()),
+        pages=written["pages"],
         topics=written["topics"],
         actors=written["actors"],
     )

@@ -53,6 +53,10 @@ def report_site(tmp_path_factory):
     written = run_monitor("report", "--out", str(out), db=db)
     assert written.returncode == 0, written.message
     assert f"open {out / 'index.html'}" in written.stdout
+    pages, topics, actors = (
+        len(list(out.glob(g))) for g in ("**/*.html", "topics/*.html", "actors/*.html")
+    )
+    assert f"report: {pages} pages ({topics} topics, {actors} actors)" in written.stdout
     return out
 
 
