@@ -6,6 +6,7 @@ reads without hovering; tooltips only add detail. Dates are ISO strings.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -52,6 +53,38 @@ def period_start(day: date, unit_name: str) -> date:
     return day
 
 
+# How a date axis names its ticks, by the unit its marks count in.
+DATE_FORMATS = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+MAX_DATE_TICKS = 10
+
+
+def date_axis(days: Sequence[date], unit_name: str) -> dict[str, Any]:
+    """An axis ticking once per day, month or year (every few when they are many), so that
+    no two ticks carry the same label: left alone, Vega ticks every few hours over a short
+    span and prints one date several times."""
+    span = (max(days) - min(days)).days if days else 0
+    units = {"day": span, "month": span / 30.44, "year": span / 365.25}[unit_name]
+    step = max(1, math.ceil(units / MAX_DATE_TICKS))
+    return {
+        "format": DATE_FORMATS[unit_name],
+        "labelAngle": -30,
+        "tickCount": {"interval": unit_name, "step": step},
+    }
+
+
+def count_axis(largest: int) -> dict[str, Any]:
+    """An axis of whole counts up to `largest`: at most five ticks, never a fraction (Vega's
+    tickMinStep alone still drew 0.5 steps on a scale up to 2)."""
+    return {"format": "d", "tickMinStep": 1, "tickCount": max(1, min(largest, 5))}
+
+
+def _largest_total(keys_and_counts: Iterable[tuple[Any, int]]) -> int:
+    totals: Counter[Any] = Counter()
+    for key, n in keys_and_counts:
+        totals[key] += n
+    return max(totals.values(), default=1)
+
+
 def stance_scale(stances: Iterable[str]) -> dict[str, Any]:
     """A colour scale with the fixed colour of each stance present, in STANCES order."""
     present = set(stances)
@@ -84,6 +117,9 @@ def stance_counts_chart(rows: Sequence[dict[str, Any]], what: str) -> dict[str, 
         for r in rows
     ]
     unit, unit_name = time_unit(r["stated_on"] for r in rows)
+    largest = _largest_total(
+        (period_start(r["stated_on"], unit_name), r["n_statements"]) for r in rows
+    )
     spec = _base(f"{what}: statements per {unit_name} and stance", values)
     spec.update(
         {
@@ -91,9 +127,10 @@ def stance_counts_chart(rows: Sequence[dict[str, Any]], what: str) -> dict[str, 
             "mark": {"type": "bar", "tooltip": True},
             "encoding": {
                 "x": {"field": "date", "type": "temporal", "timeUnit": unit,
-                      "title": f"statement date (per {unit_name})"},
+                      "title": f"statement date (per {unit_name})",
+                      "axis": date_axis([r["stated_on"] for r in rows], unit_name)},
                 "y": {"aggregate": "sum", "field": "statements", "type": "quantitative",
-                      "title": "statements", "axis": {"tickMinStep": 1, "format": "d"}},
+                      "title": "statements", "axis": count_axis(largest)},
                 "color": {"field": "stance", "type": "nominal", "title": "stance",
                           "scale": stance_scale(r["stance"] for r in rows)},
             },
@@ -107,6 +144,9 @@ def documents_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     `published` and `n_documents`."""
     values = [{"date": r["published"].isoformat(), "documents": r["n_documents"]} for r in rows]
     unit, unit_name = time_unit(r["published"] for r in rows)
+    largest = _largest_total(
+        (period_start(r["published"], unit_name), r["n_documents"]) for r in rows
+    )
     spec = _base(f"documents per {unit_name} of publication", values)
     spec.update(
         {
@@ -114,9 +154,10 @@ def documents_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "mark": {"type": "bar", "color": "#4c78a8", "tooltip": True},
             "encoding": {
                 "x": {"field": "date", "type": "temporal", "timeUnit": unit,
-                      "title": f"publication date (per {unit_name})"},
+                      "title": f"publication date (per {unit_name})",
+                      "axis": date_axis([r["published"] for r in rows], unit_name)},
                 "y": {"aggregate": "sum", "field": "documents", "type": "quantitative",
-                      "title": "documents", "axis": {"tickMinStep": 1, "format": "d"}},
+                      "title": "documents", "axis": count_axis(largest)},
             },
         }
     )  # fmt: skip
@@ -148,7 +189,7 @@ def actor_timeline_chart(history: Sequence[dict[str, Any]], actor_name: str) -> 
                       "title": "statement date" if unit_name == "day"
                       else f"statement date (per {unit_name})",
                       "scale": {"type": "utc", "padding": 16},
-                      "axis": {"format": "%Y-%m-%d", "labelAngle": -30}},
+                      "axis": date_axis([r["stated_on"] for r in dated], unit_name)},
                 "y": {"field": "topic", "type": "nominal", "title": None, "sort": "ascending"},
                 "color": {"field": "stance", "type": "nominal", "title": "stance",
                           "scale": scale},
@@ -156,7 +197,7 @@ def actor_timeline_chart(history: Sequence[dict[str, Any]], actor_name: str) -> 
                           "scale": _shape_scale(scale["domain"])},
                 "size": {"field": "statements", "type": "quantitative", "title": "statements",
                          "scale": {"range": [90, 400], "zero": False},
-                         "legend": {"tickMinStep": 1, "format": "d"}},
+                         "legend": count_axis(max(counts.values(), default=1))},
             },
         }
     )  # fmt: skip
@@ -177,7 +218,9 @@ def run_outcomes_chart(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
             "encoding": {
                 "y": {"field": "run", "type": "nominal", "title": "run", "sort": order},
                 "x": {"aggregate": "sum", "field": "documents", "type": "quantitative",
-                      "title": "documents", "axis": {"tickMinStep": 1, "format": "d"}},
+                      "title": "documents",
+                      "axis": count_axis(_largest_total((r["run_id"], r["n_documents"])
+                                                        for r in rows))},
                 "color": {"field": "outcome", "type": "nominal", "title": "outcome",
                           "scale": {"scheme": "tableau10"}},
             },

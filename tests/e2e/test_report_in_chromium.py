@@ -119,6 +119,17 @@ def chart_marks(page):
     )
 
 
+def repeated_axis_labels(page):
+    """Labels that appear twice on one axis (a count axis ticking at 0.5 shows "1" twice)."""
+    return page.eval_on_selector_all(
+        ".chart-view svg g.role-axis",
+        "axes => axes.flatMap(axis => {"
+        " const labels = [...axis.querySelectorAll('g.role-axis-label text')]"
+        ".map(t => t.textContent);"
+        " return labels.filter((label, i) => labels.indexOf(label) !== i); })",
+    )
+
+
 def test_every_page_loads_clean_from_file_urls_with_charts_and_working_links(report_site, tab):
     pages = sorted(report_site.rglob("*.html"))
     assert len(pages) >= 10
@@ -131,6 +142,7 @@ def test_every_page_loads_clean_from_file_urls_with_charts_and_working_links(rep
         assert outside == [], (name, outside)
         marks = chart_marks(tab.page)
         assert all(n > 0 for n in marks), (name, marks)
+        assert repeated_axis_labels(tab.page) == [], name
         charts_seen += len(marks)
         hrefs = tab.page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
         for href in hrefs:

@@ -296,3 +296,15 @@ def test_the_actor_chart_counts_per_month_over_a_long_span():
         ("2024-01-01", 2), ("2025-06-01", 1)
     ]  # fmt: skip
     assert "per month" in spec["description"]
+
+
+def test_date_axes_tick_once_per_unit_and_thin_out_over_long_spans():
+    from pipeline.report.charts import count_axis, date_axis
+
+    one_day = date_axis([date(2025, 9, 3)], "day")
+    assert one_day["tickCount"] == {"interval": "day", "step": 1}
+    assert one_day["format"] == "%Y-%m-%d"
+    assert date_axis([date(2023, 8, 1), date(2025, 10, 1)], "month")["tickCount"] == {
+        "interval": "month", "step": 3
+    }  # fmt: skip
+    assert count_axis(2)["tickCount"] == 2 and count_axis(250)["tickCount"] == 5
