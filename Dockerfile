@@ -11,7 +11,7 @@ ENV MONITOR_HOME=/opt/monitor \
 
 USER root
 # Data folders owned by the airflow user, so fresh named volumes mounted there are writable.
-RUN mkdir -p /opt/monitor /data/warehouse /data/raw /data/bi \
+RUN mkdir -p /opt/monitor /data/warehouse /data/raw /data/bi /data/report \
  && chown -R airflow:root /opt/monitor /data
 USER airflow
 WORKDIR /opt/monitor

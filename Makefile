@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export GX_ANALYTICS_ENABLED := False
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: run test test-slow lint unit bench eval train airflow clean setup
+.PHONY: run test test-slow lint unit bench eval train airflow clean setup screenshots
 
 setup: $(VENV)/.synced
 
@@ -30,8 +30,8 @@ run: setup
 	$(BIN)/python -m pipeline.airflow_local run
 
 lint: setup
-	$(BIN)/ruff check pipeline dags tests bench
-	$(BIN)/ruff format --check pipeline dags tests bench
+	$(BIN)/ruff check pipeline dags tests bench docs
+	$(BIN)/ruff format --check pipeline dags tests bench docs
 
 # The slow tests (a real Airflow with its scheduler, soak runs: `-m slow`) run apart, in
 # `make test-slow` and in CI's own step (.ci/run), so `make test` stays under ten minutes.
@@ -59,6 +59,10 @@ train: setup
 AIRFLOW_PORT ?= 8080
 airflow: setup
 	$(BIN)/python -m pipeline.airflow_local ui --port $(AIRFLOW_PORT)
+
+# The README's screenshots of the HTML report (docs/screenshots/), taken in headless Chromium.
+screenshots: setup
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf warehouse .airflow

@@ -1,5 +1,5 @@
 """
-### rebuild_views: rebuild the views, check them, publish the BI snapshot
+### rebuild_views: rebuild the views, check them, publish the BI snapshot and the report
 
 Runs whenever the `monitor_event_log` Asset is updated, i.e. after every successful
 `append` in `ingest_news` and after every `reprocess` run. There is no time schedule.
@@ -20,6 +20,11 @@ failed task: the snapshot is already published, and the next run retries it
 **not** replaced, so BI keeps the previous one. Read the log, fix the SQL or the data, then
 clear the task (or run `monitor views` by hand). `StoreBusyError`: another writer held the
 file; the retry usually succeeds.
+
+**Task** `report` (no pool: it only reads the published snapshot): writes the static HTML
+report (`MONITOR_REPORT_DIR`, default `<warehouse>/report`) from the snapshot, built aside
+and switched in atomically. *When it fails*: the previous report stays; the error names the
+file. Clearing it (or `monitor report`) is always safe.
 
 The event log is the source of truth; views can always be rebuilt from it, so clearing this
 task is always safe. A failure is recorded as a `task_failed` event and alerted like every other.
@@ -64,7 +69,16 @@ def rebuild_views():
         report = send_alerts(load_settings(), run_id=airflow_run_id(get_current_context()))
         return report.as_counts()
 
-    rebuild() >> alert()
+    @task
+    def report() -> str:
+        from pipeline.report import write_report
+        from pipeline.settings import load_settings
+
+        return str(write_report(load_settings()).index)
+
+    built = rebuild()
+    built >> alert()
+    built >> report()
 
 
 rebuild_views()

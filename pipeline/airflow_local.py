@@ -8,7 +8,8 @@ which is what `airflow dags test` calls: a real DAG run in the metadata database
 run by Airflow's task runner), in one child process so Airflow is imported once. The Asset
 trigger does not fire without a scheduler, so `rebuild_views` is run explicitly after
 `ingest_news`. Airflow's own log goes to `.airflow/logs/make_run.log`; the summary prints
-the wall time split into pipeline work (the tasks' own run time) and Airflow overhead.
+the wall time split into pipeline work (the tasks' own run time) and Airflow overhead, and
+it ends with the path of the HTML report the `rebuild_views` DAG wrote.
 
 `ui` starts what `airflow standalone` would (api-server, scheduler, dag-processor, triggerer)
 on the same DAGs, but each bound to 127.0.0.1 and without the log servers standalone opens
@@ -68,7 +69,8 @@ def airflow_env(home: Path = AIRFLOW_HOME, base: Mapping[str, str] | None = None
 
 
 def run(dag_ids: Sequence[str] = RUN_DAGS, show_stances: bool = True) -> int:
-    """Run the DAGs once through Airflow, print the timing split and the current stances."""
+    """Run the DAGs once through Airflow, print the timing split, the current stances and
+    where the report is."""
     AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)
     log_path = AIRFLOW_HOME / "logs" / "make_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,11 +92,20 @@ def run(dag_ids: Sequence[str] = RUN_DAGS, show_stances: bool = True) -> int:
         print(f"\nAirflow run failed (exit {code}); last lines of {log_path}:", file=sys.stderr)
         print(_tail(log_path, LOG_TAIL_LINES), file=sys.stderr)
         return 1
+    code = 0
     if show_stances:
         print("\nCurrent stances:", flush=True)
         monitor = Path(sys.executable).with_name("monitor")
-        return subprocess.call([str(monitor), "stance"], env=env)
-    return 0
+        code = subprocess.call([str(monitor), "stance"], env=env)
+    print(f"\nReport (rebuild_views.report): {report_index(env)}", flush=True)
+    return code
+
+
+def report_index(env: Mapping[str, str]) -> Path:
+    """The report's front page as the DAGs wrote it (settings from the same environment)."""
+    from pipeline.settings import load_settings
+
+    return load_settings(dict(env)).report_path / "index.html"
 
 
 def _print_summary(result: Mapping[str, Any], wall: float) -> None:

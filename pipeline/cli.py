@@ -232,6 +232,29 @@ def views(
 
 
 @app.command()
+def report(
+    db: DbOption = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="DIR",
+            help="where the site goes (default warehouse/report or $MONITOR_REPORT_DIR)",
+        ),
+    ] = None,
+) -> None:
+    """Write the static HTML report (overview, topics, actors, runs) from the BI snapshot."""
+    from pipeline.report import write_report
+
+    try:
+        summary = write_report(_settings(db), out)
+    except MonitorError as error:
+        _fail(error)
+    typer.echo(f"report: {summary.pages} pages ({summary.topics} topics, {summary.actors} actors)")
+    typer.echo(f"open {summary.index}")
+
+
+@app.command()
 def stance(
     db: DbOption = None,
     actor: Annotated[

@@ -138,6 +138,9 @@ class Settings:
     # Where Great Expectations keeps its results and Data Docs (<docs_dir>/gx/...; default
     # the warehouse): compose puts them on a volume of their own that a static server reads.
     docs_dir: Path | None = None
+    # Where `monitor report` and the rebuild_views DAG write the static HTML report
+    # (default <warehouse>/report): a link to the latest complete site, swapped atomically.
+    report_dir: Path | None = None
     sources_path: Path = DEFAULT_SOURCES
     quarantine_threshold: float = 0.2
     # The gate fails only when the refused rows come from at least this many documents: the
@@ -189,6 +192,11 @@ class Settings:
         return self.docs_dir or self.warehouse_dir
 
     @property
+    def report_path(self) -> Path:
+        """The static HTML report built from the BI snapshot (see pipeline/report)."""
+        return self.report_dir or self.warehouse_dir / "report"
+
+    @property
     def raw_store_dir(self) -> Path:
         """Content-addressed raw HTTP responses, so documents can be re-extracted."""
         return self.raw_dir or self.warehouse_dir / "raw"
@@ -219,6 +227,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         settings = replace(settings, raw_dir=Path(env["MONITOR_RAW_DIR"]))
     if env.get("MONITOR_DOCS_DIR"):
         settings = replace(settings, docs_dir=Path(env["MONITOR_DOCS_DIR"]))
+    if env.get("MONITOR_REPORT_DIR"):
+        settings = replace(settings, report_dir=Path(env["MONITOR_REPORT_DIR"]))
     if env.get("MONITOR_SOURCES"):
         settings = replace(settings, sources_path=Path(env["MONITOR_SOURCES"]))
     if env.get("MONITOR_QUARANTINE_THRESHOLD"):

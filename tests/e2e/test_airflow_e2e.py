@@ -94,6 +94,8 @@ def test_triggered_ingest_appends_and_the_asset_rebuilds_the_views(airflow_facto
     with _read_only(snapshot) as con:  # the views live in the snapshot, as BI reads them
         stances = con.sql("select count(*) from actor_current_stance").fetchone()[0]
     assert stances > 0, "actor_current_stance is empty after rebuild_views"
+    report = db_path.parent / "report" / "index.html"
+    assert report.is_file(), "rebuild_views.report did not write the HTML report"
 
     # Clearing a finished run re-runs every task with the same run id: nothing new appended.
     stack.request(

@@ -350,3 +350,22 @@ def test_init_refuses_celery_executor_without_its_broker(tmp_path):
     assert done.returncode == 1
     assert "needs its broker: start with --profile celery" in done.stderr
     assert "Traceback" in done.stderr, "python itself tried the broker and found none"
+
+
+def test_the_html_report_is_served_read_only_from_its_own_volume(tmp_path):
+    code, out, err = compose_config(tmp_path, **SECRETS)
+    assert code == 0, err
+    resolved = json.loads(out)
+    assert "report" in resolved["volumes"]
+    scheduler = resolved["services"]["airflow-scheduler"]
+    report_dir = scheduler["environment"]["MONITOR_REPORT_DIR"]
+    written = [v for v in scheduler["volumes"] if v["source"] == "report"]
+    assert [(v["target"], v.get("read_only", False)) for v in written] == [("/data/report", False)]
+    assert report_dir.startswith("/data/report/"), "the site's link lives inside the volume"
+    server = resolved["services"]["report"]
+    assert [(v["source"], v["target"], v.get("read_only")) for v in server["volumes"]] == [
+        ("report", "/report", True)
+    ]
+    site = "/report/" + report_dir.removeprefix("/data/report/")
+    assert "http.server" in server["entrypoint"] and server["entrypoint"][-1] == site
+    assert [p.get("host_ip") for p in server["ports"]] == ["127.0.0.1"]
