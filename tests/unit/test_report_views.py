@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from pipeline.events import TASK_FAILED, new_event
-from pipeline.quality.quarantine import QuarantinedRow, record_quarantine
+from pipeline.quality.quarantine import QuarantinedRow
 from pipeline.statements.events import statement_events
 from pipeline.statements.model import Actor, Statement
 from pipeline.store import open_store
@@ -39,8 +39,8 @@ def test_quarantined_rows_carry_the_url_but_not_the_payload():
     document = doc("one", date(2025, 8, 1))
     statement = Statement(macron, "troops_in_ukraine", "support", "x", 0, 1, None, 0.9)
     [event, *_] = statement_events([statement], document, "rules/1", date(2025, 8, 1))
-    record_quarantine(
-        store.con, [QuarantinedRow(event, "statement_events", "stance_in_set", "bad")], "run-q"
+    store.record_quarantine(
+        [QuarantinedRow(event, "statement_events", "stance_in_set", "bad")], "run-q"
     )
     rebuild_views(store)
     columns = [r[0] for r in store.con.execute("describe quarantined_rows").fetchall()]
