@@ -26,11 +26,13 @@ class Cues:
     anonymous_heads: frozenset[str]
     survey_pattern: re.Pattern[str]
     role_nouns: frozenset[str]
+    past_office_words: frozenset[str]
     stance_words: dict[str, str]
     conditional_pattern: re.Pattern[str]
     oppose_pattern: re.Pattern[str]
     negators: frozenset[str]
     deprivatives: frozenset[str]
+    pending_words: frozenset[str]
     view_nouns: frozenset[str]
     provider_verbs: frozenset[str]
     own_side_subjects: frozenset[str]
@@ -52,6 +54,7 @@ class Cues:
     verbs_needing_particle: frozenset[str]
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
+    obligation_modals: frozenset[str]
     example_heads: frozenset[str]
     name_articles: frozenset[str]
     document_nouns: frozenset[str]
@@ -94,6 +97,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         anonymous_heads=_words(data["anonymous_heads"]),
         survey_pattern=re.compile(rf"(?:\b(?:{survey})\b|\d\s*%)", re.IGNORECASE),
         role_nouns=_words(data["role_nouns"]),
+        past_office_words=_words(data["past_office_words"]),
         stance_words=stance_words,
         conditional_pattern=re.compile(rf"\b(?:{conditional})\b", re.IGNORECASE),
         oppose_pattern=re.compile(
@@ -101,6 +105,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         ),
         negators=_words(data["negators"]),
         deprivatives=_words(data["deprivatives"]),
+        pending_words=_words(data["pending_words"]),
         view_nouns=_words(data["view_nouns"]),
         provider_verbs=_words(data["provider_verbs"]),
         own_side_subjects=_words(data["own_side_subjects"]),
@@ -128,6 +133,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         verbs_needing_particle=_words(data["verbs_needing_particle"]),
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),
+        obligation_modals=_words(data["obligation_modals"]),
         example_heads=_words(data["example_heads"]),
         name_articles=_words(data["name_articles"]),
         document_nouns=_words(data["document_nouns"]),

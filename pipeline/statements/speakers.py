@@ -164,6 +164,9 @@ NEAR_MENTION_CHARS = 250
 
 def _role_fits(role_noun: str, actor: Actor, cues: Cues) -> bool:
     role = fold(actor.role or "")
+    past, _, role_noun = role_noun.rpartition(" ")
+    if past and not any(word in role.split() for word in cues.past_office_words):
+        return False  # "the former president" is nobody who holds the office now
     wanted = cues.role_matches.get(role_noun, (role_noun,))
     return any(w in role for w in wanted)
 
@@ -409,7 +412,10 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     if head.pos_ != "PROPN" and vague and not back_reference:
         return ANONYMOUS, None, "anonymous"
     if head.pos_ == "NOUN" and "the" in determiners and head.lemma_.lower() in ctx.cues.role_nouns:
-        actor = ctx.antecedent(offset, None, head.lemma_.lower())
+        role = head.lemma_.lower()
+        if any(c.lower_ in ctx.cues.past_office_words for c in head.children if c.dep_ == "amod"):
+            role = f"former {role}"
+        actor = ctx.antecedent(offset, None, role)
         return (ACTOR, actor, "role") if actor else (UNRESOLVED, None, "role")
     if head.pos_ == "PROPN" and (head.ent_type_ == "PERSON" or _looks_like_person(chain, ctx.cues)):
         return ACTOR, _new_person(head, chain, ctx), "new-person"

@@ -142,6 +142,11 @@ def stance_on_path(
             return CONDITIONAL if any(_is_negated(t, cues) for t in path) else SUPPORT
         if stance == CONDITIONAL or _hedged(token, cues):
             return CONDITIONAL
+        if not polar_seen and any(
+            c.dep_ == "advmod" and c.lower_ in cues.pending_words for c in token.children
+        ):
+            # "has yet to be agreed": where things stand, not a side.
+            return NEUTRAL
         if stance == NEUTRAL and not polar_seen and token.pos_ == "VERB" and negated:
             # "had not discussed", "has not talked about": a denial of talks takes no side
             # (negation would read it as opposition); a verdict below it on the path wins.
