@@ -111,7 +111,8 @@ def complement_verdict(verb: Token, sentence: Span, cues: Cues) -> str | None:
         if clause.dep_ not in ("ccomp", "xcomp", "oprd"):
             continue
         subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        verdict = stance_on_path([subject or clause, clause], sentence, cues)
+        # The verb closes the path: a proposal verb makes "could" a proposal, not a hedge.
+        verdict = stance_on_path([subject or clause, clause, verb], sentence, cues)
         if verdict is not None:
             return verdict
     return None

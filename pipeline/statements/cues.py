@@ -55,6 +55,7 @@ class Cues:
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
     obligation_modals: frozenset[str]
+    proposal_verbs: frozenset[str]
     example_heads: frozenset[str]
     name_articles: frozenset[str]
     document_nouns: frozenset[str]
@@ -134,6 +135,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),
         obligation_modals=_words(data["obligation_modals"]),
+        proposal_verbs=_words(data["proposal_verbs"]),
         example_heads=_words(data["example_heads"]),
         name_articles=_words(data["name_articles"]),
         document_nouns=_words(data["document_nouns"]),

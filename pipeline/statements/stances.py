@@ -140,8 +140,11 @@ def stance_on_path(
             stance = None
         if token.lower_ in cues.deprivatives:
             return CONDITIONAL if any(_is_negated(t, cues) for t in path) else SUPPORT
-        if stance == CONDITIONAL or _hedged(token, cues):
+        proposed = path[-1].lemma_.lower() in cues.proposal_verbs
+        if stance == CONDITIONAL or (_hedged(token, cues) and not proposed):
             return CONDITIONAL
+        if proposed and _hedged(token, cues):
+            polar_seen = True  # "suggested troops could patrol": proposed, so backed
         if not polar_seen and any(
             c.dep_ == "advmod" and c.lower_ in cues.pending_words for c in token.children
         ):
