@@ -32,6 +32,7 @@ class Cues:
     oppose_pattern: re.Pattern[str]
     negators: frozenset[str]
     deprivatives: frozenset[str]
+    substitute_words: frozenset[str]
     pending_words: frozenset[str]
     view_nouns: frozenset[str]
     provider_verbs: frozenset[str]
@@ -106,6 +107,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         ),
         negators=_words(data["negators"]),
         deprivatives=_words(data["deprivatives"]),
+        substitute_words=_words(data["substitute_words"]),
         pending_words=_words(data["pending_words"]),
         view_nouns=_words(data["view_nouns"]),
         provider_verbs=_words(data["provider_verbs"]),

@@ -138,6 +138,10 @@ def stance_on_path(
             stance = None
         if topic_span is not None and topic_span[0] <= token.idx < topic_span[1]:
             stance = None
+        if position > 0 and token.lemma_.lower() in cues.substitute_words:
+            # What is said of X's replacement is said against X.
+            sign, polar_seen = -sign, True
+            continue
         if token.lower_ in cues.deprivatives:
             return CONDITIONAL if any(_is_negated(t, cues) for t in path) else SUPPORT
         proposed = path[-1].lemma_.lower() in cues.proposal_verbs
