@@ -112,7 +112,8 @@ def complement_verdict(verb: Token, sentence: Span, cues: Cues) -> str | None:
             continue
         subject = next((c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         # The verb closes the path: a proposal verb makes "could" a proposal, not a hedge.
-        verdict = stance_on_path([subject or clause, clause, verb], sentence, cues)
+        path = [subject, clause, verb] if subject is not None else [clause, verb]
+        verdict = stance_on_path(path, sentence, cues)
         if verdict is not None:
             return verdict
     return None

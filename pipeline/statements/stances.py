@@ -52,14 +52,31 @@ def _is_negated(token: Token, cues: Cues) -> bool:
     )
 
 
+def _names_topic(token: Token, topic_span: tuple[int, int] | None) -> bool:
+    """Say whether a token is one of the nouns a topic cue names ("veto" in "Russia will
+    have no veto"): those name the topic, not a stance; a modal inside the cue ("Russia
+    must be a party to") still speaks."""
+    return (
+        topic_span is not None
+        and topic_span[0] <= token.idx < topic_span[1]
+        and token.pos_ in ("NOUN", "PROPN")
+    )
+
+
 def _token_polarity(
     token: Token, cues: Cues, path: set[int], topic_span: tuple[int, int] | None = None
 ) -> tuple[str | None, bool]:
     """Return the stance a word on the path carries (itself or a modifier) and its negation."""
+    for child in token.children:
+        # "called the plan unacceptable": the verdict complement, not the verb, says it.
+        if child.dep_ == "oprd" and child.i not in path:
+            verdict = _word_stance(child, cues)
+            if verdict is not None:
+                return verdict, _is_negated(token, cues) or _is_negated(child, cues)
     stance = _word_stance(token, cues)
     if stance is None:
         for child in token.children:
-            if topic_span is not None and topic_span[0] <= child.idx < topic_span[1]:
+            if _names_topic(child, topic_span):
                 continue
             # "expressed openness", "voiced support": the object carries the stance.
             if child.i not in path and (child.dep_ in _MODIFIER_DEPS or child.dep_ == "dobj"):
@@ -136,7 +153,7 @@ def stance_on_path(
         if position == 0 and stance == _word_stance(token, cues):
             # The cue word itself ("guarantee", "support") is the topic, not a stance.
             stance = None
-        if topic_span is not None and topic_span[0] <= token.idx < topic_span[1]:
+        if _names_topic(token, topic_span):
             stance = None
         if position > 0 and token.lemma_.lower() in cues.substitute_words:
             # What is said of X's replacement is said against X.
