@@ -73,35 +73,46 @@ def speaker_topics(
     return list(kept.values())
 
 
-def given_by_own_side(token: Token, speaker: Actor, registry: Registry, cues: Cues) -> bool:
-    """Say whether the guarantees a cue names are given by the speaker's own side: the cue
-    is the object of a giving verb ("presented Ukraine with guarantees", "offered a
-    guarantee") whose subject is "we", "they", "the president" or an actor of the
-    speaker's country."""
+def provider_country(token: Token, speaker: Actor, registry: Registry, cues: Cues) -> str | None:
+    """Return the country whose side gives the guarantees a cue names, if the sentence says:
+    the cue is the object of a giving verb ("presented Ukraine with guarantees", "have
+    affirmed their readiness to provide the assurance") whose subject is the speaker's own
+    side ("we", "they", "the president": the speaker's country) or named actors (the first
+    of them whose country the registry knows)."""
     verb = token.head
     for _ in range(3):
         if verb.pos_ in ("VERB", "AUX") or verb.head.i == verb.i:
             break
         verb = verb.head
     if verb.lemma_.lower() not in cues.provider_verbs:
-        return False
+        return None
     subject = None
-    while subject is None:
+    for _ in range(5):
         subject = next((c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        if subject is not None or verb.dep_ not in ("xcomp", "pcomp", "conj", "advcl", "acomp"):
+        if subject is not None or verb.dep_ not in _GIVER_CLIMB or verb.head.i == verb.i:
             break
         verb = verb.head
-        if verb.pos_ == "ADP":
-            verb = verb.head
     if subject is None:
-        return False
+        return None
     if subject.lower_ in cues.own_side_subjects or subject.lemma_.lower() in (
         cues.own_side_subjects
     ):
-        return True
-    named = lookup_name(registry, " ".join(t.text for t in subject.subtree))
-    named = named or lookup_name(registry, subject.text)
-    return named is not None and named.country == speaker.country
+        return speaker.country
+    for named in (subject, *subject.conjuncts):
+        name = [t for t in named.subtree if t.i == named.i or t.dep_ in ("compound", "det")]
+        name = [t for t in name if t.i <= named.i]
+        actor = lookup_name(registry, " ".join(t.text for t in name))
+        actor = actor or lookup_name(registry, named.text)
+        if actor is not None and actor.country is not None:
+            return actor.country
+    return None
+
+
+# Where the giver of "to provide ..." is found further up: "readiness to provide" (acl of a
+# noun that is itself an object), "committed to supporting" (pcomp, acomp), conjoined verbs.
+_GIVER_CLIMB = frozenset(
+    {"xcomp", "pcomp", "conj", "advcl", "acomp", "acl", "dobj", "pobj", "prep"}
+)
 
 
 def complement_verdict(verb: Token, sentence: Span, cues: Cues) -> str | None:

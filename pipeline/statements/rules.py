@@ -61,8 +61,8 @@ from pipeline.statements.clauses import (
     content_head,
     evidence_bounds,
     general_beside_components,
-    given_by_own_side,
     own_troops_refusals,
+    provider_country,
     quote_speakers,
     settle_stances,
     speaker_clauses,
@@ -679,13 +679,10 @@ class RuleExtractor:
         if stance is None:
             stance, defaulted = SUPPORT, True
         topic = match.topic
-        provided = self.provider_topics.get(owner.actor.country or "")
-        if (
-            topic == GENERAL
-            and provided is not None
-            and given_by_own_side(token, owner.actor, self.registry, self.cues)
-        ):
-            topic = provided
+        if topic == GENERAL and self.provider_topics:
+            # Convention 5: guarantees the United States gives are the US backstop.
+            giver = provider_country(token, owner.actor, self.registry, self.cues)
+            topic = self.provider_topics.get(giver or "", topic)
         return _evidenced(owner, topic, stance, sentence, ctx, defaulted)
 
 
