@@ -138,6 +138,10 @@ def _named_example(subject: Token, cues: Cues) -> Token | None:
             named = [g for g in child.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
             if named:
                 return named[0]
+    for child in subject.children:
+        # "several allies, notably Hungary and Slovakia, ...": the apposition names them.
+        if child.dep_ == "appos" and child.pos_ == "PROPN":
+            return child
     return None
 
 
