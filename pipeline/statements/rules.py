@@ -867,10 +867,12 @@ def assign_quote_speakers(
         first_there = bisect_left(quote_starts, previous[0], 0, number)
         quoted_before = first_there < number and quotes[first_there].start < previous[1]
         # "X said:" introduces the next paragraph; a paragraph that is all quote, after a
-        # quoted paragraph, continues the same speaker.
+        # quoted paragraph, continues the same speaker; so does a paragraph that opens
+        # with a quote right after a named person's reported speech ("X stressed that ...").
+        speaker_before = bool(lead) and lead[-1].status == ACTOR and lead[-1].kind == "speech"
         if lead and (
             text[previous[0] : previous[1]].rstrip().endswith(":")
-            or (opens_paragraph and quoted_before)
+            or (opens_paragraph and (quoted_before or speaker_before))
         ):
             owners[number] = lead[-1]
     return owners
