@@ -144,7 +144,7 @@ def test_duplicates_skips_alerts_and_polls_build_through_their_classes():
     doc = a_document()
     events = [
         duplicate_event(doc, Match("doc_x", "https://example.org/x", "near", 0.9), "p/1"),
-        skipped_event(Skipped("https://example.org/s", "courier", "too-short", "12 chars"), "p/1", DAY),
+        skipped_event(Skipped("https://example.org/s", "courier", "too-short"), "p/1", DAY),
         feed_polled_event("courier", "https://example.org/feed", MOMENT, status=200, etag="e",
                           last_modified=None, entries=3, new_entries=1, final_url="f",
                           version="rss20", already_seen=1, duplicates=0, off_topic=1,
