@@ -194,9 +194,7 @@ def test_a_mistyped_field_names_the_type_the_field_and_the_value():
     with pytest.raises(PayloadError, match=r"field 'day' must be date"):
         FetchFailed(**{**fields, "status": 404, "day": "Monday"})
     with pytest.raises(PayloadError, match=r"field 'actor_needs_review' must be bool"):
-        StatementExtracted.from_payload(
-            {**made_statement().payload, "actor_needs_review": 1}
-        )
+        StatementExtracted.from_payload({**made_statement().payload, "actor_needs_review": 1})
 
 
 def test_reading_an_event_as_another_type_is_refused():
