@@ -122,8 +122,13 @@ def new_event(
     payload: Mapping[str, Any],
     producer: str,
     identity: Any = None,
+    schema_version: int = SCHEMA_VERSION,
 ) -> Event:
-    """Make an event whose id comes from its identity (default: its payload) and producer."""
+    """Make an event whose id comes from its identity (default: its payload) and producer.
+
+    The stages build their payloads through the typed classes of `pipeline.payloads`
+    (`DocumentIngested(...).event(...)`), which call this; a plain mapping is for tests of
+    the store, which takes any payload."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
     if "/" not in producer:
@@ -145,6 +150,7 @@ def new_event(
         occurred_at=as_utc(occurred_at),
         payload=stored,
         producer=producer,
+        schema_version=schema_version,
     )
 
 

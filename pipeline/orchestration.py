@@ -4,34 +4,32 @@ The DAG files in `dags/` only wire `pipeline.stages` functions together; everyth
 in common lives here so the three files stay a few lines each. This module is imported by the
 DAG processor on every parse, so it imports nothing heavy at module level.
 
-Environment read here (orchestration only; pipeline settings come from `load_settings`):
-  MONITOR_SCHEDULE       schedule of `ingest_news` (cron or preset; default "@daily")
-  MONITOR_RETRIES        caps every task's retries (`make run` sets 0 so a failure shows at once)
-  MONITOR_ALERT_WEBHOOK  URL that receives a JSON summary of every failed task (optional)
-  MONITOR_ALERT_EMAIL    address(es), comma-separated, mailed on every failed task (optional;
-                         uses Airflow's `smtp_default` connection)
-  MONITOR_WRITER_POOL_SLOTS  slots of the writer pool (default 1; more only with a store that
-                         takes concurrent writers, see `writer_pool_slots`)
+What the DAGs take from the settings (`pipeline.settings.load_settings`, the one reader of
+the environment): the schedule of `ingest_news` (MONITOR_SCHEDULE), a cap on every task's
+retries (MONITOR_RETRIES), the writer pool's size (MONITOR_WRITER_POOL_SLOTS), and where a
+failed task is reported (MONITOR_ALERT_WEBHOOK, MONITOR_ALERT_EMAIL through Airflow's
+`smtp_default` connection).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import urllib.request
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import Asset, AssetAlias
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 
 OWNER = "monitor-ops"
 START_DATE = datetime(2025, 1, 1)
-DEFAULT_SCHEDULE = "@daily"
 
 # DuckDB allows one writing process per file, and while one process has it open for writing no
 # other process can open it at all, not even read-only. So every task that opens the event log
@@ -42,8 +40,6 @@ DUCKDB_WRITER_POOL_DESCRIPTION = "Tasks that open the event log (DuckDB store: o
 # The DuckLake store (MONITOR_STORE_URL=ducklake:...: catalog in PostgreSQL, data in Parquet)
 # takes concurrent writers, since it serialises its own appends; only there may ops lift the
 # pool with MONITOR_WRITER_POOL_SLOTS, e.g. to the number of Celery worker slots.
-DEFAULT_WRITER_POOL_SLOTS = 1
-CONCURRENT_WRITER_STORE_SCHEMES = ("ducklake:",)
 
 # Updated by every task that appends to the event log (when it appended something: see
 # EVENT_LOG_APPENDS); `rebuild_views` is scheduled on it.
@@ -68,42 +64,29 @@ REPROCESS_TIMEOUT = timedelta(hours=12)
 # were appended (`publish_appends`).
 EVENT_LOG_APPENDS = AssetAlias(name="monitor_event_log_appends", group="monitor")
 
-ALERT_TIMEOUT_SECONDS = 5.0
-FAILURE_RECORD_ATTEMPTS = 5  # waits 2+4+8+16 s at most for a busy event log
+
+def _settings(settings: Settings | None) -> Settings:
+    # DAG files are parsed often: the settings module is light (no pipeline stage imported)
+    from pipeline.settings import load_settings
+
+    return load_settings() if settings is None else settings
 
 
-def schedule_from_env(environ: Mapping[str, str] | None = None) -> str | None:
-    """Return the ingest schedule from MONITOR_SCHEDULE ("none" or "" means manual only)."""
-    env = os.environ if environ is None else environ
-    value = env.get("MONITOR_SCHEDULE", DEFAULT_SCHEDULE).strip()
-    return None if value.lower() in ("", "none", "manual") else value
+def schedule_from_env(settings: Settings | None = None) -> str | None:
+    """Return the ingest schedule (MONITOR_SCHEDULE; None: manual runs only)."""
+    return _settings(settings).schedule
 
 
-def capped_retries(retries: int, environ: Mapping[str, str] | None = None) -> int:
+def capped_retries(retries: int, settings: Settings | None = None) -> int:
     """Return `retries`, capped by MONITOR_RETRIES when that is set."""
-    env = os.environ if environ is None else environ
-    cap = env.get("MONITOR_RETRIES", "").strip()
-    return min(retries, int(cap)) if cap.isdigit() else retries
+    cap = _settings(settings).retries_cap
+    return retries if cap is None else min(retries, cap)
 
 
-def writer_pool_slots(environ: Mapping[str, str] | None = None) -> int:
-    """Return the writer pool's size from MONITOR_WRITER_POOL_SLOTS (default 1); refuse more
-    than one slot unless MONITOR_STORE_URL names a store that takes concurrent writers."""
-    env = os.environ if environ is None else environ
-    raw = env.get("MONITOR_WRITER_POOL_SLOTS", "").strip()
-    if not raw:
-        return DEFAULT_WRITER_POOL_SLOTS
-    if not raw.isdigit() or int(raw) < 1:
-        raise ValueError(f"MONITOR_WRITER_POOL_SLOTS={raw!r}: expected a whole number, 1 or more")
-    slots = int(raw)
-    store_url = env.get("MONITOR_STORE_URL", "").strip()
-    if slots > 1 and not store_url.startswith(CONCURRENT_WRITER_STORE_SCHEMES):
-        raise ValueError(
-            f"MONITOR_WRITER_POOL_SLOTS={slots}: the DuckDB store allows one writing process per"
-            " file, so its pool keeps 1 slot; more slots need the DuckLake store"
-            " (MONITOR_STORE_URL=ducklake:...)"
-        )
-    return slots
+def writer_pool_slots(settings: Settings | None = None) -> int:
+    """Return the writer pool's size (MONITOR_WRITER_POOL_SLOTS, default 1): `load_settings`
+    refuses more than one slot unless the store takes concurrent writers (DuckLake)."""
+    return _settings(settings).writer_pool_slots
 
 
 def default_args(
@@ -193,22 +176,25 @@ def on_task_failure(context: Mapping[str, Any]) -> None:
     except Exception:  # a callback must never mask the task's own error
         log.exception("could not describe the failed task")
         return
-    _record_failure(summary)
-    _post_webhook(summary, os.environ.get("MONITOR_ALERT_WEBHOOK", ""))
-    _send_email(context, summary, os.environ.get("MONITOR_ALERT_EMAIL", ""))
+    try:
+        settings = _settings(None)
+    except Exception:  # a bad setting is the task's error too; it must not hide this one
+        log.exception("could not read the settings to record and report the failure")
+        return
+    _record_failure(summary, settings)
+    _post_webhook(summary, settings.alert_webhook or "", settings.failure_alert_timeout_s)
+    _send_email(context, summary, ",".join(settings.alert_email))
 
 
-def _record_failure(summary: Mapping[str, Any]) -> None:
+def _record_failure(summary: Mapping[str, Any], settings: Settings) -> None:
+    attempts = settings.failure_record_attempts
     try:
         from pipeline.errors import StoreBusyError
-        from pipeline.settings import load_settings
         from pipeline.stages import record_task_failure
-
-        settings = load_settings()
     except Exception:
         log.exception("could not load the pipeline to record the failure")
         return
-    for attempt in range(1, FAILURE_RECORD_ATTEMPTS + 1):
+    for attempt in range(1, attempts + 1):
         try:
             record_task_failure(
                 settings,
@@ -219,7 +205,7 @@ def _record_failure(summary: Mapping[str, Any]) -> None:
             )
             return
         except StoreBusyError:  # another task holds the log; wait a moment and retry
-            if attempt < FAILURE_RECORD_ATTEMPTS:
+            if attempt < attempts:
                 time.sleep(2.0**attempt)
         except Exception:
             log.exception("could not record the failure in the event log")
@@ -227,7 +213,7 @@ def _record_failure(summary: Mapping[str, Any]) -> None:
     log.error("event log busy: failure of %s not recorded", summary.get("task_id"))
 
 
-def _post_webhook(summary: Mapping[str, Any], url: str) -> bool:
+def _post_webhook(summary: Mapping[str, Any], url: str, timeout_s: float = 5.0) -> bool:
     """POST the summary as JSON to the alert webhook; return whether it was accepted."""
     if not url:
         return False
@@ -236,7 +222,7 @@ def _post_webhook(summary: Mapping[str, Any], url: str) -> bool:
         url, data=body, method="POST", headers={"Content-Type": "application/json"}
     )
     try:
-        with urllib.request.urlopen(request, timeout=ALERT_TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
             return 200 <= response.status < 300
     except Exception:
         log.exception("alert webhook %s failed", url)

@@ -1,12 +1,17 @@
-"""Settings: one typed options object, read from the environment in one place."""
+"""Settings: one typed options object, read from the environment (and an optional settings
+file) in one place, `load_settings`; everything else receives the Settings object."""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+
+import yaml
 
 from pipeline.errors import InputError
 
@@ -169,6 +174,16 @@ class Settings:
     # At most this many changes per channel and run (oldest first; the rest wait for the next
     # run): a first run over a long log, or a reprocess, must not post hundreds at once.
     alert_max_per_run: int = 50
+    # A failed task's own alert (the DAGs' failure callback): how long its webhook POST may
+    # take, and how often it tries to record the failure in a busy log (waiting 2, 4, 8 s...).
+    failure_alert_timeout_s: float = 5.0
+    failure_record_attempts: int = 5
+    # Airflow: the schedule of ingest_news (None: manual runs only), a cap on every task's
+    # retries (`make run` sets 0 so a failure shows at once), the writer pool's size (more
+    # than 1 only on the DuckLake store, which takes concurrent writers).
+    schedule: str | None = "@daily"
+    retries_cap: int | None = None
+    writer_pool_slots: int = 1
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -209,59 +224,134 @@ class Settings:
         return replace(self, db_path=Path(db_path), store_url=None)
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Build settings from the environment (MONITOR_DB, MONITOR_SOURCES, ...)."""
-    env = os.environ if environ is None else environ
-    settings = Settings()
-    if env.get("MONITOR_DB"):
-        settings = replace(settings, db_path=Path(env["MONITOR_DB"]))
-    if env.get("MONITOR_STORE_URL"):
-        location = parse_store_url(env["MONITOR_STORE_URL"])  # a bad URL fails here, named
+# -- reading the environment and the settings file -------------------------------------------
+# The only place that reads either (a test holds every other module to it). Each variable
+# names the Settings field it sets and how its text is read; a value that cannot be read is
+# an InputError naming the variable, the value and what was expected.
+
+
+def _path(raw: str) -> Path:
+    return Path(raw)
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def _number(low: float) -> Callable[[str], float]:
+    def parse(raw: str) -> float:
+        value = float(raw)
+        if not value >= low:  # also refuses nan
+            raise ValueError(f"expected a number, {low:g} or more")
+        return value
+
+    parse.expects = f"a number, {low:g} or more"  # type: ignore[attr-defined]
+    return parse
+
+
+def _whole(low: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        if not raw.strip().lstrip("-").isdigit() or int(raw) < low:
+            raise ValueError
+        return int(raw)
+
+    parse.expects = f"a whole number, {low} or more"  # type: ignore[attr-defined]
+    return parse
+
+
+def _addresses(raw: str) -> tuple[str, ...]:
+    return tuple(a.strip() for a in raw.split(",") if a.strip())
+
+
+def _schedule(raw: str) -> str | None:
+    return None if raw.lower() in ("", "none", "manual") else raw
+
+
+# name: (Settings field, how its text is read). Empty values are unset, except for
+# MONITOR_SCHEDULE, where "" (like "none") means manual runs only.
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "MONITOR_DB": ("db_path", _path),
+    "MONITOR_SNAPSHOT": ("snapshot_path", _path),
+    "MONITOR_RAW_DIR": ("raw_dir", _path),
+    "MONITOR_DOCS_DIR": ("docs_dir", _path),
+    "MONITOR_REPORT_DIR": ("report_dir", _path),
+    "MONITOR_SOURCES": ("sources_path", _path),
+    "MONITOR_QUARANTINE_THRESHOLD": ("quarantine_threshold", _number(0)),
+    "MONITOR_QUARANTINE_MIN_DOCUMENTS": ("quarantine_min_documents", _whole(0)),
+    "MONITOR_RUN_RETENTION_DAYS": ("run_retention_days", _number(0)),
+    "MONITOR_DOCS_KEEP_RUNS": ("docs_keep_runs", _whole(0)),
+    "MONITOR_SOURCE_FAILURE_THRESHOLD": ("source_failure_threshold", _number(0)),
+    "MONITOR_LOCK_WAIT": ("lock_wait_s", _number(0)),
+    "MONITOR_ALERT_WEBHOOK": ("alert_webhook", _text),
+    "MONITOR_ALERT_EMAIL": ("alert_email", _addresses),
+    "MONITOR_SMTP_HOST": ("smtp_host", _text),
+    "MONITOR_SMTP_PORT": ("smtp_port", _whole(1)),
+    "MONITOR_SMTP_SENDER": ("smtp_sender", _text),
+    "MONITOR_ALERT_MAX_PER_RUN": ("alert_max_per_run", _whole(1)),
+    "MONITOR_ALERT_TIMEOUT": ("alert_timeout_s", _number(0.001)),
+    "MONITOR_FAILURE_ALERT_TIMEOUT": ("failure_alert_timeout_s", _number(0.001)),
+    "MONITOR_FAILURE_RECORD_ATTEMPTS": ("failure_record_attempts", _whole(1)),
+    "MONITOR_SCHEDULE": ("schedule", _schedule),
+    "MONITOR_RETRIES": ("retries_cap", _whole(0)),
+    "MONITOR_WRITER_POOL_SLOTS": ("writer_pool_slots", _whole(1)),
+}
+_KEEPS_EMPTY = frozenset({"MONITOR_SCHEDULE"})
+
+
+def load_settings(env: Mapping[str, str] | None = None, file: Path | str | None = None) -> Settings:
+    """Build the settings: defaults, then the settings `file` (a YAML mapping of the same
+    MONITOR_* names, for values an operator keeps in a file), then the environment (`env`,
+    default os.environ), which wins. Raise InputError naming the variable (and the file)
+    and why its value is refused."""
+    env = os.environ if env is None else env
+    values: dict[str, tuple[str, str]] = {}  # name -> (raw text, where it came from)
+    if file is not None:
+        values.update(
+            (name, (raw, f"{name} in {file}")) for name, raw in _read_settings_file(Path(file))
+        )
+    for name in ENVIRONMENT.keys() | {"MONITOR_STORE_URL"}:
+        if name in env:
+            values[name] = (env[name], name)
+    changes: dict[str, Any] = {}
+    for name, (raw, where) in values.items():
+        raw = raw.strip()
+        if name == "MONITOR_STORE_URL" or (not raw and name not in _KEEPS_EMPTY):
+            continue
+        field_name, parse = ENVIRONMENT[name]
+        try:
+            changes[field_name] = parse(raw)
+        except ValueError as error:
+            expects = getattr(parse, "expects", None) or str(error) or "another value"
+            raise InputError(f"{where}={raw!r}: expected {expects}") from None
+    settings = replace(Settings(), **changes)
+    store_url = values.get("MONITOR_STORE_URL", ("", ""))[0].strip()
+    if store_url:
+        location = parse_store_url(store_url)  # a bad URL fails here, named
         if location.kind == DUCKDB_SCHEME and location.path != ":memory:":
             settings = replace(settings, db_path=Path(location.path))
         else:
             settings = replace(settings, store_url=location.url)
-    if env.get("MONITOR_SNAPSHOT"):
-        settings = replace(settings, snapshot_path=Path(env["MONITOR_SNAPSHOT"]))
-    if env.get("MONITOR_RAW_DIR"):
-        settings = replace(settings, raw_dir=Path(env["MONITOR_RAW_DIR"]))
-    if env.get("MONITOR_DOCS_DIR"):
-        settings = replace(settings, docs_dir=Path(env["MONITOR_DOCS_DIR"]))
-    if env.get("MONITOR_REPORT_DIR"):
-        settings = replace(settings, report_dir=Path(env["MONITOR_REPORT_DIR"]))
-    if env.get("MONITOR_SOURCES"):
-        settings = replace(settings, sources_path=Path(env["MONITOR_SOURCES"]))
-    if env.get("MONITOR_QUARANTINE_THRESHOLD"):
-        settings = replace(
-            settings, quarantine_threshold=float(env["MONITOR_QUARANTINE_THRESHOLD"])
+    if settings.writer_pool_slots > 1 and settings.store.kind != DUCKLAKE_SCHEME:
+        raise InputError(
+            f"MONITOR_WRITER_POOL_SLOTS={settings.writer_pool_slots}: the DuckDB store allows"
+            " one writing process per file, so its pool keeps 1 slot; more slots need the"
+            " DuckLake store (MONITOR_STORE_URL=ducklake:...)"
         )
-    if env.get("MONITOR_RUN_RETENTION_DAYS"):
-        settings = replace(settings, run_retention_days=float(env["MONITOR_RUN_RETENTION_DAYS"]))
-    if env.get("MONITOR_DOCS_KEEP_RUNS"):
-        settings = replace(settings, docs_keep_runs=int(env["MONITOR_DOCS_KEEP_RUNS"]))
-    if env.get("MONITOR_SOURCE_FAILURE_THRESHOLD"):
-        settings = replace(
-            settings, source_failure_threshold=float(env["MONITOR_SOURCE_FAILURE_THRESHOLD"])
-        )
-    if env.get("MONITOR_LOCK_WAIT"):
-        settings = replace(settings, lock_wait_s=float(env["MONITOR_LOCK_WAIT"]))
-    if env.get("MONITOR_QUARANTINE_MIN_DOCUMENTS"):
-        settings = replace(
-            settings, quarantine_min_documents=int(env["MONITOR_QUARANTINE_MIN_DOCUMENTS"])
-        )
-    if env.get("MONITOR_ALERT_WEBHOOK", "").strip():
-        settings = replace(settings, alert_webhook=env["MONITOR_ALERT_WEBHOOK"].strip())
-    if env.get("MONITOR_ALERT_EMAIL", "").strip():
-        addresses = tuple(a.strip() for a in env["MONITOR_ALERT_EMAIL"].split(",") if a.strip())
-        settings = replace(settings, alert_email=addresses)
-    if env.get("MONITOR_SMTP_HOST"):
-        settings = replace(settings, smtp_host=env["MONITOR_SMTP_HOST"])
-    if env.get("MONITOR_SMTP_PORT"):
-        settings = replace(settings, smtp_port=int(env["MONITOR_SMTP_PORT"]))
-    if env.get("MONITOR_SMTP_SENDER"):
-        settings = replace(settings, smtp_sender=env["MONITOR_SMTP_SENDER"])
-    if env.get("MONITOR_ALERT_MAX_PER_RUN"):
-        settings = replace(settings, alert_max_per_run=int(env["MONITOR_ALERT_MAX_PER_RUN"]))
-    if env.get("MONITOR_ALERT_TIMEOUT"):
-        settings = replace(settings, alert_timeout_s=float(env["MONITOR_ALERT_TIMEOUT"]))
     return settings
+
+
+def _read_settings_file(path: Path) -> list[tuple[str, str]]:
+    """The MONITOR_* names and values of a settings file (YAML mapping)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+        raise InputError(f"settings file {path}: cannot be read ({error})") from None
+    if data is None:
+        return []
+    if not isinstance(data, Mapping):
+        raise InputError(f"settings file {path}: expected a mapping of MONITOR_* names")
+    known = ENVIRONMENT.keys() | {"MONITOR_STORE_URL"}
+    unknown = sorted(str(name) for name in data if name not in known)
+    if unknown:
+        raise InputError(f"settings file {path}: unknown setting(s) {', '.join(unknown)}")
+    return [(str(name), "" if value is None else str(value)) for name, value in data.items()]

@@ -44,12 +44,11 @@ from pipeline.events import (
     DOCUMENT_INGESTED,
     DUPLICATE_DETECTED,
     STATEMENT_EXTRACTED,
-    TASK_FAILED,
     Event,
     event_from_dict,
     event_to_dict,
-    new_event,
 )
+from pipeline.payloads import DocumentIngested, DuplicateDetected, TaskFailed
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -392,15 +391,17 @@ def _file_key(path: Path, max_bytes: int) -> tuple[str, str] | None:
 
 def _failed_sources(events: Iterable[Event]) -> dict[str, str]:
     """The sources a stage's events say failed, with the first reason of each."""
-    from pipeline.events import FETCH_FAILED, PARSE_FAILED
+    from pipeline.payloads import FetchFailed, ParseFailed, TaskFailed, read_payload
 
     failed: dict[str, str] = {}
     for event in events:
-        if event.event_type == FETCH_FAILED and event.payload.get("target", "feed") != "feed":
+        payload = read_payload(event)
+        if isinstance(payload, FetchFailed) and payload.target != "feed":
             continue  # one bad link in a feed is that link's failure, not the feed's
-        if event.event_type in (FETCH_FAILED, PARSE_FAILED, TASK_FAILED):
-            reason = event.payload.get("reason") or event.payload.get("error") or "?"
-            failed.setdefault(str(event.payload.get("source")), str(reason))
+        if isinstance(payload, (FetchFailed, ParseFailed)):
+            failed.setdefault(payload.source, payload.reason or "?")
+        elif isinstance(payload, TaskFailed):
+            failed.setdefault(str(payload.source or None), payload.error or "?")
     return failed
 
 
@@ -651,7 +652,8 @@ def logged_dedup_index(settings: Settings, store: Any, index: Any = None) -> Any
         )
     else:
         for event in documents_after(index.covered[0] if index.covered else 0):
-            index.add(event.payload["doc_id"], event.payload["text"], url=event.payload["url"])
+            document = DocumentIngested.of(event)
+            index.add(document.doc_id, document.text, url=document.url)
         position = store.last_row() or (0, "")
         changed, index.covered = index.covered != position, position
     if changed:
@@ -678,7 +680,9 @@ def dedupe_stage(settings: Settings, run_id: str, documents_ref: str) -> str:
     write_events(folder / "dedupe.events.jsonl", events)
     path = folder / "unique.jsonl"
     write_rows(path, (document_to_dict(d) for d in unique))
-    duplicates = [e.payload.get("method") for e in events if e.event_type == DUPLICATE_DETECTED]
+    duplicates = [
+        DuplicateDetected.of(e).method for e in events if e.event_type == DUPLICATE_DETECTED
+    ]
     log_counts(
         "dedupe",
         ("new documents", len(unique), ""),
@@ -1033,13 +1037,8 @@ def record_task_failure(
     """Append a task_failed event so the failure is in the log beside everything else."""
     from pipeline.store import open_store
 
-    payload = {
-        "dag_id": dag_id,
-        "task_id": task_id,
-        "run_id": run_id,
-        "error": error_text[:4000],
-    }
-    event = new_event(TASK_FAILED, f"dag:{dag_id}", datetime.now(UTC), payload, PRODUCER)
+    payload = TaskFailed(dag_id=dag_id, task_id=task_id, run_id=run_id, error=error_text[:4000])
+    event = payload.event(f"dag:{dag_id}", datetime.now(UTC), PRODUCER)
     with open_store(settings) as store:
         store.append([event], run_id=safe_run_id(run_id))
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from pipeline.events import ALERT_FAILED, ALERT_SENT, Event, canonical_json, new_event, sha256_hex
+from pipeline.events import ALERT_FAILED, ALERT_SENT, Event, canonical_json, sha256_hex
+from pipeline.payloads import AlertFailed, AlertSent
 
 PRODUCER = "alerts/1"
 WEBHOOK, EMAIL = "webhook", "email"
@@ -108,7 +109,8 @@ def pending_changes(
     return pending if limit is None else pending[:limit]
 
 
-def _payload(channel: str, change: StanceChange) -> dict[str, Any]:
+def _change_fields(channel: str, change: StanceChange) -> dict[str, Any]:
+    """The fields alert_sent and alert_failed share: the change and its channel."""
     return {
         "channel": channel,
         "change_key": change.key,
@@ -125,11 +127,9 @@ def _payload(channel: str, change: StanceChange) -> dict[str, Any]:
 def sent_event(channel: str, change: StanceChange, moment: datetime) -> Event:
     """Record that `change` was delivered on `channel`. Its id depends on both only, so
     the log refuses a second one: the store's uniqueness guards exactly-once."""
-    return new_event(
-        ALERT_SENT,
+    return AlertSent(**_change_fields(channel, change)).event(
         f"alert:{channel}",
         moment,
-        _payload(channel, change),
         PRODUCER,
         identity={"channel": channel, "change_key": change.key},
     )
@@ -139,6 +139,6 @@ def failed_event(
     channel: str, change: StanceChange, error: str, run_id: str, moment: datetime
 ) -> Event:
     """Record that delivering `change` on `channel` failed in this run (one per attempt)."""
-    payload = {**_payload(channel, change), "error": error[:1000], "run_id": run_id}
+    payload = AlertFailed(**_change_fields(channel, change), error=error[:1000], run_id=run_id)
     identity = {"channel": channel, "change_key": change.key, "run_id": run_id, "at": moment}
-    return new_event(ALERT_FAILED, f"alert:{channel}", moment, payload, PRODUCER, identity)
+    return payload.event(f"alert:{channel}", moment, PRODUCER, identity)

@@ -41,7 +41,8 @@ from datasketch import MinHash, MinHashLSH
 from pipeline.documents.extract import content_hash, document_from_dict
 from pipeline.documents.model import Document
 from pipeline.documents.raw_store import write_atomic
-from pipeline.events import DOCUMENT_INGESTED, DUPLICATE_DETECTED, Event, new_event
+from pipeline.events import DOCUMENT_INGESTED, Event
+from pipeline.payloads import DuplicateDetected
 
 LOG = logging.getLogger(__name__)
 
@@ -426,17 +427,17 @@ def duplicate_event(
     doc: Document, match: Match, producer: str, *, today: date | None = None
 ) -> Event:
     """Return the DUPLICATE_DETECTED event saying `doc` copies an indexed document."""
-    payload = {
-        "doc_id": doc.doc_id,
-        "canonical_doc_id": match.doc_id,
-        "canonical_url": match.url,
-        "url": doc.url,
-        "source": doc.source,
-        "method": match.method,
-        "similarity": match.similarity,
-    }
+    payload = DuplicateDetected(
+        doc_id=doc.doc_id,
+        canonical_doc_id=match.doc_id,
+        canonical_url=match.url,
+        url=doc.url,
+        source=doc.source,
+        method=match.method,
+        similarity=match.similarity,
+    )
     occurred = doc.published or today or date.today()
-    return new_event(DUPLICATE_DETECTED, f"document:{match.doc_id}", occurred, payload, producer)
+    return payload.event(f"document:{match.doc_id}", occurred, producer)
 
 
 def deduplicate(

@@ -24,7 +24,8 @@ from pipeline.documents.model import Document, document_id
 from pipeline.documents.normalise import normalise_text
 from pipeline.documents.raw_store import content_address
 from pipeline.errors import InputError
-from pipeline.events import DOCUMENT_INGESTED, DOCUMENT_SKIPPED, Event, new_event, sha256_hex
+from pipeline.events import Event, sha256_hex
+from pipeline.payloads import OMITTED, DocumentIngested, DocumentSkipped
 
 # The closed set of reasons a fetched page does not become a document.
 NO_TEXT = "no-text"
@@ -427,34 +428,31 @@ def content_hash(text: str) -> str:
 
 def document_event(doc: Document, producer: str, *, today: date | None = None) -> Event:
     """Return the DOCUMENT_INGESTED event for a document."""
-    payload = {
-        "doc_id": doc.doc_id,
-        "source": doc.source,
-        "url": doc.url,
-        "title": doc.title,
-        "publisher": doc.publisher,
-        "author": doc.author,
-        "published": doc.published,
-        "published_inferred_from": doc.published_inferred_from,
-        "language": doc.language,
-        "text": doc.text,
-        "raw_text": doc.raw_text,
-        "raw_ref": doc.raw_ref,
-        "content_hash": content_hash(doc.text),
-    }
-    if doc.fetched_url:
-        payload["fetched_url"] = doc.fetched_url
+    payload = DocumentIngested(
+        doc_id=doc.doc_id,
+        source=doc.source,
+        url=doc.url,
+        title=doc.title,
+        publisher=doc.publisher,
+        author=doc.author,
+        published=doc.published,
+        published_inferred_from=doc.published_inferred_from,
+        language=doc.language,
+        text=doc.text,
+        raw_text=doc.raw_text,
+        raw_ref=doc.raw_ref,
+        content_hash=content_hash(doc.text),
+        fetched_url=doc.fetched_url or OMITTED,
+    )
     occurred = doc.published or today or date.today()
-    return new_event(DOCUMENT_INGESTED, f"document:{doc.doc_id}", occurred, payload, producer)
+    return payload.event(f"document:{doc.doc_id}", occurred, producer)
 
 
 def skipped_event(skipped: Skipped, producer: str, day: date) -> Event:
     """Return the DOCUMENT_SKIPPED event; the same skip on a later day is the same event."""
-    payload = skipped.to_dict()
-    identity = {k: payload[k] for k in ("url", "source", "reason", "detail")}
-    return new_event(
-        DOCUMENT_SKIPPED, f"url:{skipped.url}", day, payload, producer, identity=identity
-    )
+    payload = DocumentSkipped(**skipped.to_dict())
+    identity = {k: getattr(payload, k) for k in ("url", "source", "reason", "detail")}
+    return payload.event(f"url:{skipped.url}", day, producer, identity=identity)
 
 
 def document_to_dict(doc: Document) -> dict[str, Any]:

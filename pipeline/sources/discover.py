@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from pipeline.events import DOCUMENT_SKIPPED, TASK_FAILED, Event, new_event
+from pipeline.events import DOCUMENT_SKIPPED, Event
+from pipeline.payloads import DocumentSkipped, TaskFailed
 from pipeline.sources.config import Source, SourcesConfig
 from pipeline.sources.feeds import (
     FeedEntry,
@@ -359,19 +360,17 @@ def off_topic_event(
     source: str, entry: FeedEntry, canonical: str, feed_url: str, moment: datetime
 ) -> Event:
     """Build the DOCUMENT_SKIPPED event for an entry the topic filter dropped (one per URL)."""
-    payload = {
-        "source": source,
-        "url": entry.link,
-        "canonical_url": canonical,
-        "title": entry.title,
-        "feed_url": feed_url,
-        "reason": "off-topic",
-        "detail": "no keyword in title or summary",
-    }
-    identity = {"url": canonical, "reason": "off-topic"}
-    return new_event(
-        DOCUMENT_SKIPPED, f"url:{canonical}", moment, payload, PRODUCER, identity=identity
+    payload = DocumentSkipped(
+        source=source,
+        url=entry.link,
+        canonical_url=canonical,
+        title=entry.title,
+        feed_url=feed_url,
+        reason="off-topic",
+        detail="no keyword in title or summary",
     )
+    identity = {"url": canonical, "reason": "off-topic"}
+    return payload.event(f"url:{canonical}", moment, PRODUCER, identity=identity)
 
 
 def _direct_candidate(source: Source, config: SourcesConfig, seen: _RunSeen) -> list[Candidate]:
@@ -396,16 +395,14 @@ def _direct_candidate(source: Source, config: SourcesConfig, seen: _RunSeen) -> 
 
 
 def _task_failed_event(source: Source, exc: Exception, moment: datetime) -> Event:
-    payload = {
-        "stage": "discover",
-        "source": source.name,
-        "url": source.url,
-        "error": f"{type(exc).__name__}: {exc}"[:500],
-    }
-    identity = {**payload, "day": moment.date()}
-    return new_event(
-        TASK_FAILED, f"source:{source.name}", moment, payload, PRODUCER, identity=identity
+    payload = TaskFailed(
+        stage="discover",
+        source=source.name,
+        url=source.url,
+        error=f"{type(exc).__name__}: {exc}"[:500],
     )
+    identity = {**payload.to_payload(), "day": moment.date()}
+    return payload.event(f"source:{source.name}", moment, PRODUCER, identity=identity)
 
 
 def fetch_candidate(

@@ -24,7 +24,8 @@ import defusedxml.ElementTree as SafeET
 import feedparser
 from defusedxml import DefusedXmlException
 
-from pipeline.events import FEED_POLLED, PARSE_FAILED, Event, new_event
+from pipeline.events import FEED_POLLED, Event
+from pipeline.payloads import FeedPolled, ParseFailed
 from pipeline.sources.http import PRODUCER
 
 MAX_SUMMARY_CHARS = 2000
@@ -257,18 +258,18 @@ def feed_polled_event(
     **extra: Any,
 ) -> Event:
     """Build the FEED_POLLED event for one poll of one feed."""
-    payload = {
-        "source": source,
-        "url": url,
-        "status": status,
-        "etag": etag,
-        "last_modified": last_modified,
-        "entries": entries,
-        "new_entries": new_entries,
-        "bozo": bozo,
-        "bozo_reason": bozo_reason,
+    payload = FeedPolled(
+        source=source,
+        url=url,
+        status=status,
+        etag=etag,
+        last_modified=last_modified,
+        entries=entries,
+        new_entries=new_entries,
+        bozo=bozo,
+        bozo_reason=bozo_reason,
         **extra,
-    }
+    )
     # One event per feed version per day: re-running a day's poll (a 304 for the same ETag or
     # Last-Modified) is the same fact and appends nothing.
     identity = {
@@ -277,22 +278,22 @@ def feed_polled_event(
         "last_modified": last_modified,
         "day": polled_at.date().isoformat(),
     }
-    return new_event(FEED_POLLED, f"feed:{url}", polled_at, payload, PRODUCER, identity=identity)
+    return payload.event(f"feed:{url}", polled_at, PRODUCER, identity=identity)
 
 
 def parse_failed_event(
     source: str, url: str, reason: str, detail: str, content_sha256: str, moment: datetime
 ) -> Event:
     """Build the PARSE_FAILED event for a feed that could not be parsed (same bytes, one event)."""
-    payload = {
-        "source": source,
-        "url": url,
-        "reason": reason,
-        "detail": detail[:500],
-        "content_sha256": content_sha256,
-    }
+    payload = ParseFailed(
+        source=source,
+        url=url,
+        reason=reason,
+        detail=detail[:500],
+        content_sha256=content_sha256,
+    )
     identity = {"url": url, "reason": reason, "content_sha256": content_sha256}
-    return new_event(PARSE_FAILED, f"feed:{url}", moment, payload, PRODUCER, identity=identity)
+    return payload.event(f"feed:{url}", moment, PRODUCER, identity=identity)
 
 
 def feed_state_from_events(events: Iterable[Any]) -> FeedState:

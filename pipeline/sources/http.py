@@ -42,7 +42,8 @@ import httpcore
 import httpx
 
 from pipeline.errors import InputError
-from pipeline.events import FETCH_FAILED, Event, new_event
+from pipeline.events import Event
+from pipeline.payloads import FetchFailed
 from pipeline.sources.config import FetchSettings
 from pipeline.sources.deadline import Deadline, deadline_transport
 from pipeline.sources.retries import ARTICLE, FEED, retry_after
@@ -203,31 +204,30 @@ def fetch_failed_event(
     polled every run: its failure is one event per feed, reason and day.
     """
     url = canonicalize_url(error.url)
-    payload: dict[str, Any] = {
-        "source": source,
-        "url": shorten(error.url, MAX_URL_CHARS),
-        "canonical_url": url,
-        "reason": error.reason,
-        "detail": shorten(error.detail, 1000),
-        "permanent": error.permanent,
-        "status": error.status,
-        "day": run_day.isoformat(),
-        "target": target,
-    }
     identity: dict[str, Any] = {"url": url, "reason": error.reason}
+    retry: dict[str, Any] = {}
     if target == FEED:
         identity.update(source=source, day=run_day.isoformat())
     else:
         after = retry_after(error.reason, error.permanent, attempt, run_day)
-        payload["attempt"] = attempt
-        payload["retry_after"] = after.isoformat() if after else None
+        retry.update(attempt=attempt, retry_after=after.isoformat() if after else None)
         if after is not None and candidate:
-            payload["candidate"] = {
-                k: v for k, v in candidate.items() if k not in ("via", "attempt")
-            }
+            retry["candidate"] = {k: v for k, v in candidate.items() if k not in ("via", "attempt")}
         if not error.permanent:
             identity["attempt"] = attempt
-    return new_event(FETCH_FAILED, f"url:{url}", run_day, payload, PRODUCER, identity=identity)
+    payload = FetchFailed(
+        source=source,
+        url=shorten(error.url, MAX_URL_CHARS),
+        canonical_url=url,
+        reason=error.reason,
+        detail=shorten(error.detail, 1000),
+        permanent=error.permanent,
+        status=error.status,
+        day=run_day.isoformat(),
+        target=target,
+        **retry,
+    )
+    return payload.event(f"url:{url}", run_day, PRODUCER, identity=identity)
 
 
 def system_resolver(host: str, port: int) -> list[str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from pipeline.documents.model import Document
-from pipeline.events import EXTRACTION_COMPLETED, STATEMENT_EXTRACTED, Event, new_event
+from pipeline.events import Event
+from pipeline.payloads import ExtractionCompleted, StatementExtracted
 from pipeline.statements.model import Statement
 
 
@@ -14,33 +15,35 @@ def producer_of(name: str, version: str) -> str:
     return f"{name}/{version}"
 
 
-def statement_payload(statement: Statement, document: Document, extractor: str) -> dict:
+def statement_payload(
+    statement: Statement, document: Document, extractor: str
+) -> StatementExtracted:
     """Flatten a statement and its document into the event payload the views read."""
     name, _, version = extractor.partition("/")
     actor = statement.actor
-    return {
-        "doc_id": document.doc_id,
-        "doc_url": document.url,
-        "doc_title": document.title,
-        "publisher": document.publisher,
-        "published": document.published,
-        "actor_id": actor.actor_id,
-        "actor_name": actor.name,
-        "actor_kind": actor.kind,
-        "country": actor.country,
-        "role": actor.role,
-        "actor_needs_review": actor.needs_review,
-        "topic": statement.topic,
-        "stance": statement.stance,
-        "evidence": statement.evidence,
-        "start": statement.start,
-        "end": statement.end,
-        "stated_on": statement.stated_on or document.published,
-        "stated_on_inferred": statement.stated_on_inferred or statement.stated_on is None,
-        "confidence": round(float(statement.confidence), 4),
-        "extractor": name,
-        "extractor_version": version,
-    }
+    return StatementExtracted(
+        doc_id=document.doc_id,
+        doc_url=document.url,
+        doc_title=document.title,
+        publisher=document.publisher,
+        published=document.published,
+        actor_id=actor.actor_id,
+        actor_name=actor.name,
+        actor_kind=actor.kind,
+        country=actor.country,
+        role=actor.role,
+        actor_needs_review=actor.needs_review,
+        topic=statement.topic,
+        stance=statement.stance,
+        evidence=statement.evidence,
+        start=statement.start,
+        end=statement.end,
+        stated_on=statement.stated_on or document.published,
+        stated_on_inferred=statement.stated_on_inferred or statement.stated_on is None,
+        confidence=round(float(statement.confidence), 4),
+        extractor=name,
+        extractor_version=version,
+    )
 
 
 def statement_events(
@@ -60,27 +63,21 @@ def statement_events(
         }
         occurred = statement.stated_on or document.published or today
         events.append(
-            new_event(
-                STATEMENT_EXTRACTED,
-                f"actor:{statement.actor.actor_id}",
-                occurred,
-                payload,
-                extractor,
-                identity=identity,
+            payload.event(
+                f"actor:{statement.actor.actor_id}", occurred, extractor, identity=identity
             )
         )
     name, _, version = extractor.partition("/")
+    completed = ExtractionCompleted(
+        doc_id=document.doc_id,
+        extractor=name,
+        extractor_version=version,
+        statements=len(statements),
+    )
     events.append(
-        new_event(
-            EXTRACTION_COMPLETED,
+        completed.event(
             f"document:{document.doc_id}",
             document.published or today,
-            {
-                "doc_id": document.doc_id,
-                "extractor": name,
-                "extractor_version": version,
-                "statements": len(statements),
-            },
             extractor,
             identity={"doc_id": document.doc_id},
         )

@@ -184,11 +184,12 @@ def test_alerts_are_sent_only_after_the_snapshot_is_published(dags):
 
 def test_ingest_news_runs_daily_unless_configured(dags, monkeypatch):
     from pipeline.orchestration import schedule_from_env
+    from pipeline.settings import load_settings
 
     assert dags["ingest_news"].timetable.expression == "0 0 * * *"
-    assert schedule_from_env({}) == "@daily"
-    assert schedule_from_env({"MONITOR_SCHEDULE": "30 5 * * *"}) == "30 5 * * *"
-    assert schedule_from_env({"MONITOR_SCHEDULE": "none"}) is None
+    assert schedule_from_env(load_settings({})) == "@daily"
+    assert schedule_from_env(load_settings({"MONITOR_SCHEDULE": "30 5 * * *"})) == "30 5 * * *"
+    assert schedule_from_env(load_settings({"MONITOR_SCHEDULE": "none"})) is None
 
 
 def test_reprocess_takes_date_params(dags):
@@ -299,7 +300,8 @@ def test_failure_callback_posts_a_json_summary_to_the_webhook(tmp_path, monkeypa
 
 def test_monitor_retries_caps_retries_for_local_runs():
     from pipeline.orchestration import capped_retries
+    from pipeline.settings import load_settings
 
-    assert capped_retries(3, {}) == 3
-    assert capped_retries(3, {"MONITOR_RETRIES": "0"}) == 0
-    assert capped_retries(1, {"MONITOR_RETRIES": "5"}) == 1
+    assert capped_retries(3, load_settings({})) == 3
+    assert capped_retries(3, load_settings({"MONITOR_RETRIES": "0"})) == 0
+    assert capped_retries(1, load_settings({"MONITOR_RETRIES": "5"})) == 1
