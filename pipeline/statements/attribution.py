@@ -248,10 +248,14 @@ def _unit(
 
 
 def _is_hypothetical(verb: Token, cues: Cues) -> bool:
-    """Say whether a verb sits in a "whether ..."/"if ..." clause, or is what the actor must
-    or should do (nobody asserts it)."""
+    """Say whether a verb sits in a "whether ..."/"if ..." clause, is what the actor must or
+    should do, or has yet to do (nobody asserts it)."""
     if any(c.dep_ == "aux" and c.lower_ in cues.obligation_modals for c in verb.children):
         return True
+    if verb.dep_ == "xcomp" and any(
+        c.dep_ == "advmod" and c.lower_ in cues.pending_words for c in verb.head.children
+    ):
+        return True  # "has yet to offer guarantees": nothing offered, nothing said
     token = verb
     for _ in range(3):
         if any(c.dep_ == "mark" and c.lower_ in cues.hypothetical_marks for c in token.children):
