@@ -40,7 +40,10 @@ _SIGN = {SUPPORT: 1, OPPOSE: -1}
 
 
 def _word_stance(token: Token, cues: Cues) -> str | None:
-    return cues.stance_words.get(token.lemma_.lower()) or cues.stance_words.get(token.lower_)
+    lemma = token.lemma_.lower()
+    if token.pos_ == "NOUN" and lemma in cues.verb_only_stance_words:
+        return None  # "the plan", "blocks": a thing, not a side taken
+    return cues.stance_words.get(lemma) or cues.stance_words.get(token.lower_)
 
 
 def _is_negated(token: Token, cues: Cues) -> bool:
@@ -68,11 +71,19 @@ def _token_polarity(
 ) -> tuple[str | None, bool]:
     """Return the stance a word on the path carries (itself or a modifier) and its negation."""
     for child in token.children:
-        # "called the plan unacceptable": the verdict complement, not the verb, says it.
-        if child.dep_ == "oprd" and child.i not in path:
-            verdict = _word_stance(child, cues)
+        # "called the plan unacceptable", "described it as a sham": the verdict complement,
+        # not the verb, says it.
+        complements = [child] if child.dep_ == "oprd" else []
+        if child.dep_ == "prep" and child.lower_ == "as":
+            complements = [g for g in child.children if g.dep_ in ("pobj", "amod", "acomp")]
+        for complement in complements:
+            if complement.i in path or (
+                complement.pos_ == "NOUN" and complement.lemma_.lower() in cues.position_verbs
+            ):
+                continue  # "views them as blocks": a noun that is only a verb's namesake
+            verdict = _word_stance(complement, cues)
             if verdict is not None:
-                return verdict, _is_negated(token, cues) or _is_negated(child, cues)
+                return verdict, _is_negated(token, cues) or _is_negated(complement, cues)
     stance = _word_stance(token, cues)
     if stance is None:
         for child in token.children:
