@@ -176,9 +176,7 @@ def _attribution_verb(token: Token, cues: Cues) -> tuple[str, str | None] | None
         return "speech", None
     found, particle = _particle_stance(token, cues)
     if lemma in cues.verbs_needing_particle and not found:
-        if any(
-            c.dep_ == "oprd" or (c.dep_ == "prep" and c.lower_ == "as") for c in token.children
-        ):
+        if any(c.dep_ == "oprd" or (c.dep_ == "prep" and c.lower_ == "as") for c in token.children):
             # "called the provision encouraging", "referred to the plan as simplistic": a
             # verdict, which its complement gives.
             return "speech", None
