@@ -33,6 +33,7 @@ class Cues:
     negators: frozenset[str]
     deprivatives: frozenset[str]
     substitute_words: frozenset[str]
+    temporal_prepositions: frozenset[str]
     verb_only_stance_words: frozenset[str]
     pending_words: frozenset[str]
     view_nouns: frozenset[str]
@@ -109,6 +110,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         negators=_words(data["negators"]),
         deprivatives=_words(data["deprivatives"]),
         substitute_words=_words(data["substitute_words"]),
+        temporal_prepositions=_words(data["temporal_prepositions"]),
         verb_only_stance_words=_words(data["verb_only_stance_words"]),
         pending_words=_words(data["pending_words"]),
         view_nouns=_words(data["view_nouns"]),

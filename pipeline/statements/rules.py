@@ -465,6 +465,7 @@ class RuleExtractor:
             recognise=self.recognise,
         )
         self._stances = {}
+        self._dated: list[TopicMatch] = []
         units = self._attributions(plan, ctx)
         quote_owners = assign_quote_speakers(ctx.quotes, units, plan.paragraphs, text)
         index = UnitIndex(units)
@@ -490,7 +491,7 @@ class RuleExtractor:
             # reads the clauses the cues missed with the ordinary threshold.
             covered = {(s.actor.actor_id, s.start) for s in found.values()}
             components = {(s.actor.actor_id, s.start) for s in found.values() if s.topic != GENERAL}
-            overruled = {(m.topic, m.start) for m in plan.overlapped}
+            overruled = {(m.topic, m.start) for m in [*plan.overlapped, *self._dated]}
             for statement in self._model_statements(docs, index, quote_owners, ctx, covered):
                 if statement.topic == GENERAL and (statement.actor.actor_id, statement.start) in (
                     components
@@ -551,7 +552,10 @@ class RuleExtractor:
             sentence = cues_in_sentence[0][1].sent
             if _SURVEY.search(sentence.text):
                 continue
-            kept = _drop_subsumed_general(cues_in_sentence)
+            dated = [m for m, t in cues_in_sentence if _dated_by(t, self.cues)]
+            # The model may not read a dated wording as said either.
+            self._dated += dated
+            kept = _drop_subsumed_general([(m, t) for m, t in cues_in_sentence if m not in dated])
             for match, token in kept:
                 for owner in find_owners(match, sentence, units, quote_owners, ctx):
                     yield self._statement(match, token, sentence, owner, ctx)
@@ -737,6 +741,18 @@ def clause_head(token: Token) -> Token:
             return token
         token = token.head
     return token
+
+
+def _dated_by(token: Token, cues: Cues) -> bool:
+    """Say whether a cue only dates its clause: it sits under a temporal preposition
+    ("pending its accession to NATO", "ahead of the alliance's summit") below its verb."""
+    while token.head.i != token.i:
+        if token.dep_ == "prep" and token.lower_ in cues.temporal_prepositions:
+            return True
+        if token.pos_ in ("VERB", "AUX"):
+            return False
+        token = token.head
+    return False
 
 
 def _drop_subsumed_general(
