@@ -10,15 +10,18 @@ Every event goes through the store interface (`open_store(url).append`), on a Du
 and dropped after it (`ducklake:postgresql://...?data_path=...`).
 
 The events are real ones, replicated. The development articles (`../shared/eval/dev/docs`,
-else `seeds/*.txt`) go once through the real statement extractor; each article then gives,
-per copy, a document_ingested event (its text with a copy marker appended, so ids and
-content hashes differ and the extractor's offsets still hold), its statement_extracted
-events and an extraction_completed, with the copy's own URL and a publication date moved
-by up to three years. The texts stay in the temporary store; nothing is written here.
+else `seeds/*.txt`) go once through the real statement extractor, and the pipeline's own
+functions make each article's events: document_ingested, statement_extracted per
+statement, extraction_completed. Each copy of an article repeats them with the copy's own
+document id, URL, text marker (so content hashes differ; the extractor's offsets still
+hold), event ids and dates moved by up to 18 months either way. The texts stay in the
+temporary store; nothing is written into the project.
 
 For each size N of --events, in order, on each backend: the log is filled to N events in
-batches of --fill-batch (the fill rate is reported), then --measure-batches batches of
---batch new events are appended and each is timed (p50, worst), then the views are rebuilt
+batches of --fill-batch, the writer closing and opening again every --run-events as a
+pipeline run does (the fill rate is reported), then --measure-batches batches of
+--batch new events are appended by a newly opened writer and each is timed (p50, worst,
+the first after opening included), then the views are rebuilt
 and published from the log (`rebuild_views`; wall and CPU seconds). On DuckLake two writer
 processes then append --writer-batches batches of --batch each at the same moment
 (throughput over both, each batch's p50 and worst, and the log checked: every event once,
@@ -36,13 +39,14 @@ import os
 import random
 import resource
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -95,37 +99,74 @@ def extract_articles(folder: Path) -> list[Article]:
     ]
 
 
-def replicated_events(
-    articles: list[Article], writer: str, seed: int, start_copy: int = 0
-) -> Iterator:
-    """Events of successive copies of the articles, forever: each copy a new document."""
+def base_events(article: Article, writer: str) -> list:
+    """The article's events as the pipeline makes them: document_ingested, then
+    statement_extracted per statement and extraction_completed (the real functions)."""
     from pipeline.documents.extract import document_event
     from pipeline.documents.model import Document, document_id
     from pipeline.statements.events import statement_events
 
+    doc = Document(
+        doc_id=document_id(article.text),
+        source="bench",
+        url=f"https://bench.example/{writer}/{article.name}",
+        title=article.text[:80],
+        text=article.text,
+        raw_text=article.text,
+        published=article.published,
+        publisher="Bench News",
+    )
+    return [
+        document_event(doc, PRODUCER_DOCS, today=article.published),
+        *statement_events(list(article.statements), doc, "rules/9", article.published),
+    ]
+
+
+def _moved(day: object, shift: timedelta) -> object:
+    return (date.fromisoformat(day) + shift).isoformat() if isinstance(day, str) else day
+
+
+def replicated_events(
+    articles: list[Article], writer: str, seed: int, start_copy: int = 0
+) -> Iterator:
+    """Events of successive copies of the articles, forever: each copy a new document (its
+    own id, URL, text marker and content hash), published up to 18 months earlier or later,
+    its events' ids derived from the original's and the copy's. Made by copying the real
+    events' payloads, not by running the event constructors again: those cost more than
+    the append being measured, and the fill of 10M events would take hours."""
+    from pipeline.events import Event, sha256_hex
+
     rng = random.Random(seed)
+    bases = [(article, base_events(article, writer)) for article in articles]
     copy = start_copy
     while True:
-        for number, article in enumerate(articles):
+        for number, (article, events) in enumerate(bases):
+            tag = f"{writer} {copy}.{number}"
             shift = timedelta(days=rng.randrange(-540, 540))
-            published = article.published + shift
-            text = f"{article.text}\n[{writer} {copy}.{number}]"
-            doc = Document(
-                doc_id=document_id(text),
-                source="bench",
-                url=f"https://bench.example/{writer}/{copy}/{article.name}",
-                title=article.text[:80],
-                text=text,
-                raw_text=text,
-                published=published,
-                publisher="Bench News",
-            )
-            statements = [
-                replace(s, stated_on=(s.stated_on + shift) if s.stated_on else None)
-                for s in article.statements
-            ]
-            yield document_event(doc, PRODUCER_DOCS, today=published)
-            yield from statement_events(statements, doc, "rules/9", published)
+            text = f"{article.text}\n[{tag}]"
+            doc_id = "doc_" + sha256_hex(text)[:20]
+            url = f"https://bench.example/{writer}/{copy}/{article.name}"
+            old_doc = events[0].payload["doc_id"]
+            for event in events:
+                payload = dict(event.payload)
+                payload["doc_id"] = doc_id
+                for key in ("url", "doc_url"):
+                    if key in payload:
+                        payload[key] = url
+                for key in ("published", "stated_on"):
+                    if key in payload:
+                        payload[key] = _moved(payload[key], shift)
+                if "text" in payload:
+                    payload["text"] = payload["raw_text"] = text
+                    payload["content_hash"] = sha256_hex(text)
+                yield Event(
+                    event_id=sha256_hex(f"{event.event_id} {tag}")[:32],
+                    event_type=event.event_type,
+                    stream=event.stream.replace(old_doc, doc_id),
+                    occurred_at=event.occurred_at + shift,
+                    payload=payload,
+                    producer=event.producer,
+                )
         copy += 1
 
 
@@ -271,10 +312,16 @@ def bench_backend(backend: str, args: argparse.Namespace, articles: list[Article
                     events = next(fill)[: size - logged]
                     logged += store.append(events, run_id=f"fill_{logged}").appended
                     filled += len(events)
-                    if filled % 200_000 < len(events):
+                    if filled % args.run_events < len(events):
+                        # a run ends: the writer closes (a DuckDB file checkpoints its WAL
+                        # and rewrites its id file) and the next run opens the log again
+                        store.close()
+                        store = open_store(url, views_path=views)
                         rate = filled / (time.perf_counter() - started)
                         print(f"  [{backend}] {logged:,} events, {rate:,.0f}/s", flush=True)
                 fill_s, fill_cpu = time.perf_counter() - started, cpu_s() - cpu
+                store.close()  # the measured batches are a new run's, its first one included
+                store = open_store(url, views_path=views)
                 latencies = timed_appends(store, new, args.measure_batches, f"at_{label}")
                 logged = store.max_seq()
                 started, cpu = time.perf_counter(), cpu_s()
@@ -341,6 +388,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=1000, help="events per measured batch")
     parser.add_argument("--measure-batches", type=int, default=50)
     parser.add_argument("--fill-batch", type=int, default=20_000)
+    parser.add_argument(
+        "--run-events", type=int, default=200_000, help="the fill reopens the log this often"
+    )
     parser.add_argument("--writer-batches", type=int, default=50, help="0: no two-writer run")
     parser.add_argument("--pg", default=PG_DEFAULT, help="PostgreSQL for the lake's catalog")
     parser.add_argument("--docs", type=Path, help="articles to extract (default: dev, seeds)")
@@ -376,4 +426,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # Stopped, the run still drops its PostgreSQL database and removes its files.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sys.exit(main())
