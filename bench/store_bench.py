@@ -180,25 +180,35 @@ def cpu_s() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed_appends(store, batches: Iterator[list], count: int, run: str) -> list[float]:
-    """Append `count` batches; return each one's milliseconds (generation not included)."""
+def timed_appends(
+    store, batches: Iterator[list], count: int, run: str, cpu_ms: list[float] | None = None
+) -> list[float]:
+    """Append `count` batches; return each one's wall milliseconds (generation not included)
+    and add each one's CPU milliseconds of this process (its DuckDB threads included; not
+    PostgreSQL's) to `cpu_ms`: on a shared machine the steadier measure."""
     latencies = []
     for i in range(count):
         events = next(batches)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         result = store.append(events, run_id=f"{run}_{i}")
         latencies.append((time.perf_counter() - started) * 1000)
+        if cpu_ms is not None:
+            cpu_ms.append((time.process_time() - cpu) * 1000)
         if result.appended != len({e.event_id for e in events}):
             raise SystemExit(f"{run} batch {i}: appended {result.appended} of {len(events)}")
     return latencies
 
 
-def summary_ms(latencies: list[float]) -> dict[str, float]:
-    return {
+def summary_ms(latencies: list[float], cpu_ms: list[float] | None = None) -> dict[str, float]:
+    summary = {
         "p50_ms": round(statistics.median(latencies), 1),
         "max_ms": round(max(latencies), 1),
         "batches": len(latencies),
     }
+    if cpu_ms:
+        summary["cpu_p50_ms"] = round(statistics.median(cpu_ms), 1)
+        summary["cpu_max_ms"] = round(max(cpu_ms), 1)
+    return summary
 
 
 # -- concurrent writers (DuckLake) -------------------------------------------------------------
@@ -212,9 +222,10 @@ def writer_process(url, views, articles, name, seed, batch, count, barrier, out)
     with open_store(url, views_path=views) as store:
         barrier.wait()  # both writers generated their batches and opened the lake: go
         began = time.time()
-        latencies = timed_appends(store, iter(prepared), count, name)
+        cpu_ms: list[float] = []
+        latencies = timed_appends(store, iter(prepared), count, name, cpu_ms)
         ended = time.time()
-    out.put({"name": name, "began": began, "ended": ended, "latencies": latencies})
+    out.put({"name": name, "began": began, "ended": ended, "latencies": latencies, "cpu": cpu_ms})
 
 
 def concurrent_writers(url, views, articles, batch: int, count: int, tag: str) -> dict[str, float]:
@@ -239,13 +250,14 @@ def concurrent_writers(url, views, articles, batch: int, count: int, tag: str) -
     skew = max(r["began"] for r in results) - min(r["began"] for r in results)
     wall = max(r["ended"] for r in results) - min(r["began"] for r in results)
     every = [ms for r in results for ms in r["latencies"]]
+    every_cpu = [ms for r in results for ms in r.get("cpu", [])]
     return {
         "writers": len(results),
         "events": len(every) * batch,
         "wall_s": round(wall, 2),
         "events_per_s": round(len(every) * batch / wall, 1),
         "start_skew_s": round(skew, 3),
-        **summary_ms(every),
+        **summary_ms(every, every_cpu),
     }
 
 
@@ -322,7 +334,8 @@ def bench_backend(backend: str, args: argparse.Namespace, articles: list[Article
                 fill_s, fill_cpu = time.perf_counter() - started, cpu_s() - cpu
                 store.close()  # the measured batches are a new run's, its first one included
                 store = open_store(url, views_path=views)
-                latencies = timed_appends(store, new, args.measure_batches, f"at_{label}")
+                cpu_ms: list[float] = []
+                latencies = timed_appends(store, new, args.measure_batches, f"at_{label}", cpu_ms)
                 logged = store.max_seq()
                 started, cpu = time.perf_counter(), cpu_s()
                 counts = rebuild_views(store)
@@ -331,7 +344,7 @@ def bench_backend(backend: str, args: argparse.Namespace, articles: list[Article
                     "log_events": logged,
                     "fill_events_per_s": round(filled / fill_s, 1) if filled else None,
                     "fill_cpu_s": round(fill_cpu, 1),
-                    "append": summary_ms(latencies),
+                    "append": summary_ms(latencies, cpu_ms),
                     "replay_s": round(replay_s, 2),
                     "replay_cpu_s": round(replay_cpu, 2),
                     "current_statements": counts.get("statements"),
@@ -368,6 +381,8 @@ def flat(results: dict[str, dict]) -> dict[str, object]:
             out[f"{key}_log_events"] = at["log_events"]
             out[f"{key}_append_ms_p50"] = at["append"]["p50_ms"]
             out[f"{key}_append_ms_max"] = at["append"]["max_ms"]
+            out[f"{key}_append_cpu_ms_p50"] = at["append"]["cpu_p50_ms"]
+            out[f"{key}_append_cpu_ms_max"] = at["append"]["cpu_max_ms"]
             out[f"{key}_replay_s"] = at["replay_s"]
             out[f"{key}_replay_cpu_s"] = at["replay_cpu_s"]
             if at.get("fill_events_per_s"):
@@ -377,6 +392,7 @@ def flat(results: dict[str, dict]) -> dict[str, object]:
                 out[f"{key}_two_writers_events_per_s"] = two["events_per_s"]
                 out[f"{key}_two_writers_ms_p50"] = two["p50_ms"]
                 out[f"{key}_two_writers_ms_max"] = two["max_ms"]
+                out[f"{key}_two_writers_cpu_ms_p50"] = two.get("cpu_p50_ms")
                 out[f"{key}_two_writers_chain_ok"] = two["chain_ok"]
     return out
 
