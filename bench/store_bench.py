@@ -36,6 +36,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import queue as queue_module
 import random
 import resource
 import shutil
@@ -220,7 +221,7 @@ def writer_process(url, views, articles, name, seed, batch, count, barrier, out)
     batches = batches_of(replicated_events(articles, name, seed=seed), batch)
     prepared = [next(batches) for _ in range(count)]  # generated before the clock starts
     with open_store(url, views_path=views) as store:
-        barrier.wait()  # both writers generated their batches and opened the lake: go
+        barrier.wait(timeout=600)  # both writers generated their batches, opened the lake
         began = time.time()
         cpu_ms: list[float] = []
         latencies = timed_appends(store, iter(prepared), count, name, cpu_ms)
@@ -242,7 +243,16 @@ def concurrent_writers(url, views, articles, batch: int, count: int, tag: str) -
     ]
     for process in processes:
         process.start()
-    results = [queue.get(timeout=3600) for _ in processes]
+    results: list[dict] = []
+    while len(results) < len(processes):
+        try:
+            results.append(queue.get(timeout=5))
+        except queue_module.Empty:
+            failed = [p.exitcode for p in processes if p.exitcode not in (None, 0)]
+            if failed:  # the other one is stopped at the barrier or finishes alone
+                for process in processes:
+                    process.terminate()
+                raise SystemExit(f"a writer process failed (exit {failed[0]})") from None
     for process in processes:
         process.join()
         if process.exitcode:
@@ -250,7 +260,7 @@ def concurrent_writers(url, views, articles, batch: int, count: int, tag: str) -
     skew = max(r["began"] for r in results) - min(r["began"] for r in results)
     wall = max(r["ended"] for r in results) - min(r["began"] for r in results)
     every = [ms for r in results for ms in r["latencies"]]
-    every_cpu = [ms for r in results for ms in r.get("cpu", [])]
+    every_cpu = [ms for r in results for ms in r["cpu"]]
     return {
         "writers": len(results),
         "events": len(every) * batch,
