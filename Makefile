@@ -60,7 +60,8 @@ AIRFLOW_PORT ?= 8080
 airflow: setup
 	$(BIN)/python -m pipeline.airflow_local ui --port $(AIRFLOW_PORT)
 
-# The README's screenshots of the HTML report (docs/screenshots/), taken in headless Chromium.
+# The screenshots of the HTML report in README.md and docs/report.md (docs/screenshots/),
+# taken in headless Chromium.
 screenshots: setup
 	$(BIN)/python docs/screenshots.py
 

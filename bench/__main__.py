@@ -50,6 +50,11 @@ BENCHES = [
     Bench("append", "append_bench.py", ("--sizes", "100000")),
     Bench("lsh", "lsh_bench.py", ("--sizes", "10000")),
     Bench("ingest", "ingest_pipeline_bench.py", ("--pages", "200")),
+    Bench(
+        "store",
+        "store_bench.py",
+        ("--events", "100000", "--measure-batches", "20", "--writer-batches", "10"),
+    ),
 ]
 
 # figure -> (comparison, target); figures without a target are shown with "-".

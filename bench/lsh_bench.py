@@ -75,7 +75,8 @@ def signatures(hashes: np.ndarray, permutations: np.ndarray) -> np.ndarray:
 def check_signatures(index: NearDuplicateIndex, count: int = 20) -> None:
     """Fail unless the vectorised path equals `index.sketch` on real texts."""
     rng = random.Random(5)
-    words = (ROOT / "README.md").read_text(encoding="utf-8").split()
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    words = " ".join(p.read_text(encoding="utf-8") for p in pages).split()
     for _ in range(count):
         start = rng.randrange(max(len(words) - 300, 1))
         text = " ".join(words[start : start + rng.randint(20, 300)])

@@ -80,13 +80,8 @@ def plan_alerts(settings: Settings) -> AlertPlan:
     from pipeline.store import open_store
     from pipeline.store.query import alert_outcomes, stance_change_rows
 
-    with open_store(
-        settings.db_path,
-        read_only=True,
-        views_path=settings.bi_snapshot_path,
-        create=False,
-        wait=settings.lock_wait_s,
-    ) as store:
+    # The settings, not settings.db_path: the log may be a DuckLake (MONITOR_STORE_URL).
+    with open_store(settings, read_only=True, create=False) as store:
         changes = [change_from_row(row) for row in stance_change_rows(store)]
         histories = channel_histories(alert_outcomes(store))
     return plan_from(settings, changes, histories)
@@ -160,7 +155,7 @@ def send_alerts(
     if events:
         from pipeline.store import open_store
 
-        with open_store(settings.db_path, create=False, wait=settings.lock_wait_s) as store:
+        with open_store(settings, create=False) as store:
             store.append(events, run_id=run_id)
     log.info(
         "alerts: %s",

@@ -1,4 +1,4 @@
-"""The BI snapshot read the ways the README promises: the DuckDB CLI, SQLAlchemy with
+"""The BI snapshot read the ways docs/querying.md promises: the DuckDB CLI, SQLAlchemy with
 duckdb-engine (Superset's driver), pandas and Polars; only public views are offered."""
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ change once across runs, failures recorded and retried, never blocking the rebui
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 from email import message_from_bytes
 
@@ -15,7 +16,7 @@ from pipeline.store import open_store
 from pipeline.store.views import rebuild_views
 from tests.alert_receivers import WebhookReceiver, free_port, smtp_server
 from tests.monitor_cli import run_monitor
-from tests.stance_log import CHANGES, MERZ, append_statements, build_stance_log
+from tests.stance_log import CHANGES, MERZ, STATEMENTS, append_statements, build_stance_log
 
 
 def logged(db, event_type):
@@ -170,3 +171,18 @@ def test_alerts_command_fails_naming_the_receiver_when_delivery_fails(db):
     assert result.returncode == 1
     assert f"webhook http://127.0.0.1:{dead}" in result.message
     assert len(logged(db, "alert_failed")) == CHANGES
+
+
+def test_alerts_read_and_record_in_a_ducklake(lake_url, tmp_path):
+    """With MONITOR_STORE_URL=ducklake:..., the alert step reads the lake and its views and
+    records its deliveries there (it used to open MONITOR_DB's DuckDB path and fail)."""
+    settings = Settings(db_path=tmp_path / "warehouse" / "monitor.duckdb", store_url=lake_url)
+    with open_store(settings) as store:
+        append_statements(store, STATEMENTS)
+        rebuild_views(store)
+    with WebhookReceiver() as receiver:
+        report = send_alerts(replace(settings, alert_webhook=receiver.url, alert_timeout_s=5))
+        assert report.sent == {"webhook": CHANGES} and len(receiver.bodies) == CHANGES
+    assert not settings.db_path.exists()  # nothing went to a DuckDB file
+    with open_store(lake_url, read_only=True) as store:
+        assert store.count_events("alert_sent") == CHANGES
