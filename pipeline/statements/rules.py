@@ -373,6 +373,8 @@ class RuleExtractor:
         self.requirements = load_topic_requirements()
         # The classifier's stance per clause of the article being read (see _model_stance).
         self._stances: dict[tuple[int, int, int, int], str] = {}
+        # Cues found only dating a clause ("pending its accession"), per article.
+        self._dated: list[TopicMatch] = []
         self.registry = registry or load_registry()
         self.cues = cues or load_cues()
         self.lexicon = lexicon or load_topic_lexicon()
@@ -465,7 +467,7 @@ class RuleExtractor:
             recognise=self.recognise,
         )
         self._stances = {}
-        self._dated: list[TopicMatch] = []
+        self._dated = []
         units = self._attributions(plan, ctx)
         quote_owners = assign_quote_speakers(ctx.quotes, units, plan.paragraphs, text)
         index = UnitIndex(units)
