@@ -138,6 +138,12 @@ def test_ingest_news_runs_end_to_end_on_a_celery_worker(
         assert any(f"task_id='{task_id}'" in line for line in executed), (
             f"{task_id} not run by the Celery worker\n{stack.tail('celery-worker')}"
         )
+    # Celery writes a task's result after Airflow has the task's state: wait for the last.
+    stack.wait_for(
+        "Celery to record every task's result",
+        lambda: celery_results(postgres_database).count("SUCCESS") >= len(INGEST_TASKS),
+        timeout=60,
+    )
     results = celery_results(postgres_database)
     assert results.count("SUCCESS") >= len(INGEST_TASKS), results
     with duckdb.connect(stack.env["MONITOR_DB"], read_only=True) as con:
