@@ -29,6 +29,7 @@ from pipeline.statements.speakers import (
     remember_registry_mentions,
     remember_subjects,
     resolve_subject,
+    vaguely_determined,
 )
 
 __all__ = [
@@ -376,9 +377,7 @@ def _units_for_subjects(
 
 def _vague_collective(subject: Token, cues: Cues) -> bool:
     """Say whether a subject is an unnamed set of people ("other officials")."""
-    return subject.pos_ == "NOUN" and any(
-        c.dep_ in ("det", "amod") and c.lower_ in cues.vague_determiners for c in subject.children
-    )
+    return subject.pos_ == "NOUN" and vaguely_determined(subject, cues)
 
 
 def _according_units(sentence: Span, paragraph: int, ctx: ArticleContext) -> list[Attribution]:

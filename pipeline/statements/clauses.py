@@ -73,6 +73,13 @@ def speaker_topics(
     return list(kept.values())
 
 
+# Where the giver of "to provide ..." is found further up: "readiness to provide" (acl of a
+# noun that is itself an object), "committed to supporting" (pcomp, acomp), conjoined verbs.
+_GIVER_CLIMB = frozenset(
+    {"xcomp", "pcomp", "conj", "advcl", "acomp", "acl", "dobj", "pobj", "prep"}
+)
+
+
 def provider_country(token: Token, speaker: Actor, registry: Registry, cues: Cues) -> str | None:
     """Return the country whose side gives the guarantees a cue names, if the sentence says:
     the cue is the object of a giving verb ("presented Ukraine with guarantees", "have
@@ -106,13 +113,6 @@ def provider_country(token: Token, speaker: Actor, registry: Registry, cues: Cue
         if actor is not None and actor.country is not None:
             return actor.country
     return None
-
-
-# Where the giver of "to provide ..." is found further up: "readiness to provide" (acl of a
-# noun that is itself an object), "committed to supporting" (pcomp, acomp), conjoined verbs.
-_GIVER_CLIMB = frozenset(
-    {"xcomp", "pcomp", "conj", "advcl", "acomp", "acl", "dobj", "pobj", "prep"}
-)
 
 
 def complement_verdict(verb: Token, sentence: Span, cues: Cues) -> str | None:

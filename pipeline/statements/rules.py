@@ -38,6 +38,7 @@ from pipeline.statements.attribution import (
     Quote,
     UnitIndex,
     absolute,
+    ctx_offset,
     dash_attributions,
     find_attributions,
     find_quotes,
@@ -658,7 +659,7 @@ class RuleExtractor:
         path = dependency_path(token, stop)
         if stop is not None and path[-1].i != stop.i:
             path.append(stop)
-        shift = token.doc.user_data.get("offset", 0)
+        shift = ctx_offset(token)
         span = (match.start - shift, match.end - shift)
         stance = stance_on_path(path, sentence, self.cues, span)
         deprived = any(t.lower_ in self.cues.deprivatives for t in path)

@@ -320,6 +320,13 @@ def _members_of(head: Token, ctx: ArticleContext) -> Actor | None:
     return None
 
 
+def vaguely_determined(head: Token, cues: Cues) -> bool:
+    """Say whether a noun is an unnamed set ("some officials", "other officials")."""
+    return any(
+        c.lower_ in cues.vague_determiners for c in head.children if c.dep_ in ("det", "amod")
+    )
+
+
 def _collective_state(head: Token, ctx: ArticleContext) -> Actor | None:
     """Resolve "Ukrainian officials", "the Russian government", "Russia's foreign ministry"."""
     if fold(head.lemma_) not in ctx.registry.government_nouns and fold(head.text) not in (
@@ -346,7 +353,7 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     lower = head.lower_
     offset = head.idx + ctx_offset(head)
     if lower in ctx.cues.gendered_pronouns:
-        sentence_start = head.sent[0].idx + ctx_offset(head)
+        sentence_start = absolute(head.sent[0])
         actor = ctx.antecedent(offset, ctx.cues.gendered_pronouns[lower], None, sentence_start)
         return (ACTOR, actor, "pronoun") if actor else (UNRESOLVED, None, "pronoun")
     if lower in ctx.cues.vague_pronouns or head.like_num or head.pos_ == "NUM":
@@ -394,11 +401,7 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
         return ACTOR, actor, "collective"
     actor = _collective_state(head, ctx)
     if actor is not None:
-        if any(
-            c.lower_ in ctx.cues.vague_determiners
-            for c in head.children
-            if c.dep_ in ("det", "amod")
-        ):
+        if vaguely_determined(head, ctx.cues):
             # "some Polish officials", "Poland, Finland and other officials"
             return ANONYMOUS, None, "anonymous"
         return ACTOR, actor, "collective"
