@@ -284,12 +284,19 @@ class UnitIndex:
         return self.by_sentence.get(start, [])
 
 
-def own_clause(token: Token) -> bool:
+def own_clause(token: Token, cues: Cues) -> bool:
     """Say whether a conjunct is a clause with its own subject ("Rome has ruled out X, but
-    Paris wants Y"): what it says belongs to its subject, not to the first verb's."""
-    return token.dep_ == "conj" and any(
-        c.dep_ in ("nsubj", "nsubjpass", "expl") for c in token.children
-    )
+    Paris wants Y", "..., while Paris wants Y"): what it says belongs to its subject, not to
+    the first verb's."""
+    if token.dep_ == "advcl":
+        contrasted = any(
+            c.dep_ == "mark" and c.lower_ in cues.contrast_marks for c in token.children
+        )
+        if not contrasted:
+            return False
+    elif token.dep_ != "conj":
+        return False
+    return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in token.children)
 
 
 def _units_for_subjects(
@@ -305,7 +312,7 @@ def _units_for_subjects(
     for subject in subjects:
         excluded |= {t.i for t in subject.subtree}
     for child in verb.children:
-        if child.dep_ == "agent" or own_clause(child):
+        if child.dep_ == "agent" or own_clause(child, ctx.cues):
             excluded |= {t.i for t in child.subtree}
     content = [t for t in verb.subtree if t.i not in excluded]
     if verb.dep_ == "acl" and verb.head.lemma_.lower() in ctx.cues.proposal_nouns:

@@ -31,17 +31,38 @@ def load_instrument_nouns(path: Path = TOPICS_FILE) -> dict[str, int]:
     """Return each noun that names an arrangement with the number of its group of
     interchangeable nouns (`instruments:` in topics.yaml)."""
     data = read_topics_file(path)
-    return {
+    nouns = {
         word.lower(): number
         for number, group in enumerate(data.get("instruments") or [])
         for word in group
     }
+    nouns.update({word.lower(): ANY_GROUP for word in data.get("generic_instruments") or []})
+    return nouns
+
+
+ANY_GROUP = -1  # a generic noun ("the plan") stands for the last arrangement of any group
+ANY_GROUP_BARE = -2  # the same noun found where the pattern took it for a modifier
 
 
 _LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
 _REFERENCE = re.compile(
-    r"\b(?:the|this|that|these|those|such\s+an?)\s+(?:[a-z-]+\s+)?([a-z]+)\b", re.IGNORECASE
+    r"\b(?:the|this|that|these|those|such\s+an?|no)\s+((?:[a-z-]+\s+)?)([a-z]+)\b", re.IGNORECASE
 )
+
+
+# A preposition after the noun that opens its own content ("the framework for these
+# guarantees"): with a cue soon after, the noun names that, not an earlier arrangement.
+_OWN_COMPLEMENT = re.compile(r"\s+(?:for|of|on|over)\s", re.IGNORECASE)
+_COMPLEMENT_REACH = 60
+
+
+def _names_own_content(text: str, end: int, cue_starts: list[int]) -> bool:
+    """Say whether the noun ending at `end` opens a complement holding a cue of its own."""
+    after = bisect_left(cue_starts, end)
+    if after == len(cue_starts) or not _OWN_COMPLEMENT.match(text, end):
+        return False
+    between = text[end : cue_starts[after]]
+    return len(between) < _COMPLEMENT_REACH and "\n" not in between
 
 
 def instrument_references(
@@ -57,8 +78,9 @@ def instrument_references(
     for match in matches:
         found = _LAST_WORD.search(text, match.start, match.end)
         group = instruments.get(found.group(1).lower()) if found else None
-        if group is not None:
+        if group is not None and group != ANY_GROUP:
             named.append((match.end, group, match.topic))
+            named.append((match.end, ANY_GROUP, match.topic))
     if not named:
         return []
     by_group: dict[int, tuple[list[int], list[str]]] = {}
@@ -70,11 +92,23 @@ def instrument_references(
     taken_ends = [m.end for m in matches]
     references = []
     for found in _REFERENCE.finditer(text, min(end for end, _, _ in named)):
-        group = instruments.get(found.group(1).lower())
-        start, end = found.span(1)
+        group = instruments.get(found.group(2).lower())
+        start, end = found.span(2)
+        if group is None and found.group(1):
+            # "the force has ...": the word taken for a modifier is the noun.
+            modifier = found.group(1).strip().lower()
+            group = instruments.get(modifier)
+            start, end = found.start(1), found.start(1) + len(modifier)
+            if group == ANY_GROUP:
+                group = ANY_GROUP_BARE
         before = bisect_left(taken_starts, end) - 1
         if group is None or (before >= 0 and taken_ends[before] > start):
             continue
+        if group == ANY_GROUP and found.group(1):
+            continue  # "the peace plan" names its own thing; only a bare "the plan" refers back
+        group = ANY_GROUP if group == ANY_GROUP_BARE else group
+        if _names_own_content(text, end, taken_starts):
+            continue  # "the framework for security guarantees" names its own content
         ends, topics = by_group.get(group, ([], []))
         last = bisect_right(ends, start) - 1  # the group's last naming before this word
         if last >= 0:

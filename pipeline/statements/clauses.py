@@ -153,14 +153,14 @@ def asserts(unit: Attribution, cues: Cues) -> bool:
     return verb.head.lemma_.lower() in cues.proposal_nouns
 
 
-def _without_others_clauses(sentence: Span, verb: Token | None) -> list[Token]:
+def _without_others_clauses(sentence: Span, verb: Token | None, cues: Cues) -> list[Token]:
     """Return a sentence's tokens without the coordinated clauses that have a subject of
     their own ("X said ..., and a coalition of 30 nations has promised support")."""
     if verb is None or verb.doc is not sentence.doc:
         return list(sentence)
     others: set[int] = set()
-    for clause in verb.conjuncts:
-        if clause.i > verb.i and own_clause(clause):
+    for clause in [*verb.conjuncts, *verb.children]:
+        if clause.i > verb.i and own_clause(clause, cues):
             others |= {t.i for t in clause.subtree}
     return [t for t in sentence if t.i not in others]
 
@@ -200,7 +200,7 @@ def speaker_clauses(
         clauses = []
         for unit in outer:
             if len(anchors) == 1:
-                tokens = _without_others_clauses(sentence, unit.verb)
+                tokens = _without_others_clauses(sentence, unit.verb, ctx.cues)
             else:
                 tokens = [t for t in sentence if unit.covers(absolute(t))]
             if tokens:

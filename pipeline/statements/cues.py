@@ -57,6 +57,7 @@ class Cues:
     verbs_needing_particle: frozenset[str]
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
+    contrast_marks: frozenset[str]
     obligation_modals: frozenset[str]
     proposal_verbs: frozenset[str]
     example_heads: frozenset[str]
@@ -140,6 +141,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         verbs_needing_particle=_words(data["verbs_needing_particle"]),
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),
+        contrast_marks=_words(data["contrast_marks"]),
         obligation_modals=_words(data["obligation_modals"]),
         proposal_verbs=_words(data["proposal_verbs"]),
         example_heads=_words(data["example_heads"]),

@@ -558,7 +558,13 @@ class RuleExtractor:
             dated = [m for m, t in cues_in_sentence if _dated_by(t, self.cues)]
             # The model may not read a dated wording as said either.
             self._dated += dated
-            kept = _drop_subsumed_general([(m, t) for m, t in cues_in_sentence if m not in dated])
+            kept = _drop_subsumed_general(
+                [
+                    (m, t)
+                    for m, t in cues_in_sentence
+                    if m not in dated and not (m.weak and _questioned(t, self.cues))
+                ]
+            )
             for match, token in kept:
                 for owner in find_owners(match, sentence, units, quote_owners, ctx):
                     yield self._statement(match, token, sentence, owner, ctx)
@@ -754,6 +760,18 @@ def _dated_by(token: Token, cues: Cues) -> bool:
             return True
         if token.pos_ in ("VERB", "AUX"):
             return False
+        token = token.head
+    return False
+
+
+def _questioned(token: Token, cues: Cues) -> bool:
+    """Say whether a cue is the subject matter of an open question: its clause opens with
+    "whether" or "if" ("the question is whether such a deal is achievable")."""
+    while token.head.i != token.i:
+        if token.pos_ in ("VERB", "AUX"):
+            return any(
+                c.dep_ == "mark" and c.lower_ in cues.hypothetical_marks for c in token.children
+            )
         token = token.head
     return False
 

@@ -7,6 +7,7 @@ import re
 
 from spacy.tokens import Span, Token
 
+from pipeline.statements.attribution import own_clause
 from pipeline.statements.cues import Cues
 
 SUPPORT, OPPOSE, CONDITIONAL, NEUTRAL = "support", "oppose", "conditional", "neutral"
@@ -129,6 +130,25 @@ def _leaves_clause(token: Token) -> bool:
     return has_own or comma_before
 
 
+def _clause_text(sentence: Span, cue: Token, cues: Cues) -> str:
+    """The words of the cue's own clause: the sentence without the clauses other subjects
+    hold ("A rejects X, while B calls it premature": B's verdict is not A's), or only the
+    other subject's clause when the cue is in it."""
+    others: list[Token] = [t for t in sentence if own_clause(t, cues)]
+    for clause in sorted(others, key=lambda t: -t.i):
+        if clause.left_edge.i <= cue.i <= clause.right_edge.i:
+            inner = [
+                t
+                for t in clause.subtree
+                if not any(
+                    o is not clause and o in clause.subtree and t in o.subtree for o in others
+                )
+            ]
+            return "".join(t.text_with_ws for t in inner)
+    hidden = {t.i for clause in others for t in clause.subtree}
+    return "".join(t.text_with_ws for t in sentence if t.i not in hidden)
+
+
 @functools.lru_cache(maxsize=1024)
 def _matches(pattern: re.Pattern[str], text: str) -> bool:
     # Cached: the same sentence is tested once per topic mention it holds.
@@ -145,9 +165,10 @@ def stance_on_path(
     veto; it does not say "not opposed").
     """
     on_path = {t.i for t in path}
-    if _matches(cues.conditional_pattern, sentence.text):
+    clause = _clause_text(sentence, path[0], cues)
+    if _matches(cues.conditional_pattern, clause):
         return CONDITIONAL
-    if _matches(cues.oppose_pattern, sentence.text):
+    if _matches(cues.oppose_pattern, clause):
         return OPPOSE
     sign, polar_seen = 1, False
     if topic_span is not None and any(

@@ -46,9 +46,12 @@ def test_extraction_case(case, extractor):
     if case.get("expect_nothing"):
         assert statements == [], f"expected nothing, found {found}"
         return
-    for expected in case["expect"]:
+    for expected in case.get("expect", []):
         assert any(_matches(expected, s) for s in statements), f"missing {expected} in {found}"
-    if case.get("exact", True):
+    for absent in case.get("expect_nothing_for", []):
+        # Cases whose point is that one actor says nothing; others may speak.
+        assert all(s.actor.actor_id != absent for s in statements), f"{absent} in {found}"
+    if case.get("exact", True) and "expect" in case:
         allowed = {(e.get("actor_id"), e.get("actor_name"), e["topic"]) for e in case["expect"]}
         for s in statements:
             actor_id, name = _actor_key(s)
