@@ -56,6 +56,12 @@ def _is_negated(token: Token, cues: Cues) -> bool:
     )
 
 
+def _is_verdict(token: Token, cues: Cues) -> bool:
+    """Say whether a stance word judges the thing ("provocative", "dangerous") rather than
+    states a position on it ("opposed", "reject")."""
+    return token.pos_ == "ADJ" and token.lower_ not in cues.position_adjectives
+
+
 def _names_topic(token: Token, topic_span: tuple[int, int] | None) -> bool:
     """Say whether a token is one of the nouns a topic cue names ("veto" in "Russia will
     have no veto"): those name the topic, not a stance; a modal inside the cue ("Russia
@@ -69,8 +75,9 @@ def _names_topic(token: Token, topic_span: tuple[int, int] | None) -> bool:
 
 def _token_polarity(
     token: Token, cues: Cues, path: set[int], topic_span: tuple[int, int] | None = None
-) -> tuple[str | None, bool]:
-    """Return the stance a word on the path carries (itself or a modifier) and its negation."""
+) -> tuple[str | None, bool, Token]:
+    """Return the stance a word on the path carries (itself or a modifier), its negation,
+    and the word that carries it."""
     for child in token.children:
         # "called the plan unacceptable", "described it as a sham": the verdict complement,
         # not the verb, says it.
@@ -84,18 +91,22 @@ def _token_polarity(
                 continue  # "views them as blocks": a noun that is only a verb's namesake
             verdict = _word_stance(complement, cues)
             if verdict is not None:
-                return verdict, _is_negated(token, cues) or _is_negated(complement, cues)
-    stance = _word_stance(token, cues)
+                return (
+                    verdict,
+                    _is_negated(token, cues) or _is_negated(complement, cues),
+                    complement,
+                )
+    stance, carrier = _word_stance(token, cues), token
     if stance is None:
         for child in token.children:
             if _names_topic(child, topic_span):
                 continue
             # "expressed openness", "voiced support": the object carries the stance.
             if child.i not in path and (child.dep_ in _MODIFIER_DEPS or child.dep_ == "dobj"):
-                stance = _word_stance(child, cues)
+                stance, carrier = _word_stance(child, cues), child
                 if stance is not None:
                     break
-    return stance, _is_negated(token, cues)
+    return stance, _is_negated(token, cues), carrier
 
 
 def dependency_path(cue: Token, stop: Token | None) -> list[Token]:
@@ -181,7 +192,7 @@ def stance_on_path(
         # of a word on the path ("will not have") is read on the path.
         sign, polar_seen = -1, True
     for position, token in enumerate(path):
-        stance, negated = _token_polarity(token, cues, on_path, topic_span)
+        stance, negated, carrier = _token_polarity(token, cues, on_path, topic_span)
         if position == 0 and stance == _word_stance(token, cues):
             # The cue word itself ("guarantee", "support") is the topic, not a stance.
             stance = None
@@ -211,8 +222,9 @@ def stance_on_path(
             sign *= _SIGN[stance]
             polar_seen = True
         if negated:
-            # "is not opposed to" reads as openness, not as support.
-            if stance == OPPOSE:
+            # "is not opposed to" reads as openness, not as support; "would not be
+            # provocative" denies a verdict on the thing, which backs it.
+            if stance == OPPOSE and not _is_verdict(carrier, cues):
                 return CONDITIONAL
             sign *= -1
             polar_seen = True
