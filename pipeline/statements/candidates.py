@@ -44,7 +44,7 @@ ANY_GROUP = -1  # a generic noun ("the plan") stands for the last arrangement of
 ANY_GROUP_BARE = -2  # the same noun found where the pattern took it for a modifier
 
 
-_LAST_WORD = re.compile(r"([A-Za-z]+)\W*$")
+_WORD = re.compile(r"[A-Za-z]+")
 _REFERENCE = re.compile(
     r"\b(?:the|this|that|these|those|such\s+an?|no)\s+((?:[a-z-]+\s+)?)([a-z]+)\b", re.IGNORECASE
 )
@@ -76,9 +76,11 @@ def instrument_references(
     """
     named: list[tuple[int, int, str]] = []  # (end of the naming cue, noun group, topic)
     for match in matches:
-        found = _LAST_WORD.search(text, match.start, match.end)
-        group = instruments.get(found.group(1).lower()) if found else None
-        if group is not None and group != ANY_GROUP:
+        # The cue's last noun of an arrangement: "reassurance force", "declaration on security".
+        words = _WORD.findall(text, match.start, match.end)
+        groups = [instruments[w.lower()] for w in words if instruments.get(w.lower(), -1) >= 0]
+        group = groups[-1] if groups else None
+        if group is not None:
             named.append((match.end, group, match.topic))
             named.append((match.end, ANY_GROUP, match.topic))
     if not named:

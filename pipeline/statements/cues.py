@@ -43,6 +43,7 @@ class Cues:
     harm_words: frozenset[str]
     hedging_modals: frozenset[str]
     verb_forms: re.Pattern[str]
+    speech_forms: re.Pattern[str]
     # Who is speaking (speakers.py, attribution.py).
     gendered_pronouns: dict[str, str]
     vague_pronouns: frozenset[str]
@@ -125,6 +126,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         verb_forms=_verb_form_pattern(
             [*data["speech_verbs"], *data["position_verbs"]], data["irregular_verb_forms"]
         ),
+        speech_forms=_verb_form_pattern(list(data["speech_verbs"]), data["irregular_verb_forms"]),
         gendered_pronouns=dict(data["gendered_pronouns"]),
         vague_pronouns=_words(data["vague_pronouns"]),
         vague_determiners=_words(data["vague_determiners"]),

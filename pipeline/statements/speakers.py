@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -590,15 +590,55 @@ def remember_people(sentence: Span, ctx: ArticleContext) -> None:
 
 
 def remember_registry_mentions(text: str, offset: int, ctx: ArticleContext) -> None:
-    """Record registry names in a stretch of text that was not parsed, and the person a
+    """Record registry names in a stretch of text that was not parsed, the person a
     sentence-opening role noun stands for ("The prime minister flew to Paris.") as its
-    subject, for the pronouns that follow."""
+    subject, and people outside the registry named as speakers ("..., Jane Roe said"), for
+    the pronouns that follow."""
     for start, _, actor in find_mentions(ctx.registry, text):
         ctx.remember(offset + start, actor, salient=False)
+    for start, actor in _named_speakers(text, ctx):
+        ctx.remember(offset + start, actor, salient=True)
     for match in _role_opening(ctx.cues.role_nouns).finditer(text):
         actor = ctx.antecedent(offset + match.start(), None, match.group(1).lower())
         if actor is not None:
             ctx.remember(offset + match.start(), actor, salient=True)
+
+
+_NAME = r"([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})"
+_NAME_THEN_VERB = re.compile(rf"\b{_NAME}\s+(\w+)")
+_VERB_THEN_NAME = re.compile(rf"\b(\w+)\s+{_NAME}\b(?!\s+[A-Z])")
+
+
+def _is_outlet_name(name: str, cues: Cues) -> bool:
+    words = name.split()
+    return any(fold(" ".join(words[i:])) in cues.media_outlets for i in range(len(words)))
+
+
+def _named_speakers(text: str, ctx: ArticleContext) -> Iterator[tuple[int, Actor]]:
+    """Find people outside the registry whom unparsed text names as speakers, full name
+    and a speech verb ("Jane Roe said", "..., said Jane Roe"), each made (or found again) as
+    the article's."""
+    found = [(m.start(1), m.group(1), m.group(2)) for m in _NAME_THEN_VERB.finditer(text)]
+    found += [(m.start(2), m.group(2), m.group(1)) for m in _VERB_THEN_NAME.finditer(text)]
+    for start, name_text, verb in sorted(found):
+        if not ctx.cues.speech_forms.fullmatch(verb):
+            continue
+        words = name_text.split()
+        if fold(words[0]) in ctx.cues.name_articles or _is_outlet_name(name_text, ctx.cues):
+            continue  # "The Sunday Herald said", "Die Zeit wrote": a newspaper
+        while words and (
+            fold(words[0]) in ctx.cues.title_words or lookup_demonym(ctx.registry, words[0])
+        ):
+            words = words[1:]
+        if len(words) < 2 or any(fold(w) in ctx.cues.organisation_words for w in words):
+            continue
+        name = " ".join(words)
+        if lookup_name(ctx.registry, name) is not None or find_mentions(ctx.registry, name):
+            continue  # a registry name: find_mentions has it
+        surname = fold(words[-1])
+        actor = ctx.new_people.get(surname) or new_person(name, None, None)
+        ctx.new_people.setdefault(surname, actor)
+        yield start + name_text.index(words[0]), actor
 
 
 @functools.lru_cache(maxsize=4)

@@ -62,6 +62,17 @@ def _is_verdict(token: Token, cues: Cues) -> bool:
     return token.pos_ == "ADJ" and token.lower_ not in cues.position_adjectives
 
 
+def _describes_the_thing(adjective: Token, verb: Token, path: set[int], cues: Cues) -> bool:
+    """Say whether a position adjective describes the topic's own thing ("the declaration is
+    open for accession"), not an actor's position ("Oslo is open to it"): the subject of its
+    copula is on the path up from the cue."""
+    return (
+        adjective.dep_ == "acomp"
+        and adjective.lower_ in cues.position_adjectives
+        and any(c.dep_ in ("nsubj", "nsubjpass") and c.i in path for c in verb.children)
+    )
+
+
 def _names_topic(token: Token, topic_span: tuple[int, int] | None) -> bool:
     """Say whether a token is one of the nouns a topic cue names ("veto" in "Russia will
     have no veto"): those name the topic, not a stance; a modal inside the cue ("Russia
@@ -100,6 +111,8 @@ def _token_polarity(
     if stance is None:
         for child in token.children:
             if _names_topic(child, topic_span):
+                continue
+            if _describes_the_thing(child, token, path, cues):
                 continue
             # "expressed openness", "voiced support": the object carries the stance.
             if child.i not in path and (child.dep_ in _MODIFIER_DEPS or child.dep_ == "dobj"):

@@ -62,3 +62,22 @@ def test_stance_words_fallback():
     assert stance_of_words("We are open to it.", cues) == "conditional"
     assert stance_of_words("This is essential.", cues) == "support"
     assert stance_of_words("The weather is fine.", cues) is None
+
+
+@pytest.mark.parametrize(
+    "text, cue, stance",
+    [
+        # The copula's subject is the topic's own thing: "open" describes the pact.
+        ("Mark Rutte stressed that the pact is open to other allies.", "pact", None),
+        # The actor is the subject: "open" is its position.
+        ("Mark Rutte stressed that Norway is open to the pact.", "pact", "conditional"),
+    ],
+)
+def test_position_adjective_needs_an_actor_subject(extractor, text, cue, stance):
+    from pipeline.statements.stances import dependency_path, stance_on_path
+
+    doc = extractor.nlp(text)
+    token = next(t for t in doc if t.text == cue)
+    verb = next(t for t in doc if t.dep_ == "ROOT")
+    path = dependency_path(token, verb)
+    assert stance_on_path(path, doc[:], load_cues()) == stance
