@@ -279,11 +279,16 @@ def own_troops_refusals(statements: list[Statement]) -> list[Statement]:
     ]
 
 
-def general_beside_components(statements: list[Statement]) -> list[Statement]:
+def general_beside_components(
+    statements: list[Statement], separate: set[int] = frozenset()
+) -> list[Statement]:
     """Convention 4: guarantees_general beside a component of the same speaker in the same
     sentence only frames it ("ready to send troops as part of the guarantees": troops only),
-    so it is dropped there."""
+    so it is dropped there, except in the sentences (`separate`, by evidence start) that
+    say it in a coordinated clause of its own."""
     specific = {(s.actor.actor_id, s.start) for s in statements if s.topic != GENERAL}
     return [
-        s for s in statements if s.topic != GENERAL or (s.actor.actor_id, s.start) not in specific
+        s
+        for s in statements
+        if s.topic != GENERAL or s.start in separate or (s.actor.actor_id, s.start) not in specific
     ]

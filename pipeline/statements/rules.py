@@ -376,6 +376,9 @@ class RuleExtractor:
         self._stances: dict[tuple[int, int, int, int], str] = {}
         # Cues found only dating a clause ("pending its accession"), per article.
         self._dated: list[TopicMatch] = []
+        # Sentences whose guarantees-as-a-whole cue heads a clause of its own, coordinated
+        # with the components' clauses (evidence starts), per article.
+        self._separate_general: set[int] = set()
         self.registry = registry or load_registry()
         self.cues = cues or load_cues()
         self.lexicon = lexicon or load_topic_lexicon()
@@ -469,6 +472,7 @@ class RuleExtractor:
         )
         self._stances = {}
         self._dated = []
+        self._separate_general = set()
         units = self._attributions(plan, ctx)
         quote_owners = assign_quote_speakers(ctx.quotes, units, plan.paragraphs, text)
         index = UnitIndex(units)
@@ -486,7 +490,7 @@ class RuleExtractor:
                         found[key] = statement
         # Convention 4 on what the cues found (the model never pairs general with another
         # topic itself; a component it adds is less sure than the cue that found general).
-        kept = general_beside_components(list(found.values()))
+        kept = general_beside_components(list(found.values()), self._separate_general)
         found = {(s.actor.actor_id, s.topic, s.start): s for s in kept}
         if self.classifier is not None:
             # Where the cues found a topic for a speaker in a sentence, they are precise; the
@@ -565,6 +569,9 @@ class RuleExtractor:
                     if m not in dated and not (m.weak and _questioned(t, self.cues))
                 ]
             )
+            if _general_in_own_clause(kept):
+                # "Russia opposes the guarantees and will not allow troops": two assertions.
+                self._separate_general.add(evidence_bounds(sentence, ctx.text)[0])
             for match, token in kept:
                 for owner in find_owners(match, sentence, units, quote_owners, ctx):
                     yield self._statement(match, token, sentence, owner, ctx)
@@ -774,6 +781,17 @@ def _questioned(token: Token, cues: Cues) -> bool:
             )
         token = token.head
     return False
+
+
+def _general_in_own_clause(cues_in_sentence: list[tuple[TopicMatch, Token]]) -> bool:
+    """Say whether a sentence's general-guarantee cue sits in a clause coordinated with (not
+    framing) every component cue's clause ("opposes the proposals on guarantees and will
+    not allow troops")."""
+    general = [clause_head(t) for m, t in cues_in_sentence if m.topic == GENERAL]
+    specific = [clause_head(t) for m, t in cues_in_sentence if m.topic != GENERAL]
+    return bool(general and specific) and any(
+        all(s.i != g.i and s in g.conjuncts for s in specific) for g in general
+    )
 
 
 def _drop_subsumed_general(
