@@ -59,6 +59,8 @@ class Cues:
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
     contrast_marks: frozenset[str]
+    alternative_markers: frozenset[str]
+    comparison_words: frozenset[str]
     obligation_modals: frozenset[str]
     proposal_verbs: frozenset[str]
     example_heads: frozenset[str]
@@ -144,6 +146,8 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),
         contrast_marks=_words(data["contrast_marks"]),
+        alternative_markers=_words(data["alternative_markers"]),
+        comparison_words=_words(data["comparison_words"]),
         obligation_modals=_words(data["obligation_modals"]),
         proposal_verbs=_words(data["proposal_verbs"]),
         example_heads=_words(data["example_heads"]),

@@ -77,6 +77,8 @@ from pipeline.statements.stances import (
     NEUTRAL,
     OPPOSE,
     SUPPORT,
+    compared_only,
+    passed_over,
     dependency_path,
     stance_of_words,
     stance_on_path,
@@ -559,8 +561,12 @@ class RuleExtractor:
             sentence = cues_in_sentence[0][1].sent
             if _SURVEY.search(sentence.text):
                 continue
-            dated = [m for m, t in cues_in_sentence if _dated_by(t, self.cues)]
-            # The model may not read a dated wording as said either.
+            dated = [
+                m
+                for m, t in cues_in_sentence
+                if _dated_by(t, self.cues) or compared_only(t, self.cues)
+            ]
+            # The model may not read a dated (or merely compared) wording as said either.
             self._dated += dated
             kept = _drop_subsumed_general(
                 [
@@ -675,6 +681,10 @@ class RuleExtractor:
         shift = ctx_offset(token)
         span = (match.start - shift, match.end - shift)
         stance = stance_on_path(path, sentence, self.cues, span)
+        covered = token.doc.char_span(span[0], span[1], alignment_mode="expand")
+        if covered is not None and passed_over(dependency_path(covered[-1], stop), self.cues):
+            # "send trainers rather than troops": the cue's own last word is passed over.
+            stance = OPPOSE
         deprived = any(t.lower_ in self.cues.deprivatives for t in path)
         defaulted = False
         if not deprived and warns_of_harm(unit.verb, sentence, self.cues):

@@ -154,6 +154,36 @@ def _leaves_clause(token: Token) -> bool:
     return has_own or comma_before
 
 
+def passed_over(path: list[Token], cues: Cues) -> bool:
+    """Say whether the cue is the alternative a speaker passes over: "instead of X",
+    "rather than X" (a preposition the marker modifies), "trainers rather than troops"
+    (a conjunct joined by a marked "than")."""
+    for token in path[:-1]:
+        if token.dep_ == "prep" and any(
+            c.lower_ in cues.alternative_markers for c in token.children
+        ):
+            return True
+        if token.dep_ == "conj" and any(
+            c.dep_ == "cc" and any(m.lower_ in cues.alternative_markers for m in c.children)
+            for c in token.head.children
+        ):
+            return True
+    return False
+
+
+def compared_only(token: Token, cues: Cues) -> bool:
+    """Say whether a cue is only a point of comparison ("more effective than NATO
+    membership", "different from membership"): below its clause's verb, a comparison word
+    governs it, and no alternative marker makes it a rejection."""
+    while token.head.i != token.i and token.pos_ not in ("VERB", "AUX"):
+        if token.lower_ in cues.comparison_words and not any(
+            c.lower_ in cues.alternative_markers for c in token.children
+        ):
+            return True
+        token = token.head
+    return False
+
+
 def _clause_text(sentence: Span, cue: Token, cues: Cues) -> str:
     """The words of the cue's own clause: the sentence without the clauses other subjects
     hold ("A rejects X, while B calls it premature": B's verdict is not A's), or only the
@@ -189,6 +219,8 @@ def stance_on_path(
     veto; it does not say "not opposed").
     """
     on_path = {t.i for t in path}
+    if passed_over(path, cues):
+        return OPPOSE
     clause = _clause_text(sentence, path[0], cues)
     if _matches(cues.conditional_pattern, clause):
         return CONDITIONAL
