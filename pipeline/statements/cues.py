@@ -59,6 +59,7 @@ class Cues:
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
     contrast_marks: frozenset[str]
+    condition_marks: frozenset[str]
     alternative_markers: frozenset[str]
     comparison_words: frozenset[str]
     obligation_modals: frozenset[str]
@@ -146,6 +147,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),
         contrast_marks=_words(data["contrast_marks"]),
+        condition_marks=_words(data["condition_marks"]),
         alternative_markers=_words(data["alternative_markers"]),
         comparison_words=_words(data["comparison_words"]),
         obligation_modals=_words(data["obligation_modals"]),

@@ -226,6 +226,10 @@ def stance_on_path(
         return CONDITIONAL
     if _matches(cues.oppose_pattern, clause):
         return OPPOSE
+    if any(
+        c.dep_ == "mark" and c.lower_ in cues.condition_marks for t in path[:-1] for c in t.children
+    ):
+        return CONDITIONAL  # "if troops are sent, they must ...": backed on a condition
     sign, polar_seen = 1, False
     if topic_span is not None and any(
         topic_span[0] <= t.idx < topic_span[1]
