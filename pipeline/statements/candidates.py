@@ -119,6 +119,12 @@ def instrument_references(
 
 
 @lru_cache(maxsize=4)
+def load_framing_topics(path: Path = TOPICS_FILE) -> frozenset[str]:
+    """Return the topics whose cue's object is no statement of its own (`framing_topics:`)."""
+    return frozenset(read_topics_file(path).get("framing_topics") or [])
+
+
+@lru_cache(maxsize=4)
 def load_speaker_topics(path: Path = TOPICS_FILE) -> dict[str, dict[str, str]]:
     """Return, per speaker country, the topics that become another (`speaker_topics:`)."""
     data = read_topics_file(path)

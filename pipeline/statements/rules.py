@@ -49,6 +49,7 @@ from pipeline.statements.attribution import (
 from pipeline.statements.candidates import (
     instrument_references,
     load_field_pattern,
+    load_framing_topics,
     load_instrument_nouns,
     load_provider_topics,
     load_speaker_topics,
@@ -373,6 +374,7 @@ class RuleExtractor:
         self.field_words = load_field_pattern() if self.classifier is not None else None
         self.speaker_topics = load_speaker_topics()
         self.provider_topics = load_provider_topics()
+        self.framing_topics = load_framing_topics()
         self.requirements = load_topic_requirements()
         # The classifier's stance per clause of the article being read (see _model_stance).
         self._stances: dict[tuple[int, int, int, int], str] = {}
@@ -561,10 +563,11 @@ class RuleExtractor:
             sentence = cues_in_sentence[0][1].sent
             if _SURVEY.search(sentence.text):
                 continue
+            framed = _framed_objects(cues_in_sentence, self.framing_topics)
             dated = [
                 m
                 for m, t in cues_in_sentence
-                if _dated_by(t, self.cues) or compared_only(t, self.cues)
+                if _dated_by(t, self.cues) or compared_only(t, self.cues) or m in framed
             ]
             # The model may not read a dated (or merely compared) wording as said either.
             self._dated += dated
@@ -779,6 +782,29 @@ def _dated_by(token: Token, cues: Cues) -> bool:
             return False
         token = token.head
     return False
+
+
+def _framed_objects(
+    cues_in_sentence: list[tuple[TopicMatch, Token]], framing_topics: frozenset[str]
+) -> list[TopicMatch]:
+    """The cues that are the object of a framing cue's closing preposition ("a veto over
+    the deployment of troops": the troops are what the veto is over)."""
+    openers = []
+    for match, token in cues_in_sentence:
+        if match.topic not in framing_topics:
+            continue
+        shift = ctx_offset(token)
+        covered = token.doc.char_span(
+            match.start - shift, match.end - shift, alignment_mode="expand"
+        )
+        if covered is not None and covered[-1].pos_ == "ADP":
+            openers.append(covered[-1])
+    return [
+        match
+        for match, token in cues_in_sentence
+        if match.topic not in framing_topics
+        and any(token.i in {t.i for t in opener.subtree} for opener in openers)
+    ]
 
 
 def _questioned(token: Token, cues: Cues) -> bool:
