@@ -788,7 +788,7 @@ def _framed_objects(
     cues_in_sentence: list[tuple[TopicMatch, Token]], framing_topics: frozenset[str]
 ) -> list[TopicMatch]:
     """The cues that are the object of a framing cue's closing preposition ("a veto over
-    the deployment of troops": the troops are what the veto is over)."""
+    sending troops": the troops are what the veto is over)."""
     openers = []
     for match, token in cues_in_sentence:
         if match.topic not in framing_topics:
