@@ -148,9 +148,26 @@ def asserts(unit: Attribution, cues: Cues) -> bool:
     noun ("the power accepted by both sides") does not, unless it backs a proposal ("a
     plan backed by Paris")."""
     verb = unit.verb
-    if verb is None or verb.dep_ != "acl":
+    if verb is None:
+        return True
+    if unit.kind == "position" and announces_talks(verb, cues):
+        return False
+    if verb.dep_ != "acl":
         return True
     return verb.head.lemma_.lower() in cues.proposal_nouns
+
+
+def announces_talks(verb: Token, cues: Cues) -> bool:
+    """Say whether a verb only announces talks to come ("will discuss", "intends to discuss
+    the guarantees"): the actor has taken no position, nor spoken on the topic yet."""
+    lemma = verb.lemma_.lower()
+    if lemma in cues.intention_verbs:
+        return any(c.dep_ == "xcomp" and c.lemma_.lower() in cues.talk_verbs for c in verb.children)
+    if lemma not in cues.talk_verbs:
+        return False
+    future = any(c.dep_ == "aux" and c.lower_ in cues.future_auxiliaries for c in verb.children)
+    intended = verb.dep_ == "xcomp" and verb.head.lemma_.lower() in cues.intention_verbs
+    return future or intended
 
 
 def _without_others_clauses(sentence: Span, verb: Token | None, cues: Cues) -> list[Token]:

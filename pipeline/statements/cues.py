@@ -59,6 +59,9 @@ class Cues:
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
     contrast_marks: frozenset[str]
+    talk_verbs: frozenset[str]
+    intention_verbs: frozenset[str]
+    future_auxiliaries: frozenset[str]
     condition_marks: frozenset[str]
     alternative_markers: frozenset[str]
     comparison_words: frozenset[str]
@@ -147,6 +150,9 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),
         contrast_marks=_words(data["contrast_marks"]),
+        talk_verbs=_words(data["talk_verbs"]),
+        intention_verbs=_words(data["intention_verbs"]),
+        future_auxiliaries=_words(data["future_auxiliaries"]),
         condition_marks=_words(data["condition_marks"]),
         alternative_markers=_words(data["alternative_markers"]),
         comparison_words=_words(data["comparison_words"]),
