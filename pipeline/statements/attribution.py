@@ -101,12 +101,29 @@ def _subject_tokens(verb: Token, cues: Cues) -> list[Token]:
             return _subject_tokens(verb.head, cues)
     if not subjects and verb.dep_ == "ROOT":
         subjects = _stranded_subject(verb)
+    if not subjects and _hung_on_name(verb):
+        # '"...," Jane Roe, the minister, posted': a parse that hung the verb on the name as
+        # a modifier; the name is who speaks.
+        subjects = [verb.head]
     result = []
     for subject in subjects:
         subject = _named_example(subject, cues) or subject
         result.append(subject)
         result += [c for c in subject.conjuncts if c.i > subject.i]
     return result
+
+
+def _hung_on_name(verb: Token) -> bool:
+    """Say whether a verb without subject hangs on a name, after a comma, as a modifier
+    ("Jane Roe, President of the Council, posted after ..."): the parse's way of missing
+    that the name is its subject."""
+    return (
+        verb.dep_ == "acl"
+        and verb.head.pos_ == "PROPN"
+        and verb.i > verb.head.i
+        and verb.doc[verb.i - 1].text == ","
+        and not any(c.dep_ in ("agent", "dobj") for c in verb.children)
+    )
 
 
 def _stranded_subject(verb: Token) -> list[Token]:

@@ -225,7 +225,11 @@ def find_topics(
         ]
     kept = _Spans([])
     chosen: list[TopicMatch] = []
-    for match in sorted(found, key=lambda m: (m.weak, -(m.end - m.start), m.start)):
+    # Components first: where a cue of the guarantees as a whole overlaps one of a component
+    # ("binding guarantees for Kyiv"), the component is what is said (convention 4).
+    for match in sorted(
+        found, key=lambda m: (m.weak, m.topic == GENERAL, -(m.end - m.start), m.start)
+    ):
         spans = excluded.get(match.topic)
         if spans is not None and spans.overlaps(match.start, match.end):
             continue
