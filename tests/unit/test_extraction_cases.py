@@ -48,6 +48,9 @@ def test_extraction_case(case, extractor):
         return
     for expected in case.get("expect", []):
         assert any(_matches(expected, s) for s in statements), f"missing {expected} in {found}"
+    if "expect_nothing_for_topic" in case:
+        topic = case["expect_nothing_for_topic"]
+        assert all(s.topic != topic for s in statements), f"{topic} in {found}"
     for absent in case.get("expect_nothing_for", []):
         # Cases whose point is that one actor says nothing; others may speak.
         assert all(s.actor.actor_id != absent for s in statements), f"{absent} in {found}"
