@@ -40,13 +40,14 @@ def load_instrument_nouns(path: Path = TOPICS_FILE) -> dict[str, int]:
     return nouns
 
 
+_NOT_A_NOUN_PHRASE = frozenset({"a", "an", "any", "the", "some", "all", "every", "no"})
 ANY_GROUP = -1  # a generic noun ("the plan") stands for the last arrangement of any group
-ANY_GROUP_BARE = -2  # the same noun found where the pattern took it for a modifier
 
 
 _WORD = re.compile(r"[A-Za-z]+")
 _REFERENCE = re.compile(
-    r"\b(?:the|this|that|these|those|such\s+an?|no)\s+((?:[a-z-]+\s+)?)([a-z]+)\b", re.IGNORECASE
+    r"\b(?:the|this|that|these|those|such\s+an?|no)\s+(?=((?:[a-z0-9-]+\b\s*){1,3}))",
+    re.IGNORECASE,
 )
 
 
@@ -94,21 +95,23 @@ def instrument_references(
     taken_ends = [m.end for m in matches]
     references = []
     for found in _REFERENCE.finditer(text, min(end for end, _, _ in named)):
-        group = instruments.get(found.group(2).lower())
-        start, end = found.span(2)
-        if group is None and found.group(1):
-            # "the force has ...": the word taken for a modifier is the noun.
-            modifier = found.group(1).strip().lower()
-            group = instruments.get(modifier)
-            start, end = found.start(1), found.start(1) + len(modifier)
-            if group == ANY_GROUP:
-                group = ANY_GROUP_BARE
-        before = bisect_left(taken_starts, end) - 1
-        if group is None or (before >= 0 and taken_ends[before] > start):
+        # The noun is the first word of the group's after the determiner ("the force has",
+        # "the G7 joint declaration"); a generic noun ("the plan") only right after it.
+        group = None
+        if found.group(1).split()[0].lower() in _NOT_A_NOUN_PHRASE:
+            continue  # "told Kyiv that any deal ...": "that" opens a clause
+        for position, word in enumerate(_WORD.finditer(found.group(1))):
+            group = instruments.get(word.group(0).lower())
+            if group is not None:
+                if group == ANY_GROUP and position > 0:
+                    group = None  # "the peace plan" names its own thing
+                start, end = found.start(1) + word.start(), found.start(1) + word.end()
+                break
+        if group is None:
             continue
-        if group == ANY_GROUP and found.group(1):
-            continue  # "the peace plan" names its own thing; only a bare "the plan" refers back
-        group = ANY_GROUP if group == ANY_GROUP_BARE else group
+        before = bisect_left(taken_starts, end) - 1
+        if before >= 0 and taken_ends[before] > start:
+            continue
         if _names_own_content(text, end, taken_starts):
             continue  # "the framework for security guarantees" names its own content
         ends, topics = by_group.get(group, ([], []))
