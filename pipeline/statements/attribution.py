@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from pipeline.statements.actors import find_mentions
 from pipeline.statements.bylines import dash_attributions, resolve_name_text
 from pipeline.statements.cues import Cues
 from pipeline.statements.model import Actor
@@ -449,4 +450,34 @@ def find_attributions(sentence: Span, paragraph: int, ctx: ArticleContext) -> li
                     subjects, token, "adjective", stance, paragraph, sentence, ctx
                 )
     units += _according_units(sentence, paragraph, ctx)
+    units += _holder_units(sentence, paragraph, ctx)
+    return units
+
+
+# How far after "supporters, notably" the named example must start.
+_EXAMPLE_REACH = 60
+
+
+def _holder_units(sentence: Span, paragraph: int, ctx: ArticleContext) -> list[Attribution]:
+    """'The force has its supporters, notably Keir Starmer': the named example holds the
+    stance the noun names, on what the rest of the sentence says."""
+    text = sentence.text
+    units = []
+    for match in ctx.cues.holder_pattern.finditer(text):
+        stance = ctx.cues.holder_nouns[match.group(1).lower()]
+        rest = text[match.end() : match.end() + _EXAMPLE_REACH + 40]
+        mentions = [m for m in find_mentions(ctx.registry, rest) if m[0] <= _EXAMPLE_REACH]
+        if not mentions:
+            continue
+        start, end, actor = mentions[0]
+        base = absolute(sentence[0])
+        name = (base + match.end() + start, base + match.end() + end)
+        content = [t for t in sentence if not name[0] <= absolute(t) < name[1]]
+        if ctx.in_quote(name[0]) is not None:
+            continue
+        units.append(
+            _unit(
+                ACTOR, actor, "example", "position", None, stance, content, paragraph, sentence, ctx
+            )
+        )
     return units

@@ -59,6 +59,8 @@ class Cues:
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
     contrast_marks: frozenset[str]
+    holder_pattern: re.Pattern[str]
+    holder_nouns: dict[str, str]
     talk_verbs: frozenset[str]
     intention_verbs: frozenset[str]
     future_auxiliaries: frozenset[str]
@@ -150,6 +152,8 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),
         contrast_marks=_words(data["contrast_marks"]),
+        holder_nouns={str(k).lower(): str(v) for k, v in data["holder_nouns"].items()},
+        holder_pattern=_holder_pattern(data["holder_nouns"], data["holder_example_markers"]),
         talk_verbs=_words(data["talk_verbs"]),
         intention_verbs=_words(data["intention_verbs"]),
         future_auxiliaries=_words(data["future_auxiliaries"]),
@@ -165,6 +169,13 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         example_prepositions=_words(data["example_prepositions"]),
         government_voices=_words(data["government_voices"]),
     )
+
+
+def _holder_pattern(nouns: dict[str, str], markers: list[str]) -> re.Pattern[str]:
+    """Compile "<holder noun>s, notably " (the noun in group 1, the example after the end)."""
+    noun = "|".join(sorted((re.escape(str(n)) for n in nouns), key=len, reverse=True))
+    marker = "|".join(re.escape(str(m)).replace(r"\ ", r"\s+") for m in markers)
+    return re.compile(rf"\b({noun})s?\b,?\s+(?:{marker})\s+", re.IGNORECASE)
 
 
 def _inflections(lemma: str) -> set[str]:

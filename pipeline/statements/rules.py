@@ -141,6 +141,7 @@ _METHOD_CONFIDENCE = {
     "pronoun": 0.7,
     "role": 0.7,
     "issuer": 0.7,
+    "example": 0.7,  # "supporters, notably X": a position the author ascribes, not said
 }
 
 
