@@ -385,6 +385,9 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
             status, actor, method = resolve_subject(child, ctx)
             if status == ACTOR:
                 return status, actor, method
+    named = _name_given(head, ctx)
+    if named is not None:
+        return ACTOR, named, "name"
     trailing = _trailing_person(head, ctx)
     if trailing is not None:
         return trailing
@@ -427,6 +430,27 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
         if earlier is not None:
             return ACTOR, earlier, "new-person"
     return UNRESOLVED, None, "unknown"
+
+
+def _name_given(head: Token, ctx: ArticleContext) -> Actor | None:
+    """Resolve "the grouping known as the Coalition of the Willing": the name it is given."""
+    for child in head.children:
+        if child.dep_ != "acl" or child.lemma_.lower() not in ctx.cues.naming_verbs:
+            continue
+        names = [c for c in child.children if c.dep_ == "oprd"]
+        names += [
+            g
+            for c in child.children
+            if c.dep_ == "prep" and c.lower_ == "as"
+            for g in c.children
+            if g.dep_ == "pobj"
+        ]
+        for name in names:
+            text = " ".join(t.text for t in name.subtree if not t.is_punct)
+            actor = lookup_name(ctx.registry, text)
+            if actor is not None:
+                return actor
+    return None
 
 
 def _known_word(word: str, registry: Registry) -> bool:
