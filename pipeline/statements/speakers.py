@@ -434,7 +434,8 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
 
 def _name_given(head: Token, ctx: ArticleContext) -> Actor | None:
     """Resolve "the grouping known as the Coalition of the Willing": the name it is given."""
-    for child in head.children:
+    # "a club of thirty nations known as ...": the naming may hang on the head's complement.
+    for child in head.subtree:
         if child.dep_ != "acl" or child.lemma_.lower() not in ctx.cues.naming_verbs:
             continue
         names = [c for c in child.children if c.dep_ == "oprd"]
