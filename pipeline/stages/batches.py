@@ -81,7 +81,7 @@ def _parts(rows: Iterable[Mapping[str, Any]], path: Path | str) -> dict[str, lis
         try:
             value = _READERS[kind](row)
         except (KeyError, TypeError, ValueError) as err:
-            raise InputError(f"{path}:{number}: a {kind} row that cannot be read ({err})") from err
+            raise InputError(f"{path}:{number}: cannot read this {kind} row ({err})") from err
         parts[kind].append(value)
         if kind in ("document", "skipped"):
             parts["item"].append(value)  # documents and skips, in the order of the pages
