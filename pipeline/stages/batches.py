@@ -71,13 +71,21 @@ def _item_row(item: Any) -> dict[str, Any]:
     return _document_to_row(item) if isinstance(item, Document) else item.to_dict()
 
 
-def _parts(rows: Iterable[Mapping[str, Any]], path: Path | str) -> dict[str, list[Any]]:
-    """Read a batch file's rows into its parts, by kind, each in file order."""
+def _parts(
+    rows: Iterable[Mapping[str, Any]], path: Path | str, kinds: Iterable[str] = _READERS
+) -> dict[str, list[Any]]:
+    """Read a batch file's rows into its parts, by kind, each in file order; a row of any
+    other kind than `kinds` is an error (another stage's file)."""
+    allowed = set(kinds)
     parts: dict[str, list[Any]] = {kind: [] for kind in (*_READERS, "item")}
     for number, line in enumerate(rows, 1):
         kind, row = line.get("kind"), line.get("row")
         if kind not in _READERS or not isinstance(row, dict):
             raise InputError(f"{path}:{number}: not a batch row (kind {kind!r})")
+        if kind not in allowed:
+            raise InputError(
+                f"{path}:{number}: {kind!r} is not a row of this batch ({sorted(allowed)})"
+            )
         try:
             value = _READERS[kind](row)
         except (KeyError, TypeError, ValueError) as err:
@@ -101,6 +109,7 @@ class Candidates:
     """discover -> fetch: what to fetch (feed entries, pages, local files, retries due)."""
 
     FILE: ClassVar[str] = "candidates.jsonl"
+    KINDS: ClassVar[tuple[str, ...]] = ("outcome", "candidate")
     rows: tuple[dict[str, Any], ...]
     outcomes: tuple[Event, ...] = ()
 
@@ -118,6 +127,7 @@ class Pages:
     """fetch -> extract: raw responses (by content address in the raw store) and files."""
 
     FILE: ClassVar[str] = "pages.jsonl"
+    KINDS: ClassVar[tuple[str, ...]] = ("outcome", "page")
     rows: tuple[dict[str, Any], ...]
     outcomes: tuple[Event, ...] = ()
 
@@ -135,6 +145,7 @@ class ExtractedDocuments:
     """extract -> dedupe: a Document or a Skipped (with its reason) per page, in order."""
 
     FILE: ClassVar[str] = "documents.jsonl"
+    KINDS: ClassVar[tuple[str, ...]] = ("outcome", "document", "skipped")
     items: tuple[Any, ...]  # Document | pipeline.documents.extract.Skipped
     outcomes: tuple[Event, ...] = ()
 
@@ -157,6 +168,7 @@ class NewDocuments:
     events are among the outcomes, beside the duplicates found)."""
 
     FILE: ClassVar[str] = "unique.jsonl"
+    KINDS: ClassVar[tuple[str, ...]] = ("outcome", "document")
     documents: tuple[Document, ...]
     outcomes: tuple[Event, ...] = ()
 
@@ -175,6 +187,7 @@ class StatementBatch:
     from (the gate checks each quote against its text), and the outcomes so far."""
 
     FILE: ClassVar[str] = "statements.jsonl"
+    KINDS: ClassVar[tuple[str, ...]] = ("outcome", "text", "statement")
     statements: tuple[Event, ...]
     texts: Mapping[str, str] = field(default_factory=dict)
     outcomes: tuple[Event, ...] = ()
@@ -196,6 +209,7 @@ class AppendBatch:
     the documents and statement events the gates accepted), and the rows they refused."""
 
     FILE: ClassVar[str] = "validated.jsonl"
+    KINDS: ClassVar[tuple[str, ...]] = ("event", "quarantined")
     events: tuple[Event, ...] = ()
     quarantined: tuple[QuarantinedRow, ...] = ()
 
@@ -223,7 +237,7 @@ def write_batch(folder: Path, batch: Any) -> str:
 
 def read_batch(kind: type[Batch], ref: str | Path) -> Batch:
     """Read the batch a stage wrote at `ref` as `kind`."""
-    return kind.from_parts(read_parts(ref))
+    return kind.from_parts(_parts(read_rows(ref), ref, kind.KINDS))
 
 
 def read_parts(ref: str | Path) -> dict[str, list[Any]]:

@@ -146,3 +146,10 @@ def test_a_row_of_no_batch_is_named_by_file_and_line(tmp_path):
     write_rows(path, [{"event_id": "e"}])  # an events file of the old layout
     with pytest.raises(InputError, match=r"validated\.jsonl:1: not a batch row"):
         read_batch(AppendBatch, path)
+
+
+def test_another_stages_file_is_refused_not_read_as_an_empty_batch(tmp_path):
+    ref = write_batch(tmp_path, NewDocuments((GOOD,), OUTCOMES))
+    with pytest.raises(InputError, match=r"unique\.jsonl:1: 'outcome' is not a row of this batch"):
+        read_batch(AppendBatch, ref)
+    assert read_batch(NewDocuments, ref).documents == (GOOD,)
