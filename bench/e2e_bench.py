@@ -107,8 +107,8 @@ class PssPeak:
             self.sample()
 
 
-def run_stages(settings, run_id: str) -> dict[str, float]:
-    """Run every stage once, in order, returning wall seconds per stage."""
+def run_stages(settings, run_id: str) -> tuple[dict[str, float], str]:
+    """Run every stage once, in order; return wall seconds per stage, and the append batch."""
     from pipeline import stages
 
     timings: dict[str, float] = {}
@@ -124,10 +124,10 @@ def run_stages(settings, run_id: str) -> dict[str, float]:
     ref = timed("extract", stages.extract_stage, settings, run_id, ref)
     ref = timed("dedupe", stages.dedupe_stage, settings, run_id, ref)
     ref = timed("statements", stages.statements_stage, settings, run_id, ref)
-    ref = timed("validate", stages.validate_stage, settings, run_id, ref)
-    timed("append", stages.append_stage, settings, run_id, ref)
+    validated = timed("validate", stages.validate_stage, settings, run_id, ref)
+    timed("append", stages.append_stage, settings, run_id, validated)
     timed("rebuild", stages.rebuild_stage, settings)
-    return timings
+    return timings, validated
 
 
 def recall(settings, truth: dict[str, list[tuple[str, str, str]]]) -> dict[str, float]:
@@ -200,14 +200,16 @@ def one_size(docs: int, seed: int, incremental: int, do_reextract: bool) -> dict
                     Settings(), db_path=tmp_path / "wh" / "monitor.duckdb", sources_path=sources
                 )
                 run_id = stages.new_run_id("e2e")
-                out["timings"] = run_stages(settings, run_id)
-                out["outcomes"] = stages.run_outcomes(settings, run_id)
+                out["timings"], validated = run_stages(settings, run_id)
+                out["outcomes"] = stages.run_outcomes(validated)
                 out["recall"] = recall(settings, corpus.ground_truth(server.base_url))
                 if incremental:
                     more = generate(docs + incremental, seed=seed)
                     write_site(more, site)
                     out["incremental_docs"] = incremental
-                    out["incremental_timings"] = run_stages(settings, stages.new_run_id("e2e-inc"))
+                    out["incremental_timings"], _ = run_stages(
+                        settings, stages.new_run_id("e2e-inc")
+                    )
                 if do_reextract:
                     out["reextract"] = reextract(settings, stages.new_run_id("e2e-reextract"))
                 out["db_mb"] = settings.db_path.stat().st_size / 1e6

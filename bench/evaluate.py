@@ -60,7 +60,7 @@ def load_scorer(path: Path) -> ModuleType:
 
 def seeds_set(root: Path, eval_dir: Path) -> EvalSet:
     """Describe the seeds: files and dates from the repository, gold from the shared folder."""
-    from pipeline.stages import load_file_manifest
+    from pipeline.documents.file_sources import load_file_manifest
 
     folder = root / "seeds"
     manifest = load_file_manifest(folder)

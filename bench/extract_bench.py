@@ -108,7 +108,7 @@ def _dates_for(folder: Path) -> dict[str, date | None]:
                 entry = json.loads(line)
                 dates[Path(str(entry.get("doc", ""))).name] = _date(entry.get("published"))
         return dates
-    from pipeline.stages import load_file_manifest
+    from pipeline.documents.file_sources import load_file_manifest
 
     return {name: _date(e.get("published")) for name, e in load_file_manifest(folder).items()}
 
@@ -359,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         args.result.write_text(json.dumps(result), encoding="utf-8")
         return 0
 
-    from pipeline.stages import statement_workers
+    from pipeline.statements.batch import statement_workers
 
     workers = args.workers or statement_workers(len(corpus.texts))
     if source == "seeds":

@@ -29,6 +29,7 @@ from bench.memory import peak_rss_mb  # noqa: E402
 from pipeline import stages  # noqa: E402
 from pipeline.documents.offline_server import start_offline_server  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
+from pipeline.stages.batches import NewDocuments, read_batch  # noqa: E402
 
 
 def write_site(root: Path, pages: list[tuple[str, bytes]], base: str) -> None:
@@ -90,8 +91,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             ref = stage(settings, run_id, ref)
             timings[name] = time.perf_counter() - started
         server.stop()
-        outcomes = stages.run_outcomes(settings, run_id)
-        unique = sum(1 for _ in stages.read_rows(ref))
+        outcomes = stages.run_outcomes(ref)
+        unique = len(read_batch(NewDocuments, ref).documents)
     total = sum(timings.values())
     peak_mb = peak_rss_mb()
     print(f"{'stage':10} {'seconds':>8} {'docs/s':>8}")

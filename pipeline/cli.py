@@ -155,9 +155,10 @@ def statements(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Extract statement events from plain-text articles (touches no database)."""
+    from pipeline.documents.file_sources import load_file_manifest
     from pipeline.documents.normalise import normalise_text
-    from pipeline.stages import load_file_manifest, statement_workers
     from pipeline.statements import load_extractor
+    from pipeline.statements.batch import statement_workers
     from pipeline.statements.model import ArticleText
 
     day = _parse_date(published, "--published") if published else None
@@ -441,7 +442,8 @@ def reprocess(
     db: DbOption = None,
 ) -> None:
     """Re-extract stored documents' statements, as the reprocess DAG does; rebuild views."""
-    from pipeline.stages import new_run_id, rebuild_stage, reprocess_stage
+    from pipeline.run_folder import new_run_id
+    from pipeline.stages import rebuild_stage, reprocess_stage
 
     for value, option in ((since, "--since"), (until, "--until")):
         if value:

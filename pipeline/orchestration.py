@@ -147,7 +147,7 @@ def fail_without_retry(error: BaseException) -> BaseException:
 
 def airflow_run_id(context: Mapping[str, Any]) -> str:
     """Return the run id the stages use for this DAG run: Airflow's, made folder-safe."""
-    from pipeline.stages import safe_run_id
+    from pipeline.run_folder import safe_run_id
 
     return safe_run_id(str(context["run_id"]))
 
@@ -190,7 +190,7 @@ def _record_failure(summary: Mapping[str, Any], settings: Settings) -> None:
     attempts = settings.failure_record_attempts
     try:
         from pipeline.errors import StoreBusyError
-        from pipeline.stages import record_task_failure
+        from pipeline.stages.outcomes import record_task_failure
     except Exception:
         log.exception("could not load the pipeline to record the failure")
         return

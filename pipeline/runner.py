@@ -47,7 +47,7 @@ def run_pipeline(
     counts = step("append", lambda: stages.append_stage(settings, run_id, validated))
     if rebuild:
         step("views", lambda: stages.rebuild_stage(settings))
-    outcome = stages.run_outcomes(settings, run_id)
+    outcome = stages.run_outcomes(validated)
     return {
         "run_id": run_id,
         **outcome,

@@ -118,7 +118,7 @@ def send_alerts(
 ) -> AlertReport:
     """Deliver the plan (by default `plan_alerts`), then append an alert_sent event per
     change delivered and an alert_failed event per change that was not."""
-    from pipeline.stages import new_run_id, safe_run_id
+    from pipeline.run_folder import new_run_id, safe_run_id
 
     run_id = safe_run_id(run_id or new_run_id("alerts"))
     plan = plan_alerts(settings) if plan is None else plan

@@ -396,7 +396,7 @@ def document_from_text_file(
             fallback_published=published,
             min_chars=0,
             languages=None,
-            raw_ref=content_address(raw),  # what tells an unchanged file (stages.discover)
+            raw_ref=content_address(raw),  # what tells an unchanged file (the discover stage)
         )
         if isinstance(result, Skipped):
             raise InputError(f"{path}: {result.reason} ({result.detail})")

@@ -32,3 +32,16 @@ class Document:
     # The URL the page was fetched from (after redirects), when it is not `url` (the
     # canonical URL the page declared on its own site).
     fetched_url: str | None = None
+
+
+def optional_date(value: object) -> date | None:
+    """A date from a manifest entry, a batch row or a parameter (a date, or text starting
+    with YYYY-MM-DD); None when absent or unreadable."""
+    if not value:
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None

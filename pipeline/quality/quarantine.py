@@ -23,7 +23,7 @@ class QuarantinedRow:
     detail: str
 
     def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-ready dict (quarantine.jsonl in the run folder)."""
+        """Return a JSON-ready dict (a row of the run's append batch, or of quarantine.jsonl)."""
         return {
             "event": event_to_dict(self.event),
             "suite": self.suite,

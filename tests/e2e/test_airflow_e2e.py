@@ -176,7 +176,7 @@ def test_bad_statement_batch_stops_at_validate_and_is_quarantined(airflow_factor
     assert tasks["append"]["state"] == "upstream_failed"
     assert _asset_triggered_runs(stack) == [], "nothing appended, so no view rebuild"
 
-    from pipeline.stages import safe_run_id
+    from pipeline.run_folder import safe_run_id
 
     local_run = safe_run_id(run_id)
     with _read_only(db_path) as con:

@@ -15,7 +15,7 @@ import pytest
 
 from pipeline.documents.model import Document, document_id
 from pipeline.settings import PROJECT_DIR, Settings
-from pipeline.stages import record_task_failure
+from pipeline.stages.outcomes import record_task_failure
 from pipeline.statements.events import statement_events
 from pipeline.statements.model import Actor, Statement
 from pipeline.store import open_store

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import stages
-from pipeline.documents.extract import SKIP_REASONS, Skipped, read_jsonl
+from pipeline.documents.extract import SKIP_REASONS, Skipped
 from pipeline.documents.model import Document
 from pipeline.documents.raw_store import RawStore
 from pipeline.events import DOCUMENT_SKIPPED
+from pipeline.run_folder import run_dir
 from pipeline.settings import Settings
-from pipeline.stages import extract_stage, read_events, run_dir, write_rows
+from pipeline.stages import extract, extract_stage
+from pipeline.stages.batches import ExtractedDocuments, Pages, read_batch, write_batch
 from pipeline.store.duckdb_store import DuckDBRecorder
 from pipeline.store.views import rebuild_views
 
@@ -100,11 +101,9 @@ def stage_run(tmp_path_factory):
             }
         )
     run_id = "fuzz-run"
-    folder = run_dir(settings, run_id)
-    write_rows(folder / "pages.jsonl", rows)
-    documents_ref = extract_stage(settings, run_id, str(folder / "pages.jsonl"))
-    items = list(read_jsonl(documents_ref))
-    events = read_events(folder / "extract.events.jsonl")
+    pages_ref = write_batch(run_dir(settings.warehouse_dir, run_id), Pages(tuple(rows)))
+    documents = read_batch(ExtractedDocuments, extract_stage(settings, run_id, pages_ref))
+    items, events = list(documents.items), list(documents.outcomes)
     return settings, rows, items, events
 
 
@@ -169,10 +168,9 @@ def test_the_outcomes_are_listed_once_appended(stage_run):
 def test_the_worker_pool_gives_the_same_documents_and_skips_in_order(stage_run, monkeypatch):
     settings, rows, items, events = stage_run
     # Every batch goes to the forked pool (normally only batches of 64 pages or more).
-    monkeypatch.setattr(stages, "EXTRACT_POOL_MIN_PAGES", 1)
-    folder = run_dir(settings, "fuzz-run-pooled")
-    write_rows(folder / "pages.jsonl", rows)
-    pooled_ref = extract_stage(settings, "fuzz-run-pooled", str(folder / "pages.jsonl"))
-    assert list(read_jsonl(pooled_ref)) == items
-    pooled_events = read_events(folder / "extract.events.jsonl")
+    monkeypatch.setattr(extract, "EXTRACT_POOL_MIN_PAGES", 1)
+    pages_ref = write_batch(run_dir(settings.warehouse_dir, "fuzz-run-pooled"), Pages(tuple(rows)))
+    pooled = read_batch(ExtractedDocuments, extract_stage(settings, "fuzz-run-pooled", pages_ref))
+    assert list(pooled.items) == items
+    pooled_events = pooled.outcomes
     assert [e.event_id for e in pooled_events] == [e.event_id for e in events]

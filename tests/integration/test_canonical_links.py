@@ -11,7 +11,7 @@ import pytest
 from pipeline.runner import run_pipeline
 from pipeline.settings import Settings
 from pipeline.sources.urls import canonical_from_html, canonicalize_url, same_site
-from pipeline.stages import _seen_urls
+from pipeline.stages.discover import seen_urls
 from pipeline.store import open_store
 from tests.localweb import LocalWeb, rss_feed
 
@@ -83,7 +83,7 @@ def test_a_page_claiming_another_sites_url_keeps_its_own(canonical_run):
 def test_another_sites_url_is_never_logged_nor_seen(canonical_run):
     _, settings, _, mentions = canonical_run
     assert mentions == 0
-    assert not any("outlet-news.com" in url for url in _seen_urls(settings))
+    assert not any("outlet-news.com" in url for url in seen_urls(settings))
 
 
 def test_a_same_site_canonical_names_the_document_and_the_fetched_url_is_kept(canonical_run):
@@ -91,7 +91,7 @@ def test_a_same_site_canonical_names_the_document_and_the_fetched_url_is_kept(ca
     url, fetched = documents["Ministers meet in Rome"]
     assert url == canonicalize_url(web.url("/news/story.html"))
     assert fetched == canonicalize_url(web.url("/amp/story.html"))
-    assert {url, fetched} <= _seen_urls(settings)
+    assert {url, fetched} <= seen_urls(settings)
 
 
 @pytest.mark.parametrize(

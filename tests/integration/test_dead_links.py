@@ -15,6 +15,8 @@ from pipeline import stages
 from pipeline.runner import run_pipeline
 from pipeline.settings import Settings
 from pipeline.sources.retries import plan_retries
+from pipeline.stages import common
+from pipeline.stages.batches import Pages, read_batch
 from pipeline.store import open_store
 from tests.localweb import RESOURCES, LocalWeb, Reply, rss_feed
 
@@ -52,7 +54,7 @@ class Web:
 def site(tmp_path, monkeypatch):
     clock = {"day": DAY}
     monkeypatch.setattr(
-        stages, "_now", lambda: datetime.combine(clock["day"], datetime.min.time(), UTC)
+        common, "now", lambda: datetime.combine(clock["day"], datetime.min.time(), UTC)
     )
     with LocalWeb() as web:
         sources = tmp_path / "sources.yaml"
@@ -73,10 +75,8 @@ def ingest(settings, day_clock, day: date) -> int:
     day_clock["day"] = day
     run_id = f"run-{day.isoformat()}-{datetime.now(UTC).timestamp()}"
     candidates = stages.discover_stage(settings, run_id)
-    stages.fetch_stage(settings, run_id, candidates)
-    validated = stages.run_dir(settings, run_id) / "validated.jsonl"
-    stages.write_rows(validated, [])
-    return stages.append_stage(settings, run_id, str(validated))["appended"]
+    pages = read_batch(Pages, stages.fetch_stage(settings, run_id, candidates))
+    return stages.record_outcomes(settings, run_id, pages.outcomes)
 
 
 def failures(settings, path: str) -> list[dict]:

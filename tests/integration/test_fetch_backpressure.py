@@ -13,6 +13,7 @@ import pytest
 from pipeline import stages
 from pipeline.settings import Settings
 from pipeline.sources.http import FetchError
+from pipeline.stages.batches import Pages, read_batch
 from tests.localweb import RESOURCES, LocalWeb, Reply, rss_feed
 
 pytestmark = pytest.mark.timeout(120)
@@ -95,11 +96,9 @@ def slow_site(tmp_path):
 
 def run_fetch(settings, run_id):
     candidates = stages.discover_stage(settings, run_id)
-    pages = list(stages.read_rows(stages.fetch_stage(settings, run_id, candidates)))
-    validated = stages.run_dir(settings, run_id) / "validated.jsonl"
-    stages.write_rows(validated, [])
-    stages.append_stage(settings, run_id, str(validated))
-    return pages, stages.read_events(stages.run_dir(settings, run_id) / "fetch.events.jsonl")
+    pages = read_batch(Pages, stages.fetch_stage(settings, run_id, candidates))
+    stages.record_outcomes(settings, run_id, pages.outcomes)
+    return list(pages.rows), [e for e in pages.outcomes if e.event_type == "fetch_failed"]
 
 
 def test_the_fetch_stage_defers_what_its_budget_leaves_and_the_next_run_fetches_it(slow_site):

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.documents.extract import read_jsonl
+from pipeline.run_folder import run_dir
 from pipeline.runner import run_pipeline
 from pipeline.settings import SEEDS_DIR, Settings
 from pipeline.sources.config import SourcesConfigError, load_sources
-from pipeline.stages import extract_stage, fetch_stage, read_events, read_rows, run_dir, write_rows
+from pipeline.stages import extract_stage, fetch_stage
+from pipeline.stages.batches import Candidates, ExtractedDocuments, Pages, read_batch, write_batch
 from pipeline.store import open_store
 
 pytestmark = pytest.mark.timeout(120)
@@ -117,12 +118,14 @@ def test_a_file_swapped_for_a_link_out_of_the_folder_after_discovery_is_refused(
     tmp, settings, _ = file_run
     swapped = tmp / "swapped.txt"
     swapped.symlink_to("/etc/passwd")  # where discover saw a regular file
-    folder = run_dir(settings, "swap")
-    write_rows(folder / "candidates.jsonl", [{"via": "file", "source": "x", "path": str(swapped)}])
-    pages = list(read_rows(fetch_stage(settings, "swap", str(folder / "candidates.jsonl"))))
-    [event] = read_events(folder / "fetch.events.jsonl")
-    assert pages == [] and event.payload["reason"] == "refused-path"
+    folder = run_dir(settings.warehouse_dir, "swap")
+    row = {"via": "file", "source": "x", "path": str(swapped)}
+    pages = read_batch(
+        Pages, fetch_stage(settings, "swap", write_batch(folder, Candidates((row,))))
+    )
+    [event] = pages.outcomes
+    assert pages.rows == () and event.payload["reason"] == "refused-path"
     # and extract, handed the row anyway, refuses to read it too
-    write_rows(folder / "pages.jsonl", [{"via": "file", "source": "x", "path": str(swapped)}])
-    [skipped] = read_jsonl(extract_stage(settings, "swap", str(folder / "pages.jsonl")))
+    documents_ref = extract_stage(settings, "swap", write_batch(folder, Pages((row,))))
+    [skipped] = read_batch(ExtractedDocuments, documents_ref).items
     assert "outside the folders" in skipped.detail

@@ -9,10 +9,12 @@ from dataclasses import replace
 
 import pytest
 
+from pipeline.run_folder import run_dir
 from pipeline.runner import run_pipeline
 from pipeline.settings import Settings
 from pipeline.sources.config import SourcesConfigError, load_sources
-from pipeline.stages import fetch_stage, read_events, read_rows, run_dir, write_rows
+from pipeline.stages import fetch_stage
+from pipeline.stages.batches import Candidates, Pages, read_batch, write_batch
 from pipeline.store import open_store
 from tests.localweb import RESOURCES, LocalWeb, rss_feed
 
@@ -77,12 +79,11 @@ def test_a_batch_of_bad_candidates_never_stops_the_fetch_stage(invalid_run):
         for url in [*HOSTILE, "http://[::1/a", "http://[zz]/x", "", "javascript:alert(1)"]
     ]
     rows.append({"via": "web", "source": "hostile", "url": web.url("/a/good.html"), "kind": "feed"})
-    folder = run_dir(settings, "bad-candidates")
-    write_rows(folder / "candidates.jsonl", rows)
-    pages_ref = fetch_stage(settings, "bad-candidates", str(folder / "candidates.jsonl"))
-    pages = list(read_rows(pages_ref))
-    assert [page["url"] for page in pages] == [web.url("/a/good.html")]
-    failures = read_events(folder / "fetch.events.jsonl")
+    folder = run_dir(settings.warehouse_dir, "bad-candidates")
+    candidates_ref = write_batch(folder, Candidates(tuple(rows)))
+    pages = read_batch(Pages, fetch_stage(settings, "bad-candidates", candidates_ref))
+    assert [page["url"] for page in pages.rows] == [web.url("/a/good.html")]
+    failures = pages.outcomes
     assert len(failures) == len(rows) - 1
     reasons = {event.payload["reason"] for event in failures}
     assert reasons == {"invalid-url", "refused-scheme"}

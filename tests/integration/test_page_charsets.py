@@ -11,8 +11,8 @@ from dataclasses import replace
 import pytest
 
 from pipeline import stages
-from pipeline.documents.extract import Document, read_jsonl
 from pipeline.settings import Settings
+from pipeline.stages.batches import ExtractedDocuments, NewDocuments, read_batch
 from tests.localweb import LocalWeb
 
 ENGLISH = (
@@ -73,10 +73,10 @@ def charset_run(tmp_path_factory):
         candidates = stages.discover_stage(settings, run)
         pages = stages.fetch_stage(settings, run, candidates)
         documents = stages.extract_stage(settings, run, pages)
-        stages.dedupe_stage(settings, run, documents)
-    docs = {d.source: d for d in read_jsonl(documents) if isinstance(d, Document)}
+        unique = stages.dedupe_stage(settings, run, documents)
+    docs = {d.source: d for d in read_batch(ExtractedDocuments, documents).documents}
     duplicates = [
-        e.payload for e in stages.read_events(stages.run_dir(settings, run) / "dedupe.events.jsonl")
+        e.payload for e in read_batch(NewDocuments, unique).outcomes
         if e.event_type == "duplicate_detected"
     ]  # fmt: skip
     return docs, duplicates

@@ -172,7 +172,7 @@ def test_views_that_fail_their_checks_are_not_published(seeded, tmp_path, monkey
         assert store.con.execute("select count(*) from statements").fetchone()[0] == 4
         raise QualityGateError("view checks failed: statements view: made to fail")
 
-    monkeypatch.setattr(stages, "_check_views", failing_check)
+    monkeypatch.setattr(stages.rebuild, "_check_views", failing_check)
     with pytest.raises(QualityGateError, match="made to fail"):
         stages.rebuild_stage(settings)
     assert snapshot.read_bytes() == published  # BI keeps the previous version

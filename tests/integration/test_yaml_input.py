@@ -9,9 +9,9 @@ import time
 
 import pytest
 
+from pipeline.documents.file_sources import load_file_manifest
 from pipeline.errors import InputError
 from pipeline.sources.config import SourcesConfigError, load_sources
-from pipeline.stages import load_file_manifest
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -19,7 +19,7 @@ from reliability_driver import batch_events, freeze_clock, run_id
 from reliability_support import driver_env
 
 from pipeline.errors import StoreError
-from pipeline.stages import write_rows
+from pipeline.run_folder import write_rows
 from pipeline.store.duckdb_store import DuckDBRecorder
 
 pytestmark = pytest.mark.timeout(300)

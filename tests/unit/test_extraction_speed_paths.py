@@ -110,8 +110,8 @@ def test_entities_are_recognised_for_unknown_names(extractor, monkeypatch):
 
 
 def test_statement_stage_pool_gives_the_serial_events(monkeypatch):
-    from pipeline import stages
     from pipeline.documents.model import Document
+    from pipeline.statements import batch
 
     texts = [p.read_text(encoding="utf-8") for p in sorted(SEEDS.glob("*.txt"))]
     documents = [
@@ -131,10 +131,10 @@ def test_statement_stage_pool_gives_the_serial_events(monkeypatch):
         )
         for number, text in enumerate(texts * 2)
     ]
-    monkeypatch.setattr(stages, "POOL_MIN_DOCUMENTS", 10**9)
-    serial = stages.extract_statement_events(documents, today=date(2025, 9, 1))
-    monkeypatch.setattr(stages, "POOL_MIN_DOCUMENTS", 2)
-    pooled = stages.extract_statement_events(documents, today=date(2025, 9, 1))
+    monkeypatch.setattr(batch, "POOL_MIN_DOCUMENTS", 10**9)
+    serial = batch.extract_statement_events(documents, today=date(2025, 9, 1))
+    monkeypatch.setattr(batch, "POOL_MIN_DOCUMENTS", 2)
+    pooled = batch.extract_statement_events(documents, today=date(2025, 9, 1))
     assert serial
     assert [e.event_id for e in pooled] == [e.event_id for e in serial]
     assert [e.payload for e in pooled] == [e.payload for e in serial]

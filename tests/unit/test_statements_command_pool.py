@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 import pipeline.statements as statements
-from pipeline import stages
 from pipeline.cli import app
+from pipeline.statements import batch
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 LOAD_EXTRACTOR = statements.load_extractor
@@ -23,7 +23,7 @@ def _statements_jsonl(files: list[Path], monkeypatch, pool_min: int) -> tuple[st
         asked.append(workers)
         return LOAD_EXTRACTOR(workers=workers)
 
-    monkeypatch.setattr(stages, "POOL_MIN_DOCUMENTS", pool_min)
+    monkeypatch.setattr(batch, "POOL_MIN_DOCUMENTS", pool_min)
     monkeypatch.setattr(statements, "load_extractor", recording_load)
     result = CliRunner().invoke(app, ["statements", "--format", "jsonl", *map(str, files)])
     assert result.exit_code == 0, result.output
@@ -39,12 +39,12 @@ def test_pooled_statements_command_prints_the_serial_jsonl(monkeypatch):
     serial, serial_workers = _statements_jsonl(files, monkeypatch, pool_min=10**9)
     pooled, pooled_workers = _statements_jsonl(files, monkeypatch, pool_min=2)
     assert serial_workers == [1]
-    assert pooled_workers == [stages.statement_workers(len(files))]
+    assert pooled_workers == [batch.statement_workers(len(files))]
     assert serial.count("\n") > 40
     assert pooled == serial
     assert not multiprocessing.active_children()  # the pool was shut down
 
 
 def test_a_small_batch_is_extracted_in_process():
-    assert stages.statement_workers(stages.POOL_MIN_DOCUMENTS - 1) == 1
-    assert stages.statement_workers(stages.POOL_MIN_DOCUMENTS) >= 1
+    assert batch.statement_workers(batch.POOL_MIN_DOCUMENTS - 1) == 1
+    assert batch.statement_workers(batch.POOL_MIN_DOCUMENTS) >= 1
