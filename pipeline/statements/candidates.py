@@ -57,6 +57,14 @@ _OWN_COMPLEMENT = re.compile(r"\s+(?:for|of|on|over)\s", re.IGNORECASE)
 _COMPLEMENT_REACH = 60
 
 
+def _instrument_group(word: str, instruments: dict[str, int]) -> int | None:
+    """The group of a noun, or of its singular ("these discussions", "the deals")."""
+    group = instruments.get(word)
+    if group is None and word.endswith("s"):
+        group = instruments.get(word[:-1])
+    return group
+
+
 def _names_own_content(text: str, end: int, cue_starts: list[int]) -> bool:
     """Say whether the noun ending at `end` opens a complement holding a cue of its own."""
     after = bisect_left(cue_starts, end)
@@ -101,7 +109,7 @@ def instrument_references(
         if found.group(1).split()[0].lower() in _NOT_A_NOUN_PHRASE:
             continue  # "told Kyiv that any deal ...": "that" opens a clause
         for position, word in enumerate(_WORD.finditer(found.group(1))):
-            group = instruments.get(word.group(0).lower())
+            group = _instrument_group(word.group(0).lower(), instruments)
             if group is not None:
                 if group == ANY_GROUP and position > 0:
                     group = None  # "the peace plan" names its own thing
