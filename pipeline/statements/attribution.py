@@ -432,6 +432,17 @@ def _according_units(sentence: Span, paragraph: int, ctx: ArticleContext) -> lis
     return units
 
 
+def _media_subjects(verb: Token, cues: Cues) -> list[Token]:
+    """The subjects of a verb that are news reports ("reports emerged", "media say")."""
+    if verb.pos_ != "VERB":
+        return []
+    return [
+        c
+        for c in verb.children
+        if c.dep_ == "nsubj" and c.pos_ == "NOUN" and c.lemma_.lower() in cues.media_nouns
+    ]
+
+
 def find_attributions(sentence: Span, paragraph: int, ctx: ArticleContext) -> list[Attribution]:
     """Find every attribution a parsed sentence makes."""
     units: list[Attribution] = []
@@ -441,6 +452,12 @@ def find_attributions(sentence: Span, paragraph: int, ctx: ArticleContext) -> li
             kind, stance = found
             subjects = _subject_tokens(token, ctx.cues)
             units += _units_for_subjects(subjects, token, kind, stance, paragraph, sentence, ctx)
+            continue
+        reports = _media_subjects(token, ctx.cues)
+        if reports:
+            # "Media reports emerged that X is pushing for ...": the outlet's account, whatever
+            # its verb.
+            units += _units_for_subjects(reports, token, "speech", None, paragraph, sentence, ctx)
             continue
         stance = _adjective_position(token, ctx.cues)
         if stance is not None:

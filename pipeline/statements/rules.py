@@ -867,13 +867,12 @@ def find_owners(
                 return [Owner(unit.cited, unit, "cited", False)]
             continue
         if unit.status == ACTOR and unit.speaker is not None:
-            if (
-                unit.speaker.kind != "person"
-                and unit.kind != "speech"
-                and any(u.status == MEDIA for u in governing)
-            ):
-                # An outlet's account of a state's position is the outlet's, not the state's;
-                # a named person it quotes, or officials it reports speaking, keep their words.
+            reported = unit.kind != "speech" and any(u.status == MEDIA for u in governing)
+            if reported and (unit.speaker.kind != "person" or unit.verb_stance is None):
+                # An outlet's account of a state's position, or of what a person is doing
+                # ("reports emerged that X is trying to ..."), is the outlet's; a person's
+                # act of taking a side ("X has proposed ..., the FT reports"), a named person
+                # it quotes, or officials it reports speaking, keep their words.
                 return []
             # Conjoined subjects ("he and Zelensky outlined ...") share one verb.
             same_verb = [u for u in governing if u.anchor == unit.anchor and u.status == ACTOR]
