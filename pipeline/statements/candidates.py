@@ -130,6 +130,13 @@ def instrument_references(
 
 
 @lru_cache(maxsize=4)
+def load_provider_components(path: Path = TOPICS_FILE) -> frozenset[str]:
+    """Return the components that a provider's offer also makes its topic
+    (`provider_components:`)."""
+    return frozenset(read_topics_file(path).get("provider_components") or [])
+
+
+@lru_cache(maxsize=4)
 def load_framing_topics(path: Path = TOPICS_FILE) -> frozenset[str]:
     """Return the topics whose cue's object is no statement of its own (`framing_topics:`)."""
     return frozenset(read_topics_file(path).get("framing_topics") or [])

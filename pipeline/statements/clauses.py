@@ -105,6 +105,8 @@ def provider_country(token: Token, speaker: Actor, registry: Registry, cues: Cue
         cues.own_side_subjects
     ):
         return speaker.country
+    if subject.lower_ in cues.gendered_pronouns and speaker.kind == "person":
+        return speaker.country  # "he expressed openness to offering ...": the speaker
     for named in (subject, *subject.conjuncts):
         name = [t for t in named.subtree if t.i == named.i or t.dep_ in ("compound", "det")]
         name = [t for t in name if t.i <= named.i]

@@ -14,6 +14,7 @@ Reading one article:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import multiprocessing
 import re
@@ -51,6 +52,7 @@ from pipeline.statements.candidates import (
     load_field_pattern,
     load_framing_topics,
     load_instrument_nouns,
+    load_provider_components,
     load_provider_topics,
     load_speaker_topics,
     load_topic_requirements,
@@ -375,6 +377,7 @@ class RuleExtractor:
         self.field_words = load_field_pattern() if self.classifier is not None else None
         self.speaker_topics = load_speaker_topics()
         self.provider_topics = load_provider_topics()
+        self.provider_components = load_provider_components()
         self.framing_topics = load_framing_topics()
         self.requirements = load_topic_requirements()
         # The classifier's stance per clause of the article being read (see _model_stance).
@@ -584,7 +587,14 @@ class RuleExtractor:
                 self._separate_general.add(evidence_bounds(sentence, ctx.text)[0])
             for match, token in kept:
                 for owner in find_owners(match, sentence, units, quote_owners, ctx):
-                    yield self._statement(match, token, sentence, owner, ctx)
+                    statement = self._statement(match, token, sentence, owner, ctx)
+                    yield statement
+                    if statement.topic in self.provider_components:
+                        # Convention 5: US air support offered is also the US backstop.
+                        giver = provider_country(token, owner.actor, self.registry, self.cues)
+                        provided = self.provider_topics.get(giver or "")
+                        if provided is not None:
+                            yield dataclasses.replace(statement, topic=provided)
 
     def _model_statements(
         self,
