@@ -97,7 +97,11 @@ def _subject_tokens(verb: Token, cues: Cues) -> list[Token]:
     if not subjects and any(c.dep_ == "nsubjpass" for c in verb.children):
         return []
     if not subjects and verb.head.i != verb.i:
-        inherits = verb.dep_ in ("conj", "xcomp") or (verb.dep_ == "advcl" and verb.tag_ == "VBG")
+        inherits = (
+            verb.dep_ in ("conj", "xcomp")
+            or (verb.dep_ == "advcl" and verb.tag_ == "VBG")
+            or (verb.dep_ == "ccomp" and verb.head.lemma_.lower() in cues.question_verbs)
+        )
         if inherits:
             return _subject_tokens(verb.head, cues)
     if not subjects and verb.dep_ == "ROOT":

@@ -59,6 +59,7 @@ class Cues:
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
     contrast_marks: frozenset[str]
+    question_verbs: frozenset[str]
     naming_verbs: frozenset[str]
     holder_pattern: re.Pattern[str]
     holder_nouns: dict[str, str]
@@ -153,6 +154,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),
         contrast_marks=_words(data["contrast_marks"]),
+        question_verbs=_words(data["question_verbs"]),
         naming_verbs=_words(data["naming_verbs"]),
         holder_nouns={str(k).lower(): str(v) for k, v in data["holder_nouns"].items()},
         holder_pattern=_holder_pattern(data["holder_nouns"], data["holder_example_markers"]),
