@@ -896,7 +896,12 @@ def find_owners(
         return [Owner(dash[0].speaker, dash[0], dash[0].method, False)]
     actors = [u for u in here if u.status == ACTOR and u.speaker is not None]
     blocked = [u for u in here if u.status != ACTOR]
-    fallback_ok = actors and actors[0].verb is not None and actors[0].verb.dep_ in ("ROOT", "relcl")
+    # "Western troops, he said, would be targets": a parenthetical speaker owns it too.
+    fallback_ok = (
+        actors
+        and actors[0].verb is not None
+        and actors[0].verb.dep_ in ("ROOT", "relcl", "parataxis")
+    )
     if len({u.anchor for u in actors}) == 1 and not blocked and fallback_ok:
         # The sentence's only attribution ("the French and the British, who have positioned
         # themselves to lead the effort") owns cues it does not govern syntactically.

@@ -309,7 +309,7 @@ def _members_of(head: Token, ctx: ArticleContext) -> Actor | None:
     a joint declaration goes to whoever issues it)."""
     if head.lemma_.lower() not in ctx.cues.member_nouns:
         return None
-    words = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod")]
+    words = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod", "poss")]
     for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"):
         for obj in (g for g in prep.children if g.dep_ == "pobj"):
             words += [obj, *(c for c in obj.children if c.dep_ in ("compound", "nmod"))]

@@ -51,7 +51,9 @@ def _is_negated(token: Token, cues: Cues) -> bool:
     if token.head.lemma_.lower() in cues.negating_modifiers.get(token.lower_, ()):
         return True  # "stopped short of": what "short" governs is denied
     return any(
-        child.dep_ == "neg" or (child.lower_ in cues.negators and child.dep_ in ("det", "advmod"))
+        (child.dep_ == "neg" or (child.lower_ in cues.negators and child.dep_ in ("det", "advmod")))
+        # "real guarantees, not promises": a negation after a noun denies what follows it.
+        and not (token.pos_ in ("NOUN", "PROPN") and child.i > token.i)
         for child in token.children
     )
 
