@@ -75,6 +75,16 @@ def _describes_the_thing(adjective: Token, verb: Token, path: set[int], cues: Cu
     )
 
 
+def _names_harm(complement: Token, cues: Cues) -> bool:
+    """Say whether a verdict complement names a harm in its own phrase ("a recipe for war",
+    "a path to escalation"), not in a clause that describes it."""
+    near = [complement]
+    for child in complement.children:
+        if child.dep_ in ("prep", "compound", "amod"):
+            near += [child, *(g for g in child.children if g.dep_ in ("pobj", "compound"))]
+    return any(t.lemma_.lower() in cues.harm_words for t in near)
+
+
 def _names_topic(token: Token, topic_span: tuple[int, int] | None) -> bool:
     """Say whether a token is one of the nouns a topic cue names ("veto" in "Russia will
     have no veto"): those name the topic, not a stance; a modal inside the cue ("Russia
@@ -103,6 +113,8 @@ def _token_polarity(
             ):
                 continue  # "views them as blocks": a noun that is only a verb's namesake
             verdict = _word_stance(complement, cues)
+            if verdict is None and _names_harm(complement, cues):
+                verdict = OPPOSE  # "called it a recipe for war": a verdict of harm
             if verdict is not None:
                 return (
                     verdict,
