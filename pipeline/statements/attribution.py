@@ -221,6 +221,12 @@ def _adjective_position(token: Token, cues: Cues) -> str | None:
     return None
 
 
+def _trailing_speech(verb: Token, kind: str) -> bool:
+    """Say whether a speech verb is a trailing or parenthetical attribution ("..., X said,"),
+    which the parse attaches below the clause it reports."""
+    return kind == "speech" and verb.dep_ == "parataxis"
+
+
 def _depth(token: Token) -> int:
     depth = 0
     while token.head.i != token.i:
@@ -264,7 +270,7 @@ def _unit(
         verb_stance=stance,
         content=_ranges(content),
         anchor=anchor,
-        depth=_depth(verb) if verb is not None else 0,
+        depth=(-1 if _trailing_speech(verb, kind) else _depth(verb)) if verb is not None else 0,
         paragraph=paragraph,
         sentence=(absolute(sentence[0]), absolute(sentence[-1]) + len(sentence[-1].text)),
         in_quote=ctx.in_quote(anchor) is not None,
@@ -337,6 +343,10 @@ def _units_for_subjects(
         if child.dep_ == "agent" or own_clause(child, ctx.cues):
             excluded |= {t.i for t in child.subtree}
     content = [t for t in verb.subtree if t.i not in excluded]
+    if _trailing_speech(verb, kind):
+        # "The White House is weighing X, two officials said": the parse hangs the speech
+        # verb on the clause it reports; the speaker holds the whole sentence.
+        content = [t for t in sentence if t.i not in excluded]
     if verb.dep_ == "acl" and verb.head.lemma_.lower() in ctx.cues.proposal_nouns:
         # "a proposal backed by Washington: ..." - the backer holds the whole proposal.
         content += [t for t in sentence if t.i not in excluded and t not in content]
