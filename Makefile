@@ -33,8 +33,9 @@ lint: setup
 	$(BIN)/ruff check pipeline dags tests bench docs
 	$(BIN)/ruff format --check pipeline dags tests bench docs
 
-# The slow tests (a real Airflow with its scheduler, soak runs: `-m slow`) run apart, in
-# `make test-slow` and in CI's own step (.ci/run), so `make test` stays under ten minutes.
+# The slow tests (a real Airflow with its scheduler, soak runs, the drills that repeat whole
+# runs: `-m slow`) run apart, in `make test-slow` and in CI's own step (.ci/run), so
+# `make test` stays under ten minutes on two cores.
 # -rs: every skipped test is listed with its reason.
 test: lint
 	$(BIN)/pytest -q -p no:cacheprovider -rs -m "not slow"

@@ -21,7 +21,7 @@ import pytest
 from pipeline.airflow_local import airflow_env
 from pipeline.settings import PROJECT_DIR
 
-pytestmark = [pytest.mark.e2e, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.slow, pytest.mark.e2e, pytest.mark.timeout(600)]
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,10 @@ import yaml
 from pipeline.settings import PROJECT_DIR
 from tests.monitor_cli import run_monitor
 
+# Slow (a full run or many processes): in `make test-slow`, CI's own step.
+pytestmark = pytest.mark.slow
+
+
 SEEDS = PROJECT_DIR / "seeds"
 
 

@@ -21,6 +21,10 @@ from pipeline.runner import run_pipeline
 from pipeline.settings import PROJECT_DIR, Settings
 from pipeline.store import open_store
 
+# Slow (a full run or many processes): in `make test-slow`, CI's own step.
+pytestmark = pytest.mark.slow
+
+
 SEED = sorted((PROJECT_DIR / "seeds").glob("000_*.txt"))[0]
 
 

@@ -12,9 +12,15 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from pipeline.runner import run_pipeline
 from pipeline.settings import PROJECT_DIR, Settings
 from pipeline.stages import rebuild_stage
+
+# Slow (a full run or many processes): in `make test-slow`, CI's own step.
+pytestmark = pytest.mark.slow
+
 
 SEEDS = PROJECT_DIR / "seeds" / "sources.yaml"
 

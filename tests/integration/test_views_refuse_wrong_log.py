@@ -22,6 +22,10 @@ from pipeline.settings import PROJECT_DIR, Settings
 from pipeline.store import open_store
 from tests.unit.test_store_contract import make_events
 
+# Slow (a full run or many processes): in `make test-slow`, CI's own step.
+pytestmark = pytest.mark.slow
+
+
 MONITOR = [sys.executable, "-m", "pipeline"]
 
 

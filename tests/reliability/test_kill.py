@@ -31,7 +31,7 @@ SIZE = batch_size(DOCS)
 PHASES = ["append"] * 4 + ["ids"] * 2 + ["rebuild"] * 3 + ["publish"]
 SEQUENCES = (11, 22, 33)  # seeds; 3 x 10 = 30 kill points
 
-pytestmark = pytest.mark.timeout(90)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(90)]
 
 
 def work_args(db: Path, snapshot: Path, *extra: str) -> list[object]:

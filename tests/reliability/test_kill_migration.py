@@ -23,7 +23,7 @@ EVENTS = 40_000
 LATEST = list_migrations()[-1].version  # what a writer migrates to
 KILLS = 8
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 def old_schema_log(folder):

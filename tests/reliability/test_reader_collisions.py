@@ -24,7 +24,7 @@ from pipeline.store import open_store
 from pipeline.store.views import rebuild_views
 from tests.monitor_cli import run_monitor
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 HOLD = """
 import sys, time, duckdb

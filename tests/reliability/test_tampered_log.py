@@ -23,6 +23,10 @@ from pipeline.runner import run_pipeline
 from pipeline.settings import PROJECT_DIR, Settings
 from tests.monitor_cli import run_monitor
 
+# Slow (a full run or many processes): in `make test-slow`, CI's own step.
+pytestmark = pytest.mark.slow
+
+
 SEEDS = PROJECT_DIR / "seeds" / "sources.yaml"
 STANCE = "select stance from actor_current_stance where actor_name = 'Donald Trump' and topic = ?"
 
