@@ -154,6 +154,14 @@ def _stranded_subject(verb: Token) -> list[Token]:
 def _named_example(subject: Token, cues: Cues) -> Token | None:
     """Return the first named example of a collective subject ("countries such as Spain and
     Portugal" -> Spain; its conjuncts follow), or None."""
+    if subject.lemma_.lower() in cues.member_nouns and subject.tag_ == "NNS":
+        # "Leaders of Denmark, Sweden and Norway issued a joint statement": each government
+        # (convention 3); "NATO leaders" and "leaders of the G7" resolve to the organisation.
+        for child in subject.children:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                named = [g for g in child.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
+                if named and named[0].conjuncts:
+                    return named[0]
     if subject.lemma_.lower() not in cues.example_heads:
         return None
     for child in subject.children:
