@@ -547,7 +547,8 @@ def _new_person(head: Token, chain: list[Token], ctx: ArticleContext) -> Actor:
     if len(chain) == 1 and surname in ctx.new_people:
         return ctx.new_people[surname]
     name_tokens = _person_name_tokens(chain, ctx.registry, ctx.cues)
-    name = " ".join(t.text for t in name_tokens)
+    # As written: "Jean-Noel Barrot" is three tokens with no space between them.
+    name = "".join(t.text_with_ws for t in name_tokens).strip()
     titles = [t for t in chain if t.i < name_tokens[0].i]
     role, country = _describe(
         _left_modifiers(head, chain) + titles + _appos_description(head), ctx.registry

@@ -50,6 +50,11 @@ def _word_stance(token: Token, cues: Cues) -> str | None:
 def _is_negated(token: Token, cues: Cues) -> bool:
     if token.head.lemma_.lower() in cues.negating_modifiers.get(token.lower_, ()):
         return True  # "stopped short of": what "short" governs is denied
+    if token.pos_ in ("VERB", "AUX") and any(
+        c.dep_ in ("nsubj", "nsubjpass") and any(g.lower_ == "neither" for g in c.children)
+        for c in token.children
+    ):
+        return True  # "Neither Spain nor Portugal has committed troops"
     return any(
         (child.dep_ == "neg" or (child.lower_ in cues.negators and child.dep_ in ("det", "advmod")))
         # "real guarantees, not promises": a negation after a noun denies what follows it.
