@@ -154,9 +154,21 @@ def asserts(unit: Attribution, cues: Cues) -> bool:
         return True
     if unit.kind == "position" and announces_talks(verb, cues):
         return False
+    if declines_comment(verb, cues):
+        return False
     if verb.dep_ != "acl":
         return True
     return verb.head.lemma_.lower() in cues.proposal_nouns
+
+
+def declines_comment(verb: Token, cues: Cues) -> bool:
+    """Say whether a verb is a refusal to comment ("declined to comment on whether ..."), or
+    the comment so refused: no position either way."""
+    if verb.lemma_.lower() in cues.comment_verbs and verb.dep_ == "xcomp":
+        verb = verb.head
+    return verb.lemma_.lower() in cues.refusal_verbs and any(
+        c.dep_ == "xcomp" and c.lemma_.lower() in cues.comment_verbs for c in verb.children
+    )
 
 
 def announces_talks(verb: Token, cues: Cues) -> bool:

@@ -59,6 +59,8 @@ class Cues:
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
     contrast_marks: frozenset[str]
+    refusal_verbs: frozenset[str]
+    comment_verbs: frozenset[str]
     question_verbs: frozenset[str]
     naming_verbs: frozenset[str]
     holder_pattern: re.Pattern[str]
@@ -154,6 +156,8 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),
         contrast_marks=_words(data["contrast_marks"]),
+        refusal_verbs=_words(data["refusal_verbs"]),
+        comment_verbs=_words(data["comment_verbs"]),
         question_verbs=_words(data["question_verbs"]),
         naming_verbs=_words(data["naming_verbs"]),
         holder_nouns={str(k).lower(): str(v) for k, v in data["holder_nouns"].items()},

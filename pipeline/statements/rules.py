@@ -695,6 +695,10 @@ class RuleExtractor:
         shift = ctx_offset(token)
         span = (match.start - shift, match.end - shift)
         stance = stance_on_path(path, sentence, self.cues, span)
+        if _asked_about(token, self.cues):
+            # "Asked about reports that China might join, Guo said ...": the question's
+            # words ("might") are not the speaker's; the answer gives the stance.
+            path, stance = [token], None
         covered = token.doc.char_span(span[0], span[1], alignment_mode="expand")
         if covered is not None and passed_over(dependency_path(covered[-1], stop), self.cues):
             # "send trainers rather than troops": the cue's own last word is passed over.
@@ -816,6 +820,21 @@ def _framed_objects(
         if match.topic not in framing_topics
         and any(token.i in {t.i for t in opener.subtree} for opener in openers)
     ]
+
+
+def _asked_about(token: Token, cues: Cues) -> bool:
+    """Say whether a cue is what the speaker was asked about ("Asked about reports that China
+    might join the mission, Guo said ..."): the topic is the question's, the stance the
+    answer's."""
+    while token.head.i != token.i:
+        if (
+            token.lemma_.lower() in cues.question_verbs
+            and token.dep_ == "advcl"
+            and token.tag_ == "VBN"
+        ):
+            return True
+        token = token.head
+    return False
 
 
 def _questioned(token: Token, cues: Cues) -> bool:

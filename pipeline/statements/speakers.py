@@ -8,6 +8,7 @@ does not know ("Norwegian MP Ingrid Solhaug"), made up from the words around the
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from bisect import bisect_right
@@ -383,6 +384,18 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     for child in head.children:
         if child.dep_ == "appos" and child.pos_ == "PROPN":
             status, actor, method = resolve_subject(child, ctx)
+            if (
+                status == ACTOR
+                and actor is not None
+                and method == "new-person"
+                and not actor.country
+            ):
+                # "China's special envoy, Li Hui": the description is the head's.
+                words = [t for t in head.subtree if t.i not in {w.i for w in child.subtree}]
+                _, country = _describe(words, ctx.registry)
+                if country:
+                    actor = dataclasses.replace(actor, country=country)
+                    ctx.new_people[fold(child.text)] = actor
             if status == ACTOR:
                 return status, actor, method
     named = _name_given(head, ctx)

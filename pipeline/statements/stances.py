@@ -273,6 +273,8 @@ def stance_on_path(
         if token.lower_ in cues.deprivatives:
             return CONDITIONAL if any(_is_negated(t, cues) for t in path) else SUPPORT
         proposed = path[-1].lemma_.lower() in cues.proposal_verbs
+        if stance == CONDITIONAL and negated and token.pos_ in ("VERB", "ADJ"):
+            return OPPOSE  # "we are not considering sending personnel", "not open to it"
         if stance == CONDITIONAL or (_hedged(token, cues) and not proposed):
             return CONDITIONAL
         if proposed and _hedged(token, cues):
