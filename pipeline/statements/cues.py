@@ -59,6 +59,7 @@ class Cues:
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
     contrast_marks: frozenset[str]
+    commentator_roles: frozenset[str]
     refusal_verbs: frozenset[str]
     comment_verbs: frozenset[str]
     question_verbs: frozenset[str]
@@ -156,6 +157,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),
         contrast_marks=_words(data["contrast_marks"]),
+        commentator_roles=_words(data["commentator_roles"]),
         refusal_verbs=_words(data["refusal_verbs"]),
         comment_verbs=_words(data["comment_verbs"]),
         question_verbs=_words(data["question_verbs"]),

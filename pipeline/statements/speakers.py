@@ -371,7 +371,10 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
         # Entities matter only for names the registry does not know ("Ingrid Solhaug").
         ctx.ensure_entities(head.doc)
     if head.pos_ == "PROPN" and fold(chain[-1].text) in ctx.new_people:
-        return ACTOR, ctx.new_people[fold(chain[-1].text)], "new-person"
+        person = ctx.new_people[fold(chain[-1].text)]
+        if _commentator(person, ctx.cues):
+            return ANONYMOUS, None, "commentator"
+        return ACTOR, person, "new-person"
     phrase = _span_text(head)
     whole = " ".join(t.text for t in head.subtree if t.dep_ != "appos")
     actor = (
@@ -437,7 +440,10 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
         actor = ctx.antecedent(offset, None, role)
         return (ACTOR, actor, "role") if actor else (UNRESOLVED, None, "role")
     if head.pos_ == "PROPN" and (head.ent_type_ == "PERSON" or _looks_like_person(chain, ctx.cues)):
-        return ACTOR, _new_person(head, chain, ctx), "new-person"
+        person = _new_person(head, chain, ctx)
+        if _commentator(person, ctx.cues):
+            return ANONYMOUS, None, "commentator"
+        return ACTOR, person, "new-person"
     if head.pos_ == "PROPN" and len(chain) == 1:
         earlier = _earlier_full_name(head.text, offset, ctx)
         if earlier is not None:
@@ -465,6 +471,12 @@ def _name_given(head: Token, ctx: ArticleContext) -> Actor | None:
             if actor is not None:
                 return actor
     return None
+
+
+def _commentator(person: Actor, cues: Cues) -> bool:
+    """Say whether a person outside the registry is described as an analyst, a journalist or
+    the like: no actor (convention 8)."""
+    return bool(set(re.findall(r"[a-z]+", (person.role or "").lower())) & cues.commentator_roles)
 
 
 def _known_word(word: str, registry: Registry) -> bool:
@@ -643,9 +655,14 @@ def remember_registry_mentions(text: str, offset: int, ctx: ArticleContext) -> N
             ctx.remember(offset + match.start(), actor, salient=True)
 
 
-_NAME = r"([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})"
+# Up to five capitalised words: titles and demonyms before the name are cut off after.
+_NAME = r"([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,4})"
 _NAME_THEN_VERB = re.compile(rf"\b{_NAME}\s+(\w+)")
 _VERB_THEN_NAME = re.compile(rf"\b(\w+)\s+{_NAME}\b(?!\s+[A-Z])")
+
+
+# The description after a name: ", an analyst at a Berlin think tank".
+_DESCRIPTION = re.compile(r",\s+(?:an?|the)\s+([^,.;]{0,60})")
 
 
 def _is_outlet_name(name: str, cues: Cues) -> bool:
@@ -655,14 +672,16 @@ def _is_outlet_name(name: str, cues: Cues) -> bool:
 
 def _named_speakers(text: str, ctx: ArticleContext) -> Iterator[tuple[int, Actor]]:
     """Find people outside the registry whom unparsed text names as speakers, full name
-    and a speech verb ("Jane Roe said", "..., said Jane Roe"), each made (or found again) as
-    the article's."""
+    and a speech verb ("Jane Roe said", "..., said Jane Roe"), or with their title as the
+    subject of any verb ("Foreign Minister Jane Roe struck a different note"), each made
+    (or found again) as the article's."""
     found = [(m.start(1), m.group(1), m.group(2)) for m in _NAME_THEN_VERB.finditer(text)]
     found += [(m.start(2), m.group(2), m.group(1)) for m in _VERB_THEN_NAME.finditer(text)]
     for start, name_text, verb in sorted(found):
-        if not ctx.cues.speech_forms.fullmatch(verb):
-            continue
         words = name_text.split()
+        titled = len(words) > 2 and fold(words[-3]) in ctx.cues.title_words
+        if not ctx.cues.speech_forms.fullmatch(verb) and not (titled and verb.islower()):
+            continue
         if fold(words[0]) in ctx.cues.name_articles or _is_outlet_name(name_text, ctx.cues):
             continue  # "The Sunday Herald said", "Die Zeit wrote": a newspaper
         while words and (
@@ -674,8 +693,13 @@ def _named_speakers(text: str, ctx: ArticleContext) -> Iterator[tuple[int, Actor
         name = " ".join(words)
         if lookup_name(ctx.registry, name) is not None or find_mentions(ctx.registry, name):
             continue  # a registry name: find_mentions has it
+        after = _DESCRIPTION.match(text, start + len(name_text))
+        if after and set(re.findall(r"[a-z]+", after.group(1))) & ctx.cues.commentator_roles:
+            continue  # "..., said Jane Roe, an analyst": no actor (convention 8)
         surname = fold(words[-1])
-        actor = ctx.new_people.get(surname) or new_person(name, None, None)
+        described = name_text.split()[: len(name_text.split()) - len(words)]
+        country = country_of_words(ctx.registry, described)
+        actor = ctx.new_people.get(surname) or new_person(name, None, country)
         ctx.new_people.setdefault(surname, actor)
         yield start + name_text.index(words[0]), actor
 
