@@ -20,6 +20,10 @@ from pipeline.stages.batches import Pages, read_batch
 from pipeline.store import open_store
 from tests.localweb import RESOURCES, LocalWeb, Reply, rss_feed
 
+# Slow (whole runs or long inputs): in `make test-slow`, CI's own step.
+pytestmark = pytest.mark.slow
+
+
 GOOD = (RESOURCES / "html" / "article_with_chrome.html").read_bytes()
 TITLE = "Ukraine security guarantees: allies weigh a reassurance force"
 DAY = date(2025, 9, 1)

@@ -20,6 +20,10 @@ import pytest
 from pipeline.settings import PROJECT_DIR
 from tests.localweb import LocalWeb, rss_feed
 
+# Slow (whole runs or long inputs): in `make test-slow`, CI's own step.
+pytestmark = pytest.mark.slow
+
+
 ARTICLE = (PROJECT_DIR / "tests" / "resources" / "html" / "date_in_meta_only.html").read_bytes()
 
 

@@ -23,7 +23,7 @@ from reliability_support import spawn, stderr_of
 
 from pipeline.store.duckdb_store import DuckDBRecorder
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 DOCS = 20
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3

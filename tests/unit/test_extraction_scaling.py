@@ -12,9 +12,15 @@ import logging
 import time
 from pathlib import Path
 
+import pytest
+
 from pipeline.statements.model import ArticleText
 from pipeline.statements.rules import MAX_ARTICLE_CHARS, plan_article
 from pipeline.statements.topics import find_topics, load_topic_lexicon
+
+# Slow (whole runs or long inputs): in `make test-slow`, CI's own step.
+pytestmark = pytest.mark.slow
+
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
