@@ -26,6 +26,7 @@ from pipeline.statements.speakers import (
     absolute,
     ctx_offset,
     lookup_chain,
+    prep_objects,
     remember_people,
     remember_registry_mentions,
     remember_subjects,
@@ -157,11 +158,9 @@ def _named_example(subject: Token, cues: Cues) -> Token | None:
     if subject.lemma_.lower() in cues.member_nouns and subject.tag_ == "NNS":
         # "Leaders of Denmark, Sweden and Norway issued a joint statement": each government
         # (convention 3); "NATO leaders" and "leaders of the G7" resolve to the organisation.
-        for child in subject.children:
-            if child.dep_ == "prep" and child.lower_ == "of":
-                named = [g for g in child.children if g.dep_ == "pobj" and g.pos_ == "PROPN"]
-                if named and named[0].conjuncts:
-                    return named[0]
+        named = [g for g in prep_objects(subject, "of") if g.pos_ == "PROPN"]
+        if named and named[0].conjuncts:
+            return named[0]
     if subject.lemma_.lower() not in cues.example_heads:
         return None
     for child in subject.children:

@@ -282,13 +282,7 @@ def _government_voice(head: Token, ctx: ArticleContext) -> Actor | None:
         for c in head.children
         if c.dep_ == "compound" and fold(c.lemma_) in ctx.registry.government_nouns
     ]
-    government += [
-        g
-        for c in head.children
-        if c.dep_ == "prep" and c.lower_ == "for"
-        for g in c.children
-        if g.dep_ == "pobj"
-    ]
+    government += prep_objects(head, "for")
     for word in government:
         actor = _collective_state(word, ctx)
         if actor is not None:
@@ -311,9 +305,8 @@ def _members_of(head: Token, ctx: ArticleContext) -> Actor | None:
     if head.lemma_.lower() not in ctx.cues.member_nouns:
         return None
     words = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod", "poss")]
-    for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"):
-        for obj in (g for g in prep.children if g.dep_ == "pobj"):
-            words += [obj, *(c for c in obj.children if c.dep_ in ("compound", "nmod"))]
+    for obj in prep_objects(head, "of"):
+        words += [obj, *(c for c in obj.children if c.dep_ in ("compound", "nmod"))]
     for word in words:
         actor = lookup_name(ctx.registry, word.text)
         if actor is not None and actor.kind == "organisation":
@@ -457,14 +450,7 @@ def _name_given(head: Token, ctx: ArticleContext) -> Actor | None:
     for child in head.subtree:
         if child.dep_ != "acl" or child.lemma_.lower() not in ctx.cues.naming_verbs:
             continue
-        names = [c for c in child.children if c.dep_ == "oprd"]
-        names += [
-            g
-            for c in child.children
-            if c.dep_ == "prep" and c.lower_ == "as"
-            for g in c.children
-            if g.dep_ == "pobj"
-        ]
+        names = [c for c in child.children if c.dep_ == "oprd"] + prep_objects(child, "as")
         for name in names:
             text = " ".join(t.text for t in name.subtree if not t.is_punct)
             actor = lookup_name(ctx.registry, text)
@@ -477,6 +463,17 @@ def _commentator(person: Actor, cues: Cues) -> bool:
     """Say whether a person outside the registry is described as an analyst, a journalist or
     the like: no actor (convention 8)."""
     return bool(set(re.findall(r"[a-z]+", (person.role or "").lower())) & cues.commentator_roles)
+
+
+def prep_objects(token: Token, preposition: str) -> list[Token]:
+    """The objects of a token's preposition ("a spokesman for the government" -> government)."""
+    return [
+        g
+        for c in token.children
+        if c.dep_ == "prep" and c.lower_ == preposition
+        for g in c.children
+        if g.dep_ == "pobj"
+    ]
 
 
 def _known_word(word: str, registry: Registry) -> bool:
