@@ -72,6 +72,7 @@ class Cues:
     condition_marks: frozenset[str]
     alternative_markers: frozenset[str]
     comparison_words: frozenset[str]
+    insisting_negations: frozenset[str]
     obligation_modals: frozenset[str]
     proposal_verbs: frozenset[str]
     example_heads: frozenset[str]
@@ -170,6 +171,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         condition_marks=_words(data["condition_marks"]),
         alternative_markers=_words(data["alternative_markers"]),
         comparison_words=_words(data["comparison_words"]),
+        insisting_negations=_words(data["insisting_negations"]),
         obligation_modals=_words(data["obligation_modals"]),
         proposal_verbs=_words(data["proposal_verbs"]),
         example_heads=_words(data["example_heads"]),

@@ -198,9 +198,19 @@ def compared_only(token: Token, cues: Cues) -> bool:
         if token.lower_ in cues.comparison_words and not any(
             c.lower_ in cues.alternative_markers for c in token.children
         ):
-            return True
+            return not _insists(token, cues)
         token = token.head
     return False
+
+
+def _insists(comparison: Token, cues: Cues) -> bool:
+    """Say whether "than" closes "nothing less than" / "no less than": an insistence on
+    what follows, not a comparison."""
+    less = comparison.head
+    if less.lower_ != "less":
+        return False
+    around = [less.head, *less.children, *less.head.children]
+    return any(t.lower_ in cues.insisting_negations for t in around)
 
 
 def _clause_text(sentence: Span, cue: Token, cues: Cues) -> str:
