@@ -694,13 +694,14 @@ class RuleExtractor:
             path.append(stop)
         shift = ctx_offset(token)
         span = (match.start - shift, match.end - shift)
-        stance = stance_on_path(path, sentence, self.cues, span)
         if _asked_about(token, self.cues):
             # "Asked about reports that China might join, Guo said ...": the question's
             # words ("might") are not the speaker's; the answer gives the stance.
             path, stance = [token], None
-        covered = token.doc.char_span(span[0], span[1], alignment_mode="expand")
-        if covered is not None and passed_over(dependency_path(covered[-1], stop), self.cues):
+        else:
+            stance = stance_on_path(path, sentence, self.cues, span)
+        last = _last_cue_token(match, token)
+        if last is not None and passed_over(dependency_path(last, stop), self.cues):
             # "send trainers rather than troops": the cue's own last word is passed over.
             stance = OPPOSE
         deprived = any(t.lower_ in self.cues.deprivatives for t in path)
@@ -799,6 +800,13 @@ def _dated_by(token: Token, cues: Cues) -> bool:
     return False
 
 
+def _last_cue_token(match: TopicMatch, token: Token) -> Token | None:
+    """The last token a topic cue covers (`token` is one of them, in the parsed document)."""
+    shift = ctx_offset(token)
+    covered = token.doc.char_span(match.start - shift, match.end - shift, alignment_mode="expand")
+    return covered[-1] if covered is not None else None
+
+
 def _framed_objects(
     cues_in_sentence: list[tuple[TopicMatch, Token]], framing_topics: frozenset[str]
 ) -> list[TopicMatch]:
@@ -808,12 +816,9 @@ def _framed_objects(
     for match, token in cues_in_sentence:
         if match.topic not in framing_topics:
             continue
-        shift = ctx_offset(token)
-        covered = token.doc.char_span(
-            match.start - shift, match.end - shift, alignment_mode="expand"
-        )
-        if covered is not None and covered[-1].pos_ == "ADP":
-            openers.append(covered[-1])
+        last = _last_cue_token(match, token)
+        if last is not None and last.pos_ == "ADP":
+            openers.append(last)
     return [
         match
         for match, token in cues_in_sentence

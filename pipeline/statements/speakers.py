@@ -462,7 +462,11 @@ def _name_given(head: Token, ctx: ArticleContext) -> Actor | None:
 def _commentator(person: Actor, cues: Cues) -> bool:
     """Say whether a person outside the registry is described as an analyst, a journalist or
     the like: no actor (convention 8)."""
-    return bool(set(re.findall(r"[a-z]+", (person.role or "").lower())) & cues.commentator_roles)
+    return _names_commentator(person.role or "", cues)
+
+
+def _names_commentator(description: str, cues: Cues) -> bool:
+    return bool(set(re.findall(r"[a-z]+", description.lower())) & cues.commentator_roles)
 
 
 def prep_objects(token: Token, preposition: str) -> list[Token]:
@@ -691,7 +695,7 @@ def _named_speakers(text: str, ctx: ArticleContext) -> Iterator[tuple[int, Actor
         if lookup_name(ctx.registry, name) is not None or find_mentions(ctx.registry, name):
             continue  # a registry name: find_mentions has it
         after = _DESCRIPTION.match(text, start + len(name_text))
-        if after and set(re.findall(r"[a-z]+", after.group(1))) & ctx.cues.commentator_roles:
+        if after and _names_commentator(after.group(1), ctx.cues):
             continue  # "..., said Jane Roe, an analyst": no actor (convention 8)
         surname = fold(words[-1])
         described = name_text.split()[: len(name_text.split()) - len(words)]

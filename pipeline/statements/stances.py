@@ -220,13 +220,9 @@ def _clause_text(sentence: Span, cue: Token, cues: Cues) -> str:
     others: list[Token] = [t for t in sentence if own_clause(t, cues)]
     for clause in sorted(others, key=lambda t: -t.i):
         if clause.left_edge.i <= cue.i <= clause.right_edge.i:
-            inner = [
-                t
-                for t in clause.subtree
-                if not any(
-                    o is not clause and o in clause.subtree and t in o.subtree for o in others
-                )
-            ]
+            span = {t.i for t in clause.subtree}
+            nested = {t.i for o in others if o.i != clause.i and o.i in span for t in o.subtree}
+            inner = [t for t in clause.subtree if t.i not in nested]
             return "".join(t.text_with_ws for t in inner)
     hidden = {t.i for clause in others for t in clause.subtree}
     return "".join(t.text_with_ws for t in sentence if t.i not in hidden)
