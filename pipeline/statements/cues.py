@@ -36,6 +36,7 @@ class Cues:
     temporal_prepositions: frozenset[str]
     verb_only_stance_words: frozenset[str]
     pending_words: frozenset[str]
+    openness_predicates: frozenset[str]
     view_nouns: frozenset[str]
     provider_verbs: frozenset[str]
     own_side_subjects: frozenset[str]
@@ -129,6 +130,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         temporal_prepositions=_words(data["temporal_prepositions"]),
         verb_only_stance_words=_words(data["verb_only_stance_words"]),
         pending_words=_words(data["pending_words"]),
+        openness_predicates=_words(data["openness_predicates"]),
         view_nouns=_words(data["view_nouns"]),
         provider_verbs=_words(data["provider_verbs"]),
         own_side_subjects=_words(data["own_side_subjects"]),

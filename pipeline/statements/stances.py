@@ -80,6 +80,22 @@ def _describes_the_thing(adjective: Token, verb: Token, path: set[int], cues: Cu
     )
 
 
+def _keeps_open(complement: Token, path: set[int], cues: Cues) -> bool:
+    """Say whether a copula's complement keeps the thing open ("is an option", "remains
+    possible"): a predicate of the thing itself, whose subject is on the path up from the
+    cue; not a modifier ("the possible deployment"), nor a forecast ("it is possible that
+    China joins")."""
+    return (
+        complement.dep_ in ("attr", "acomp")
+        and complement.i not in path
+        and complement.lemma_.lower() in cues.openness_predicates
+        and any(
+            c.dep_ in ("nsubj", "nsubjpass", "csubj") and c.i in path and c.lower_ != "it"
+            for c in complement.head.children
+        )
+    )
+
+
 def _names_harm(complement: Token, cues: Cues) -> bool:
     """Say whether a verdict complement names a harm in its own phrase ("a recipe for war",
     "a path to escalation"), not in a clause that describes it."""
@@ -128,6 +144,9 @@ def _token_polarity(
                 )
     stance, carrier = _word_stance(token, cues), token
     if stance is None:
+        for child in token.children:
+            if _keeps_open(child, path, cues):
+                return CONDITIONAL, _is_negated(token, cues) or _is_negated(child, cues), child
         for child in token.children:
             if _names_topic(child, topic_span):
                 continue
@@ -279,8 +298,11 @@ def stance_on_path(
         if token.lower_ in cues.deprivatives:
             return CONDITIONAL if any(_is_negated(t, cues) for t in path) else SUPPORT
         proposed = path[-1].lemma_.lower() in cues.proposal_verbs
-        if stance == CONDITIONAL and negated and token.pos_ in ("VERB", "ADJ"):
-            return OPPOSE  # "we are not considering sending personnel", "not open to it"
+        if stance == CONDITIONAL and negated and (
+            token.pos_ in ("VERB", "ADJ") or _keeps_open(carrier, on_path, cues)
+        ):
+            # "we are not considering sending personnel", "not open to it", "not an option"
+            return OPPOSE
         if stance == CONDITIONAL or (_hedged(token, cues) and not proposed):
             return CONDITIONAL
         if proposed and _hedged(token, cues):
