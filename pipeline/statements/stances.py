@@ -122,12 +122,14 @@ def _token_polarity(
 ) -> tuple[str | None, bool, Token]:
     """Return the stance a word on the path carries (itself or a modifier), its negation,
     and the word that carries it."""
+    judged = False
     for child in token.children:
         # "called the plan unacceptable", "described it as a sham": the verdict complement,
         # not the verb, says it.
         complements = [child] if child.dep_ == "oprd" else []
         if child.dep_ == "prep" and child.lower_ == "as":
             complements = [g for g in child.children if g.dep_ in ("pobj", "amod", "acomp")]
+        judged = judged or bool(complements)
         for complement in complements:
             if complement.i in path or (
                 complement.pos_ == "NOUN" and complement.lemma_.lower() in cues.position_verbs
@@ -142,6 +144,14 @@ def _token_polarity(
                     _is_negated(token, cues) or _is_negated(complement, cues),
                     complement,
                 )
+    judged = judged or any(
+        # "consider the deployment a normal step": the parse makes a small clause of it.
+        child.dep_ == "dobj" and any(g.dep_ == "nsubj" for g in child.children)
+        for child in token.children
+    )
+    if judged and token.lemma_.lower() in cues.judging_verbs:
+        # "would be considered a normal step": a verdict without a side, no deliberation.
+        return None, _is_negated(token, cues), token
     stance, carrier = _word_stance(token, cues), token
     if stance is None:
         for child in token.children:
