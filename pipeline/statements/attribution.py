@@ -8,7 +8,7 @@ found apart, and their names are re-exported here for the extractor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Span, Token
 
@@ -453,6 +453,36 @@ def _according_units(sentence: Span, paragraph: int, ctx: ArticleContext) -> lis
     return units
 
 
+def _echoed_units(verb: Token, units: list[Attribution], ctx: ArticleContext) -> list[Attribution]:
+    """'X said such a force was unacceptable, echoing remarks by Y': Y holds the words too."""
+    speaker = next((u for u in units if u.status == ACTOR and u.speaker is not None), None)
+    if speaker is None:
+        return []
+    for token in verb.subtree:
+        if not (
+            token.pos_ == "VERB"
+            and token.dep_ in ("advcl", "xcomp", "conj")
+            and token.lemma_.lower() in ctx.cues.sharing_verbs
+            and token.i > verb.i
+        ):
+            continue
+        for inner in token.subtree:
+            if inner.pos_ != "PROPN" or inner.dep_ in ("compound", "flat"):
+                continue
+            if ctx.in_quote(absolute(inner)) is not None:
+                continue
+            status, actor, _ = resolve_subject(inner, ctx)
+            # A person only: "reiterating Moscow's position" is the speaker's own side.
+            if (
+                status == ACTOR
+                and actor is not None
+                and actor.kind == "person"
+                and actor != speaker.speaker
+            ):
+                return [replace(speaker, speaker=actor, method="echoed")]
+    return []
+
+
 def _media_subjects(verb: Token, cues: Cues) -> list[Token]:
     """The subjects of a verb that are news reports ("reports emerged", "media say")."""
     if verb.pos_ != "VERB":
@@ -472,7 +502,10 @@ def find_attributions(sentence: Span, paragraph: int, ctx: ArticleContext) -> li
         if found is not None:
             kind, stance = found
             subjects = _subject_tokens(token, ctx.cues)
-            units += _units_for_subjects(subjects, token, kind, stance, paragraph, sentence, ctx)
+            found_here = _units_for_subjects(
+                subjects, token, kind, stance, paragraph, sentence, ctx
+            )
+            units += found_here + _echoed_units(token, found_here, ctx)
             continue
         reports = _media_subjects(token, ctx.cues)
         if reports:

@@ -57,6 +57,7 @@ class Cues:
     given_name_honorifics: frozenset[str]
     share_words: frozenset[str]
     citing_verbs: frozenset[str]
+    sharing_verbs: frozenset[str]
     verbs_needing_particle: frozenset[str]
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
@@ -158,6 +159,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         given_name_honorifics=_words(data["given_name_honorifics"]),
         share_words=_words(data["share_words"]),
         citing_verbs=_words(data["citing_verbs"]),
+        sharing_verbs=_words(data["sharing_verbs"]),
         verbs_needing_particle=_words(data["verbs_needing_particle"]),
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),

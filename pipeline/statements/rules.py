@@ -140,6 +140,7 @@ _METHOD_CONFIDENCE = {
     "collective": 0.75,
     "new-person": 0.75,
     "cited": 0.75,
+    "echoed": 0.7,  # "..., echoing remarks by Y": shared, in the author's words
     "pronoun": 0.7,
     "role": 0.7,
     "issuer": 0.7,

@@ -308,8 +308,10 @@ def stance_on_path(
         if token.lower_ in cues.deprivatives:
             return CONDITIONAL if any(_is_negated(t, cues) for t in path) else SUPPORT
         proposed = path[-1].lemma_.lower() in cues.proposal_verbs
-        if stance == CONDITIONAL and negated and (
-            token.pos_ in ("VERB", "ADJ") or _keeps_open(carrier, on_path, cues)
+        if (
+            stance == CONDITIONAL
+            and negated
+            and (token.pos_ in ("VERB", "ADJ") or _keeps_open(carrier, on_path, cues))
         ):
             # "we are not considering sending personnel", "not open to it", "not an option"
             return OPPOSE
