@@ -453,6 +453,50 @@ def _according_units(sentence: Span, paragraph: int, ctx: ArticleContext) -> lis
     return units
 
 
+def _recap_units(
+    verb: Token, units: list[Attribution], sentence: Span, paragraph: int, ctx: ArticleContext
+) -> list[Attribution]:
+    """'This was stated by Maria Zakharova at a briefing': the sentence before is hers."""
+    if verb.dep_ != "ROOT" or sentence.start == 0:
+        return []
+    if not any(
+        c.dep_ in ("nsubjpass", "dobj")
+        and c.lower_ in ctx.cues.recap_words
+        and c.n_lefts + c.n_rights == 0
+        for c in verb.children
+    ):
+        return []
+    before = sentence.doc[sentence.start - 1].sent
+    if ctx.in_quote(absolute(before[0])) is not None:
+        return []  # a quote has its own speaker
+    speaking = [unit for unit in units if unit.status in (ACTOR, MEDIA)]
+    if not speaking:
+        # "This was stated at a briefing by X": the parse hangs the agent on the noun.
+        agent = next(
+            (
+                g
+                for t in verb.subtree
+                if t.lower_ == "by" and t.dep_ in ("prep", "agent")
+                for g in t.children
+                if g.dep_ == "pobj" and g.pos_ in ("PROPN", "NOUN")
+            ),
+            None,
+        )
+        if agent is None:
+            return []
+        status, actor, method = resolve_subject(agent, ctx)
+        if status != ACTOR:
+            return []
+        speaking = [
+            _unit(status, actor, method, "speech", verb, None, [], paragraph, sentence, ctx)
+        ]
+    bounds = (absolute(before[0]), absolute(before[-1]) + len(before[-1].text))
+    return [
+        replace(unit, content=_ranges(list(before)), sentence=bounds, depth=0, verb_stance=None)
+        for unit in speaking
+    ]
+
+
 def _echoed_units(verb: Token, units: list[Attribution], ctx: ArticleContext) -> list[Attribution]:
     """'X said such a force was unacceptable, echoing remarks by Y': Y holds the words too."""
     speaker = next((u for u in units if u.status == ACTOR and u.speaker is not None), None)
@@ -506,6 +550,8 @@ def find_attributions(sentence: Span, paragraph: int, ctx: ArticleContext) -> li
                 subjects, token, kind, stance, paragraph, sentence, ctx
             )
             units += found_here + _echoed_units(token, found_here, ctx)
+            if kind == "speech":
+                units += _recap_units(token, found_here, sentence, paragraph, ctx)
             continue
         reports = _media_subjects(token, ctx.cues)
         if reports:

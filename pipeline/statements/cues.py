@@ -58,6 +58,7 @@ class Cues:
     share_words: frozenset[str]
     citing_verbs: frozenset[str]
     sharing_verbs: frozenset[str]
+    recap_words: frozenset[str]
     verbs_needing_particle: frozenset[str]
     proposal_nouns: frozenset[str]
     hypothetical_marks: frozenset[str]
@@ -160,6 +161,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         share_words=_words(data["share_words"]),
         citing_verbs=_words(data["citing_verbs"]),
         sharing_verbs=_words(data["sharing_verbs"]),
+        recap_words=_words(data["recap_words"]),
         verbs_needing_particle=_words(data["verbs_needing_particle"]),
         proposal_nouns=_words(data["proposal_nouns"]),
         hypothetical_marks=_words(data["hypothetical_marks"]),

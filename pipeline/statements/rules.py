@@ -196,6 +196,20 @@ def is_headline(paragraph: str) -> bool:
     )
 
 
+# A sentence opening on a demonstrative and a speech verb in the passive ("This was stated
+# at a briefing by ...", "That was announced by ..."): see attribution._recap_units.
+_RECAP_VERBS = (
+    r"(?:stated|said|announced|declared|noted|reported|emphasi[sz]ed|stressed|written|told|"
+    r"voiced|expressed)"
+)
+_RECAP = re.compile(
+    r"(?:This|That|These)\s+(?:was|were|has\s+been|have\s+been|had\s+been|is)\s+"
+    rf"(?:\w+\s+)?{_RECAP_VERBS}\b"
+    # "Maria Zakharova said this at a briefing."
+    rf"|[^.!?\n]{{0,80}}?\b{_RECAP_VERBS}\s+(?:this|that)\s+(?:on|at|in|during|to|when|after|\.)"
+)
+
+
 def _has_speaker_signal(sentence: str, registry: Registry, cues: Cues) -> bool:
     """Say whether a sentence could attribute anything (a name, a speech verb, a pronoun)."""
     return bool(
@@ -249,10 +263,14 @@ def plan_article(
     quote_ends = [q.end for q in quotes]
     sentence_starts = [start for _, start, _ in sentences]
     needed: set[int] = set()
-    for number, (_, start, end) in enumerate(sentences):
+    for number, (index, start, end) in enumerate(sentences):
         has_cue = bisect_left(cue_starts, start) < bisect_left(cue_starts, end)
         if not has_cue and (field_words is None or not field_words.search(text, start, end)):
             continue
+        following = sentences[number + 1] if number + 1 < len(sentences) else None
+        if following is not None and following[0] == index and _RECAP.match(text, following[1]):
+            # "This was stated by X": the next sentence names who said this one.
+            needed |= {number, number + 1}
         first = bisect_right(quote_ends, start)  # quotes are in order and disjoint
         touching = []
         for quote in islice(quotes, first, None):
