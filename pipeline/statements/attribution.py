@@ -105,6 +105,10 @@ def _subject_tokens(verb: Token, cues: Cues) -> list[Token]:
         )
         if inherits:
             return _subject_tokens(verb.head, cues)
+    if not subjects and verb.dep_ == "pcomp" and verb.head.lower_ == "with" and verb.tag_ == "VBG":
+        # "..., with Andrii Sybiha insisting that ...": the name the parse made the object
+        # of "with" does the verb.
+        subjects = [c for c in verb.head.children if c.dep_ == "pobj" and c.i < verb.i]
     if not subjects and verb.dep_ == "ROOT":
         subjects = _stranded_subject(verb)
     if not subjects and _hung_on_name(verb):
