@@ -50,6 +50,7 @@ class Cues:
     gendered_pronouns: dict[str, str]
     vague_pronouns: frozenset[str]
     vague_determiners: frozenset[str]
+    member_subsets: frozenset[str]
     relative_pronouns: frozenset[str]
     role_matches: dict[str, tuple[str, ...]]
     organisation_words: frozenset[str]
@@ -150,6 +151,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         gendered_pronouns=dict(data["gendered_pronouns"]),
         vague_pronouns=_words(data["vague_pronouns"]),
         vague_determiners=_words(data["vague_determiners"]),
+        member_subsets=_words(data["member_subsets"]),
         relative_pronouns=_words(data["relative_pronouns"]),
         role_matches={
             str(noun): tuple(str(w).lower() for w in words)

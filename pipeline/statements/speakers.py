@@ -304,6 +304,11 @@ def _members_of(head: Token, ctx: ArticleContext) -> Actor | None:
     a joint declaration goes to whoever issues it)."""
     if head.lemma_.lower() not in ctx.cues.member_nouns:
         return None
+    if any(
+        c.dep_ == "nummod" or (c.dep_ in ("det", "amod") and c.lower_ in ctx.cues.member_subsets)
+        for c in head.children
+    ):
+        return None  # "several NATO members": some of them, not the organisation
     words = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod", "poss")]
     for obj in prep_objects(head, "of"):
         words += [obj, *(c for c in obj.children if c.dep_ in ("compound", "nmod"))]
