@@ -223,13 +223,23 @@ def compared_only(token: Token, cues: Cues) -> bool:
     """Say whether a cue is only a point of comparison ("more effective than NATO
     membership", "different from membership"): below its clause's verb, a comparison word
     governs it, and no alternative marker makes it a rejection."""
-    while token.head.i != token.i and token.pos_ not in ("VERB", "AUX"):
+    while token.head.i != token.i and (token.pos_ not in ("VERB", "AUX") or _gerund_phrase(token)):
         if token.lower_ in cues.comparison_words and not any(
             c.lower_ in cues.alternative_markers for c in token.children
         ):
             return not _insists(token, cues)
         token = token.head
     return False
+
+
+def _gerund_phrase(token: Token) -> bool:
+    """Say whether a verb is a gerund standing as a noun phrase ("the difference between
+    the plan and granting membership"), not a clause of its own."""
+    return (
+        token.tag_ == "VBG"
+        and token.dep_ in ("pcomp", "pobj", "conj")
+        and not any(c.dep_ in ("nsubj", "nsubjpass", "aux") for c in token.children)
+    )
 
 
 def _insists(comparison: Token, cues: Cues) -> bool:
