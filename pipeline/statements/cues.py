@@ -37,6 +37,7 @@ class Cues:
     verb_only_stance_words: frozenset[str]
     pending_words: frozenset[str]
     openness_predicates: frozenset[str]
+    uncertainty_words: frozenset[str]
     view_nouns: frozenset[str]
     provider_verbs: frozenset[str]
     own_side_subjects: frozenset[str]
@@ -135,6 +136,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         verb_only_stance_words=_words(data["verb_only_stance_words"]),
         pending_words=_words(data["pending_words"]),
         openness_predicates=_words(data["openness_predicates"]),
+        uncertainty_words=_words(data["uncertainty_words"]),
         view_nouns=_words(data["view_nouns"]),
         provider_verbs=_words(data["provider_verbs"]),
         own_side_subjects=_words(data["own_side_subjects"]),

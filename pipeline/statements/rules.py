@@ -82,6 +82,7 @@ from pipeline.statements.stances import (
     SUPPORT,
     compared_only,
     dependency_path,
+    left_unclear,
     passed_over,
     stance_of_words,
     stance_on_path,
@@ -590,7 +591,10 @@ class RuleExtractor:
             dated = [
                 m
                 for m, t in cues_in_sentence
-                if _dated_by(t, self.cues) or compared_only(t, self.cues) or m in framed
+                if _dated_by(t, self.cues)
+                or compared_only(t, self.cues)
+                or left_unclear(t, self.cues)
+                or m in framed
             ]
             # The model may not read a dated (or merely compared) wording as said either.
             self._dated += dated

@@ -232,6 +232,28 @@ def compared_only(token: Token, cues: Cues) -> bool:
     return False
 
 
+_CLAUSE_HEADS = frozenset({"ROOT", "ccomp", "xcomp", "advcl", "relcl", "conj", "parataxis"})
+
+
+def left_unclear(token: Token, cues: Cues) -> bool:
+    """Say whether a cue sits in a clause finding its thing unsettled ("the details of the
+    guarantees remain unclear", "vague about the force"): no side taken."""
+    while token.head.i != token.i:
+        if token.pos_ == "ADJ" and token.lower_ in cues.uncertainty_words:
+            return True
+        if token.pos_ in ("VERB", "AUX") and token.dep_ in _CLAUSE_HEADS:
+            break
+        token = token.head
+    heads = [token]
+    if token.dep_ in ("ccomp", "csubj"):
+        heads.append(token.head)  # "it is unclear whether the US would back them"
+    return any(
+        c.dep_ in ("acomp", "oprd") and c.lower_ in cues.uncertainty_words
+        for head in heads
+        for c in head.children
+    )
+
+
 def _gerund_phrase(token: Token) -> bool:
     """Say whether a verb is a gerund standing as a noun phrase ("the difference between
     the plan and granting membership"), not a clause of its own."""
