@@ -720,7 +720,7 @@ class RuleExtractor:
         if _asked_about(token, self.cues):
             # "Asked about reports that China might join, Guo said ...": the question's
             # words ("might") are not the speaker's; the answer gives the stance.
-            path, stance = [token], None
+            path, stance = [token], _bare_answer(stop, self.cues)
         else:
             stance = stance_on_path(path, sentence, self.cues, span)
         last = _last_cue_token(match, token)
@@ -850,6 +850,18 @@ def _framed_objects(
     ]
 
 
+def _bare_answer(verb: Token | None, cues: Cues) -> str | None:
+    """The stance of a one-word answer after the speech verb ("..., Peskov said: 'No.'")."""
+    if verb is None:
+        return None
+    words = [t for t in verb.sent if t.i > verb.i and t.is_alpha]
+    if not words or words[0].lower_ not in cues.answer_words:
+        return None
+    if len(words) > 1 and words[0].lower_ in ("yes", "no") and words[1].lower_ == "doubt":
+        return None  # "no doubt"
+    return cues.answer_words[words[0].lower_]
+
+
 def _asked_about(token: Token, cues: Cues) -> bool:
     """Say whether a cue is what the speaker was asked about ("Asked about reports that China
     might join the mission, Guo said ..."): the topic is the question's, the stance the
@@ -858,7 +870,9 @@ def _asked_about(token: Token, cues: Cues) -> bool:
         if (
             token.lemma_.lower() in cues.question_verbs
             and token.dep_ == "advcl"
-            and token.tag_ == "VBN"
+            # "Asked whether ...": a participle, which the parse may tag as a past tense.
+            and token.tag_ in ("VBN", "VBD")
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
         ):
             return True
         token = token.head
