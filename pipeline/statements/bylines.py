@@ -14,7 +14,8 @@ from pipeline.statements.actors import (
     new_person,
 )
 from pipeline.statements.model import Actor
-from pipeline.statements.speakers import ACTOR, NAME_WORD, UNRESOLVED, ArticleContext
+from pipeline.statements.speakers import ACTOR, ANONYMOUS, NAME_WORD, UNRESOLVED, ArticleContext
+from pipeline.statements.turns import Turn
 
 if TYPE_CHECKING:
     from pipeline.statements.attribution import Attribution
@@ -96,3 +97,27 @@ def dash_attributions(
         )
         found.append((unit.paragraph, unit))
     return found
+
+
+def turn_attribution(turn: Turn, paragraph: int, ctx: ArticleContext) -> Attribution:
+    """The attribution of a transcript's labelled paragraph: its speaker, or nobody for a
+    questioner's turn (which names positions without stating them)."""
+    from pipeline.statements.attribution import Attribution
+
+    if turn.question:
+        status, actor, method = ANONYMOUS, None, "question"
+    else:
+        status, actor, method = resolve_name_text(turn.label, ctx)
+    return Attribution(
+        status=status,
+        speaker=actor,
+        method=method if status == ACTOR else "label",
+        kind="label",
+        verb=None,
+        verb_stance=None,
+        content=[(turn.start, turn.end)],
+        anchor=turn.start,
+        depth=0,
+        paragraph=paragraph,
+        sentence=(turn.start, turn.end),
+    )

@@ -47,6 +47,7 @@ from pipeline.statements.attribution import (
     remember_registry_mentions,
     remember_subjects,
 )
+from pipeline.statements.bylines import turn_attribution
 from pipeline.statements.candidates import (
     instrument_references,
     load_field_pattern,
@@ -96,6 +97,7 @@ from pipeline.statements.topics import (
     is_on_topic,
     load_topic_lexicon,
 )
+from pipeline.statements.turns import Turn, find_turns
 from pipeline.statements.version import extractor_version
 
 log = logging.getLogger(__name__)
@@ -161,6 +163,8 @@ class ArticlePlan:
     docs: dict[int, list[Doc]] = field(default_factory=dict)
     # Cues that lost to a longer overlapping cue of another topic (see find_topics).
     overlapped: list[TopicMatch] = field(default_factory=list)
+    # Labelled paragraphs of a transcript ("Sybiha: ..."), each read as a quote it owns.
+    turns: list[Turn] = field(default_factory=list)
 
 
 def split_paragraphs(text: str) -> list[tuple[int, int]]:
@@ -252,6 +256,9 @@ def plan_article(
         references = instrument_references(text, topics, load_instrument_nouns())
         topics = sorted(topics + references, key=lambda m: m.start)
     quotes = find_quotes(text)
+    turns = find_turns(text, paragraphs, registry, cues)
+    if turns:
+        quotes = _turns_as_quotes(quotes, turns)
     sentences = [
         (index, start, end)
         for index, (p_start, p_end) in enumerate(paragraphs)
@@ -305,7 +312,17 @@ def plan_article(
         else:
             chunks.append((index, start, end))
     pieces = [piece for chunk in chunks for piece in _cut_long(text, chunk)]
-    return ArticlePlan(article, paragraphs, topics, quotes, pieces, overlapped=overlapped)
+    return ArticlePlan(
+        article, paragraphs, topics, quotes, pieces, overlapped=overlapped, turns=turns
+    )
+
+
+def _turns_as_quotes(quotes: list[Quote], turns: list[Turn]) -> list[Quote]:
+    """Read each turn's body as one quote: the quotes inside it are the speaker's too."""
+    group = max((q.group for q in quotes), default=0)
+    kept = [q for q in quotes if not any(t.start <= q.start < t.end for t in turns)]
+    bodies = [Quote(t.start, t.end, group + n) for n, t in enumerate(turns, start=1)]
+    return sorted(kept + bodies, key=lambda q: q.start)
 
 
 def _cut_long(
@@ -503,6 +520,10 @@ class RuleExtractor:
         self._separate_general = set()
         units = self._attributions(plan, ctx)
         quote_owners = assign_quote_speakers(ctx.quotes, units, plan.paragraphs, text)
+        for turn in plan.turns:
+            paragraph = bisect_right([p[0] for p in plan.paragraphs], turn.start) - 1
+            number = next(n for n, q in enumerate(ctx.quotes) if q.start == turn.start)
+            quote_owners[number] = turn_attribution(turn, paragraph, ctx)
         index = UnitIndex(units)
         found: dict[tuple[str, str, int], Statement] = {}
         docs = [doc for _, docs in sorted(plan.docs.items()) for doc in docs]
