@@ -67,6 +67,7 @@ class Cues:
     contrast_marks: frozenset[str]
     commentator_roles: frozenset[str]
     refusal_verbs: frozenset[str]
+    withheld_verbs: frozenset[str]
     comment_verbs: frozenset[str]
     question_verbs: frozenset[str]
     question_labels: frozenset[str]
@@ -174,6 +175,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         contrast_marks=_words(data["contrast_marks"]),
         commentator_roles=_words(data["commentator_roles"]),
         refusal_verbs=_words(data["refusal_verbs"]),
+        withheld_verbs=_words(data["withheld_verbs"]),
         comment_verbs=_words(data["comment_verbs"]),
         question_verbs=_words(data["question_verbs"]),
         question_labels=_words(data["question_labels"]),

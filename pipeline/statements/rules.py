@@ -88,6 +88,7 @@ from pipeline.statements.stances import (
     stance_of_words,
     stance_on_path,
     warns_of_harm,
+    withheld,
 )
 from pipeline.statements.topics import (
     GENERAL,
@@ -615,6 +616,7 @@ class RuleExtractor:
                 if _dated_by(t, self.cues)
                 or compared_only(t, self.cues)
                 or left_unclear(t, self.cues)
+                or withheld(t, self.cues)
                 or m in framed
             ]
             # The model may not read a dated (or merely compared) wording as said either.

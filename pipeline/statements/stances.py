@@ -232,6 +232,18 @@ def compared_only(token: Token, cues: Cues) -> bool:
     return False
 
 
+def withheld(token: Token, cues: Cues) -> bool:
+    """Say whether a cue is what a speaker would not speculate on, say or confirm ("would
+    not speculate on whether British troops would deploy"): no view given."""
+    while token.head.i != token.i:
+        token = token.head
+        if token.pos_ == "VERB" and token.lemma_.lower() in cues.withheld_verbs:
+            refused = token.dep_ == "xcomp" and token.head.lemma_.lower() in cues.refusal_verbs
+            if refused or _is_negated(token, cues):
+                return True
+    return False
+
+
 _CLAUSE_HEADS = frozenset({"ROOT", "ccomp", "xcomp", "advcl", "relcl", "conj", "parataxis"})
 
 
