@@ -89,6 +89,11 @@ def _keeps_open(complement: Token, path: set[int], cues: Cues) -> bool:
         complement.dep_ in ("attr", "acomp")
         and complement.i not in path
         and complement.lemma_.lower() in cues.openness_predicates
+        # "the best option", "the only option": a preference, not an open question.
+        and not any(
+            c.dep_ == "amod" and cues.stance_words.get(c.lower_) == SUPPORT
+            for c in complement.children
+        )
         and any(
             c.dep_ in ("nsubj", "nsubjpass", "csubj") and c.i in path and c.lower_ != "it"
             for c in complement.head.children
@@ -165,6 +170,14 @@ def _token_polarity(
             # "expressed openness", "voiced support": the object carries the stance.
             if child.i not in path and (child.dep_ in _MODIFIER_DEPS or child.dep_ == "dobj"):
                 stance, carrier = _word_stance(child, cues), child
+                if stance is None and child.dep_ == "attr":
+                    # "is the best option", "is the only way": the predicate's modifier.
+                    modifier = next(
+                        (g for g in child.children if g.dep_ == "amod" and _word_stance(g, cues)),
+                        None,
+                    )
+                    if modifier is not None:
+                        stance, carrier = _word_stance(modifier, cues), modifier
                 if stance is not None:
                     break
     return stance, _is_negated(token, cues), carrier
