@@ -449,11 +449,14 @@ def _according_units(sentence: Span, paragraph: int, ctx: ArticleContext) -> lis
             status, actor, method = UNRESOLVED, None, "quoted"  # never an owner
         else:
             status, actor, method = resolve_subject(target, ctx)
-        units.append(
-            _unit(
-                status, actor, method, "according", token, None, content, paragraph, sentence, ctx
-            )
+        unit = _unit(
+            status, actor, method, "according", token, None, content, paragraph, sentence, ctx
         )
+        if status == ACTOR and token.lower_ == "according":
+            # "According to Ushakov, Moscow rejects ...": the named source speaks the whole
+            # clause, whatever position it reports (convention 1).
+            unit.depth = -1
+        units.append(unit)
     return units
 
 
