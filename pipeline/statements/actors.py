@@ -62,8 +62,14 @@ def _index_aliases(spec: dict, kind: str, surnames: dict[str, set[str]]) -> dict
         for n in names:
             parts = n.split()
             if len(parts) > 1:
-                surnames.setdefault(fold(parts[-1]), set()).add(spec["id"])
+                surnames.setdefault(fold(_family_name(parts, spec)), set()).add(spec["id"])
     return index
+
+
+def _family_name(parts: list[str], spec: dict) -> str:
+    """The family name among a name's words: the last, or the first for names written
+    family name first ("Guo Jiakun": "Guo said ...")."""
+    return parts[0] if spec.get("family_name_first") else parts[-1]
 
 
 def _mention_pattern(alias_forms: list[str]) -> re.Pattern[str]:
@@ -95,7 +101,7 @@ def name_forms(country: str, path: Path = DATA_DIR / "actors.yaml") -> tuple[str
             names = [spec["name"], *(spec.get("aliases") or [])]
             forms.update(names)
             if section == "people" and spec.get("surname_alias", True):
-                forms.update(n.split()[-1] for n in names if len(n.split()) > 1)
+                forms.update(_family_name(n.split(), spec) for n in names if len(n.split()) > 1)
     return tuple(sorted(forms, key=len, reverse=True))
 
 

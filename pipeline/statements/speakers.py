@@ -566,7 +566,9 @@ def _person_name_tokens(chain: list[Token], registry: Registry, cues: Cues) -> l
         first = people[0].i
         while first > chain[0].i and chain[first - chain[0].i - 1].ent_type_ == "PERSON":
             first -= 1
-        return [t for t in chain if t.i >= first]
+        chain = [t for t in chain if t.i >= first]  # titles NER took in are cut below
+        if not any(t.lower_ in cues.title_words for t in chain[:-1]):
+            return chain
     titles = [t for t in chain if t.lower_ in cues.title_words or lookup_demonym(registry, t.text)]
     rest = [t for t in chain if t.i > (titles[-1].i if titles else -1)]
     return rest[-3:] if rest else chain[-2:]
