@@ -258,7 +258,11 @@ def _describe(words: list[Token], registry: Registry) -> tuple[str | None, str |
 def _appos_description(head: Token) -> list[Token]:
     words: list[Token] = []
     for child in head.children:
-        if child.dep_ == "appos":
+        # "Jane Roe, an analyst at ...", and "Sam Greene of the Center for ..." (a name's
+        # own "of"/"at" phrase says where the person works).
+        if child.dep_ == "appos" or (
+            child.dep_ == "prep" and child.lower_ in ("of", "at") and head.pos_ == "PROPN"
+        ):
             words += [t for t in child.subtree if t.dep_ != "det"]
     return words
 
