@@ -354,6 +354,18 @@ def _units_for_subjects(
         if child.dep_ == "agent" or own_clause(child, ctx.cues):
             excluded |= {t.i for t in child.subtree}
     content = [t for t in verb.subtree if t.i not in excluded]
+    if verb.dep_ == "conj" and not any(
+        c.dep_ in ("nsubj", "nsubjpass", "csubj") for c in verb.children
+    ):
+        # "The plan was welcomed by Kyiv but rejected by Moscow": the passive subject both
+        # verbs share is what the second is about too.
+        content += [
+            t
+            for c in verb.head.children
+            if c.dep_ == "nsubjpass"
+            for t in c.subtree
+            if t.i not in excluded
+        ]
     if _trailing_speech(verb, kind):
         # "The White House is weighing X, two officials said": the parse hangs the speech
         # verb on the clause it reports; the speaker holds the whole sentence.

@@ -968,8 +968,14 @@ def find_owners(
                 # act of taking a side ("X has proposed ..., the FT reports"), a named person
                 # it quotes, or officials it reports speaking, keep their words.
                 return []
-            # Conjoined subjects ("he and Zelensky outlined ...") share one verb.
-            same_verb = [u for u in governing if u.anchor == unit.anchor and u.status == ACTOR]
+            # Conjoined subjects ("he and Zelensky outlined ...") share one verb; a verb
+            # coordinated with it has its own ("welcomed by Kyiv but rejected by Moscow").
+            same_verb = [
+                u
+                for u in governing
+                if u.status == ACTOR
+                and (u.anchor == unit.anchor or _coordinated(u.verb, unit.verb))
+            ]
             return [Owner(u.speaker, u, u.method, False) for u in same_verb if u.speaker]
         return []
     quote = ctx.in_quote(match.start)
@@ -991,6 +997,17 @@ def find_owners(
         # themselves to lead the effort") owns cues it does not govern syntactically.
         return [Owner(u.speaker, u, u.method, True) for u in actors]
     return []
+
+
+def _coordinated(verb: Token | None, outer: Token | None) -> bool:
+    """Say whether a verb is coordinated with another and speaks for itself."""
+    return (
+        verb is not None
+        and outer is not None
+        and verb.dep_ == "conj"
+        and verb.head.i == outer.i
+        and verb.doc is outer.doc
+    )
 
 
 def assign_quote_speakers(
