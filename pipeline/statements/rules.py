@@ -919,10 +919,39 @@ def _general_in_own_clause(cues_in_sentence: list[tuple[TopicMatch, Token]]) -> 
     framing) every component cue's clause ("opposes the proposals on guarantees and will
     not allow troops")."""
     general = [clause_head(t) for m, t in cues_in_sentence if m.topic == GENERAL]
-    specific = [clause_head(t) for m, t in cues_in_sentence if m.topic != GENERAL]
-    return bool(general and specific) and any(
-        all(s.i != g.i and s in g.conjuncts for s in specific) for g in general
-    )
+    specific = [t for m, t in cues_in_sentence if m.topic != GENERAL]
+    if not (general and specific):
+        return False
+    # "robust guarantees are essential, including a US backstop": the component is given
+    # as an example of the guarantees, which are said too (convention 4).
+    if all(_given_as_example(t) for t in specific):
+        return True
+    return any(all(_coordinated_with(clause_head(s), g) for s in specific) for g in general)
+
+
+_EXAMPLE_WORDS = frozenset({"including", "notably", "especially", "particularly", "like"})
+
+
+def _given_as_example(token: Token) -> bool:
+    """Say whether a cue is the object of "including"/"notably" ("..., including a US
+    backstop")."""
+    for _ in range(3):
+        if token.head.i == token.i:
+            return False
+        token = token.head
+        if token.lower_ in _EXAMPLE_WORDS and token.dep_ in ("prep", "advmod", "acl"):
+            return True
+    return False
+
+
+def _coordinated_with(clause: Token, general: Token) -> bool:
+    """Say whether a component's clause, or the verb it completes, is coordinated with the
+    general's ("must receive guarantees and pledged to keep funding the army": 'keep'
+    completes 'pledged', coordinated with 'receive')."""
+    token = clause
+    while token.dep_ == "xcomp" and token not in general.conjuncts:
+        token = token.head
+    return token.i != general.i and token in general.conjuncts
 
 
 def _drop_subsumed_general(
@@ -932,7 +961,11 @@ def _drop_subsumed_general(
     specific = [(m, t) for m, t in cues_in_sentence if m.topic != GENERAL]
     kept = []
     for match, token in cues_in_sentence:
-        if match.topic == GENERAL and specific:
+        if (
+            match.topic == GENERAL
+            and specific
+            and not all(_given_as_example(t) for _, t in specific)
+        ):
             clause = clause_head(token)
             if any(clause_head(t).i == clause.i for _, t in specific):
                 # "Guarantees must be legally binding": the guarantees only frame the topic.
