@@ -378,7 +378,14 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
             return ANONYMOUS, None, "commentator"
         return ACTOR, person, "new-person"
     phrase = _span_text(head)
-    whole = " ".join(t.text for t in head.subtree if t.dep_ != "appos")
+    # The name without what describes it ("the coalition of the willing, led by Britain").
+    described = {
+        t.i
+        for c in head.children
+        if c.dep_ in ("appos", "acl", "relcl", "punct")
+        for t in c.subtree
+    }
+    whole = " ".join(t.text for t in head.subtree if t.i not in described)
     actor = (
         lookup_office(ctx.registry, phrase, ctx.published)
         or lookup_name(ctx.registry, phrase)
