@@ -109,6 +109,13 @@ def _subject_tokens(verb: Token, cues: Cues) -> list[Token]:
         # "..., with Andrii Sybiha insisting that ...": the name the parse made the object
         # of "with" does the verb.
         subjects = [c for c in verb.head.children if c.dep_ == "pobj" and c.i < verb.i]
+    if not subjects and verb.dep_ == "parataxis":
+        # "Witkoff, speaking in the courtyard, says Washington will ...": the parse made the
+        # speaker the subject of the reported clause, which has its own after the verb.
+        before = [c for c in verb.head.children if c.dep_ == "nsubj" and c.i < verb.i]
+        after = [c for c in verb.head.children if c.dep_ == "nsubj" and c.i > verb.i]
+        if before and after and before[0].pos_ == "PROPN":
+            subjects = before[:1]
     if not subjects and verb.dep_ == "ROOT":
         subjects = _stranded_subject(verb)
     if not subjects and _hung_on_name(verb):
