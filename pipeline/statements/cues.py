@@ -71,6 +71,7 @@ class Cues:
     comment_verbs: frozenset[str]
     question_verbs: frozenset[str]
     question_labels: frozenset[str]
+    author_member_words: frozenset[str]
     answer_words: dict[str, str]
     naming_verbs: frozenset[str]
     holder_pattern: re.Pattern[str]
@@ -179,6 +180,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         comment_verbs=_words(data["comment_verbs"]),
         question_verbs=_words(data["question_verbs"]),
         question_labels=_words(data["question_labels"]),
+        author_member_words=_words(data["author_member_words"]),
         answer_words={str(k).lower(): str(v) for k, v in data["answer_words"].items()},
         naming_verbs=_words(data["naming_verbs"]),
         holder_nouns={str(k).lower(): str(v) for k, v in data["holder_nouns"].items()},

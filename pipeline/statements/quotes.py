@@ -18,6 +18,9 @@ class Quote:
     start: int
     end: int
     group: int
+    # A transcript's turn or an author's paragraph read as a quote (statements/turns.py):
+    # no quote marks, so its sentences are separate utterances.
+    turn: bool = False
 
 
 def _paragraph_end(text: str, offset: int) -> int:

@@ -98,7 +98,7 @@ from pipeline.statements.topics import (
     is_on_topic,
     load_topic_lexicon,
 )
-from pipeline.statements.turns import Turn, find_turns
+from pipeline.statements.turns import Turn, find_author_turns, find_turns
 from pipeline.statements.version import extractor_version
 
 log = logging.getLogger(__name__)
@@ -258,6 +258,8 @@ def plan_article(
         topics = sorted(topics + references, key=lambda m: m.start)
     quotes = find_quotes(text)
     turns = find_turns(text, paragraphs, registry, cues)
+    if not turns:
+        turns = find_author_turns(text, paragraphs, registry, cues)
     if turns:
         quotes = _turns_as_quotes(quotes, turns)
     sentences = [
@@ -322,7 +324,7 @@ def _turns_as_quotes(quotes: list[Quote], turns: list[Turn]) -> list[Quote]:
     """Read each turn's body as one quote: the quotes inside it are the speaker's too."""
     group = max((q.group for q in quotes), default=0)
     kept = [q for q in quotes if not any(t.start <= q.start < t.end for t in turns)]
-    bodies = [Quote(t.start, t.end, group + n) for n, t in enumerate(turns, start=1)]
+    bodies = [Quote(t.start, t.end, group + n, turn=True) for n, t in enumerate(turns, start=1)]
     return sorted(kept + bodies, key=lambda q: q.start)
 
 
@@ -759,7 +761,7 @@ class RuleExtractor:
         if stance is None:
             quote = ctx.in_quote(match.start)
             sentence_end = absolute(sentence[-1]) + len(sentence[-1].text)
-            if quote is not None and quote.end > sentence_end:
+            if quote is not None and quote.end > sentence_end and not quote.turn:
                 # A quote that runs on: its next sentence may carry the verdict
                 # ("... changes nothing. For us, this is unacceptable").
                 rest = ctx.text[sentence_end : min(quote.end, sentence_end + 250)]

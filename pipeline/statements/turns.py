@@ -64,3 +64,51 @@ def find_turns(
         if question or _names_speaker(label, text, start, registry):
             turns.append(Turn(match.end(), end, label, question))
     return turns
+
+
+# Who wrote or issued the whole text: an op-ed's byline ("By Radoslaw Sikorski, Foreign
+# Minister of Poland") or a statement's title ("Joint Statement by the G7 Leaders on ...").
+_BYLINE = re.compile(r"By\s+(?P<who>[^,\n]{3,60}?)\s*(?:,[^\n]{0,160})?\s*$", re.IGNORECASE)
+_ISSUED = re.compile(
+    r"(?:Joint\s+)?(?:Statement|Declaration|Communiqu[eé]|Remarks|Op-ed)\s+(?:by|of|from)\s+"
+    r"(?P<who>[^\n]{2,80}?)(?:\s+(?:on|following|after|at|regarding|about)\s+[^\n]*)?[.:]?\s*$",
+    re.IGNORECASE,
+)
+# How many opening paragraphs may hold the byline or the title.
+_AUTHOR_REACH = 3
+
+
+def _author_actor(who: str, registry: Registry, cues: Cues) -> str | None:
+    """The registry name a byline or title gives (its members' plural stripped: "the G7
+    leaders" -> "G7"), or None: only a known actor writes a whole text."""
+    words = who.strip(" .").split()
+    while words and fold(words[-1]) in cues.author_member_words:
+        words.pop()
+    name = " ".join(words)
+    if not name:
+        return None
+    actor = lookup_name(registry, name)
+    if actor is not None:
+        return name
+    mentions = find_mentions(registry, name)
+    if mentions and mentions[-1][1] == len(name) and mentions[-1][2].kind == "person":
+        return name[mentions[-1][0] :]
+    return None
+
+
+def find_author_turns(
+    text: str, paragraphs: list[tuple[int, int]], registry: Registry, cues: Cues
+) -> list[Turn]:
+    """The paragraphs a known author writes: every paragraph after an op-ed's byline or a
+    statement's title naming a registry actor (the journalists who sign news are not in
+    the registry, so news articles have no author turns)."""
+    for number, (start, end) in enumerate(paragraphs[:_AUTHOR_REACH]):
+        line = text[start:end].strip()
+        match = _BYLINE.match(line) or _ISSUED.match(line)
+        if match is None:
+            continue
+        author = _author_actor(match.group("who"), registry, cues)
+        if author is None:
+            continue
+        return [Turn(s, e, author, False) for s, e in paragraphs[number + 1 :] if e > s]
+    return []

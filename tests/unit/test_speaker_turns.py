@@ -58,3 +58,30 @@ def test_an_unknown_full_name_is_a_speaker_when_the_article_names_them_elsewhere
     named = "Lukas Weber spoke to us.\nLukas Weber: Troops are needed."
     assert [label for label, _, _ in turns_of(named)] == ["Lukas Weber"]
     assert turns_of("Lukas Weber: Troops are needed.") == []
+
+
+def _author_turns(text: str) -> list[tuple[str, str]]:
+    from pipeline.statements.turns import find_author_turns
+
+    found = find_author_turns(text, split_paragraphs(text), load_registry(), load_cues())
+    return [(t.label, text[t.start : t.end]) for t in found]
+
+
+def test_an_op_eds_byline_makes_its_author_speak_every_later_paragraph():
+    text = "Why it matters\nBy Radoslaw Sikorski, Foreign Minister of Poland\nFirst.\nSecond."
+    assert _author_turns(text) == [
+        ("Radoslaw Sikorski", "First."),
+        ("Radoslaw Sikorski", "Second."),
+    ]
+
+
+def test_a_statements_title_makes_the_issuing_organisation_speak():
+    text = "Joint Statement by the G7 Leaders on Ukraine\nWe stand with Ukraine."
+    assert _author_turns(text) == [("the G7", "We stand with Ukraine.")]
+
+
+def test_a_journalists_byline_or_a_headline_makes_no_author():
+    assert _author_turns("Talks in Paris\nBy Jane Smith, Brussels\nAllies met.") == []
+    assert _author_turns("Statement by NATO chief sparks row\nAllies met.") == []
+    # Far down the article a byline-like line is text, not a byline.
+    assert _author_turns("A.\nB.\nC.\nBy Radoslaw Sikorski\nD.") == []
