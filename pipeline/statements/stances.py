@@ -235,7 +235,12 @@ def passed_over(path: list[Token], cues: Cues) -> bool:
 def compared_only(token: Token, cues: Cues) -> bool:
     """Say whether a cue is only a point of comparison ("more effective than NATO
     membership", "different from membership"): below its clause's verb, a comparison word
-    governs it, and no alternative marker makes it a rejection."""
+    governs it, and no alternative marker makes it a rejection. The subject of "is (not) a
+    substitute for X" is only compared too."""
+    if token.dep_ in ("nsubj", "nsubjpass", "csubj") and any(
+        c.dep_ == "attr" and c.lemma_.lower() in cues.substitute_words for c in token.head.children
+    ):
+        return True
     while token.head.i != token.i and (token.pos_ not in ("VERB", "AUX") or _gerund_phrase(token)):
         if token.lower_ in cues.comparison_words and not any(
             c.lower_ in cues.alternative_markers for c in token.children
@@ -359,8 +364,11 @@ def stance_on_path(
         if _names_topic(token, topic_span):
             stance = None
         if position > 0 and token.lemma_.lower() in cues.substitute_words:
-            # What is said of X's replacement is said against X.
+            # What is said of X's replacement is said against X; "no substitute for X"
+            # denies the replacement, which backs X.
             sign, polar_seen = -sign, True
+            if _is_negated(token, cues):
+                sign = -sign
             continue
         if token.lower_ in cues.deprivatives:
             return CONDITIONAL if any(_is_negated(t, cues) for t in path) else SUPPORT
