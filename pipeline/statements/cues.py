@@ -37,6 +37,8 @@ class Cues:
     verb_only_stance_words: frozenset[str]
     pending_words: frozenset[str]
     openness_predicates: frozenset[str]
+    halting_verbs: frozenset[str]
+    requirement_nouns: frozenset[str]
     uncertainty_words: frozenset[str]
     view_nouns: frozenset[str]
     provider_verbs: frozenset[str]
@@ -140,6 +142,8 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         verb_only_stance_words=_words(data["verb_only_stance_words"]),
         pending_words=_words(data["pending_words"]),
         openness_predicates=_words(data["openness_predicates"]),
+        halting_verbs=_words(data["halting_verbs"]),
+        requirement_nouns=_words(data["requirement_nouns"]),
         uncertainty_words=_words(data["uncertainty_words"]),
         view_nouns=_words(data["view_nouns"]),
         provider_verbs=_words(data["provider_verbs"]),

@@ -775,12 +775,17 @@ class RuleExtractor:
             defaulted = True
         if stance is None:
             stance, defaulted = SUPPORT, True
+        if match.opposite and stance in _REVERSED:
+            stance = _REVERSED[stance]  # "insists on neutral status": against membership
         topic = match.topic
         if topic == GENERAL and self.provider_topics:
             # Convention 5: guarantees the United States gives are the US backstop.
             giver = provider_country(token, owner.actor, self.registry, self.cues)
             topic = self.provider_topics.get(giver or "", topic)
         return _evidenced(owner, topic, stance, sentence, ctx, defaulted)
+
+
+_REVERSED = {SUPPORT: OPPOSE, OPPOSE: SUPPORT}
 
 
 def _evidenced(

@@ -101,6 +101,17 @@ def _keeps_open(complement: Token, path: set[int], cues: Cues) -> bool:
     )
 
 
+def _required(complement: Token, path: set[int], cues: Cues) -> bool:
+    """Say whether a copula's complement demands its subject ("neutrality remains a
+    fundamental condition"), the subject being on the path up from the cue."""
+    return (
+        complement.dep_ == "attr"
+        and complement.i not in path
+        and complement.lemma_.lower() in cues.requirement_nouns
+        and any(c.dep_ in ("nsubj", "csubj") and c.i in path for c in complement.head.children)
+    )
+
+
 def _names_harm(complement: Token, cues: Cues) -> bool:
     """Say whether a verdict complement names a harm in its own phrase ("a recipe for war",
     "a path to escalation"), not in a clause that describes it."""
@@ -162,6 +173,8 @@ def _token_polarity(
         for child in token.children:
             if _keeps_open(child, path, cues):
                 return CONDITIONAL, _is_negated(token, cues) or _is_negated(child, cues), child
+            if _required(child, path, cues):
+                return SUPPORT, _is_negated(token, cues) or _is_negated(child, cues), child
         for child in token.children:
             if _names_topic(child, topic_span):
                 continue
@@ -363,6 +376,22 @@ def stance_on_path(
             stance = None
         if _names_topic(token, topic_span):
             stance = None
+        if (
+            position > 0
+            and token.pos_ == "VERB"
+            and token.lemma_.lower() in cues.halting_verbs
+            and path[position - 1].dep_ in ("dobj", "nsubjpass")
+        ):
+            # "should stop its eastward expansion", "the plan was shelved": against it.
+            stance, negated, carrier = OPPOSE, _is_negated(token, cues), token
+        elif (
+            position > 0
+            and token.lemma_.lower() in cues.halting_verbs
+            and path[position - 1].dep_ == "nsubj"
+            and any(c.dep_ == "dobj" and _names_harm(c, cues) for c in token.children)
+        ):
+            # "troops in Ukraine would stop any new offensive": the thing stops a harm.
+            stance, negated, carrier = SUPPORT, _is_negated(token, cues), token
         if position > 0 and token.lemma_.lower() in cues.substitute_words:
             # What is said of X's replacement is said against X; "no substitute for X"
             # denies the replacement, which backs X.

@@ -23,6 +23,9 @@ class TopicMatch:
     start: int
     end: int
     weak: bool = False
+    # A wording of the topic's opposite ("neutral status" for NATO membership): a stance on
+    # it is the reverse stance on the topic.
+    opposite: bool = False
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class TopicLexicon:
     cues: dict[str, tuple[re.Pattern[str], ...]]
     weak: dict[str, tuple[re.Pattern[str], ...]]
     exclude: dict[str, re.Pattern[str]]
+    opposite: dict[str, tuple[re.Pattern[str], ...]]
     # Every position where some cue (strong or weak) starts: one scan instead of one per cue.
     starts: re.Pattern[str] | None = None
 
@@ -80,17 +84,25 @@ def load_topic_names(path: Path = TOPICS_FILE) -> tuple[str, ...]:
 def load_topic_lexicon(path: Path = TOPICS_FILE) -> TopicLexicon:
     """Load and compile the topic vocabulary."""
     data = read_topics_file(path)
-    cues, weak, exclude = {}, {}, {}
+    cues, weak, exclude, opposite = {}, {}, {}, {}
     for topic, spec in data["topics"].items():
         # Each cue is its own pattern, so a longer cue is never hidden by a shorter
         # alternative that happens to match first at the same place.
         cues[topic] = tuple(_alternation([p]) for p in spec.get("cues") or [])
         weak[topic] = tuple(_alternation([p]) for p in spec.get("weak") or [])
+        opposite[topic] = tuple(_alternation([p]) for p in spec.get("opposite") or [])
         compiled = _alternation(spec.get("exclude") or [])
         if compiled is not None:
             exclude[topic] = compiled
-    every = [p.pattern for table in (cues, weak) for patterns in table.values() for p in patterns]
-    return TopicLexicon(_alternation(data["article_gate"]), cues, weak, exclude, _starts(every))
+    every = [
+        p.pattern
+        for table in (cues, weak, opposite)
+        for patterns in table.values()
+        for p in patterns
+    ]
+    return TopicLexicon(
+        _alternation(data["article_gate"]), cues, weak, exclude, opposite, _starts(every)
+    )
 
 
 def _starts(patterns: list[str]) -> re.Pattern[str]:
@@ -206,11 +218,12 @@ def find_topics(
     starts = None
     if lexicon.starts is not None:
         starts = [m.start() for m in lexicon.starts.finditer(text)]
-    for weak, table in ((False, lexicon.cues), (True, lexicon.weak)):
+    tables = ((False, False, lexicon.cues), (True, False, lexicon.weak))
+    for weak, opposite, table in (*tables, (False, True, lexicon.opposite)):
         for topic, patterns in table.items():
             for pattern in patterns:
                 found += [
-                    TopicMatch(topic, m.start(), m.end(), weak)
+                    TopicMatch(topic, m.start(), m.end(), weak, opposite)
                     for m in _matches(pattern, text, starts)
                 ]
     excluded = {
