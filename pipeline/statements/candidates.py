@@ -143,6 +143,14 @@ def load_framing_topics(path: Path = TOPICS_FILE) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4)
+def load_absorbed_topics(path: Path = TOPICS_FILE) -> dict[str, frozenset[str]]:
+    """Return, per topic, the topics whose cue inside its phrase is its complement, not a
+    statement of its own (`absorbs:`)."""
+    data = read_topics_file(path).get("absorbs") or {}
+    return {str(k): frozenset(v or []) for k, v in data.items()}
+
+
+@lru_cache(maxsize=4)
 def load_speaker_topics(path: Path = TOPICS_FILE) -> dict[str, dict[str, str]]:
     """Return, per speaker country, the topics that become another (`speaker_topics:`)."""
     data = read_topics_file(path)

@@ -50,6 +50,7 @@ from pipeline.statements.attribution import (
 from pipeline.statements.bylines import turn_attribution
 from pipeline.statements.candidates import (
     instrument_references,
+    load_absorbed_topics,
     load_field_pattern,
     load_framing_topics,
     load_instrument_nouns,
@@ -419,6 +420,7 @@ class RuleExtractor:
         self.provider_topics = load_provider_topics()
         self.provider_components = load_provider_components()
         self.framing_topics = load_framing_topics()
+        self.absorbed_topics = load_absorbed_topics()
         self.requirements = load_topic_requirements()
         # The classifier's stance per clause of the article being read (see _model_stance).
         self._stances: dict[tuple[int, int, int, int], str] = {}
@@ -612,6 +614,7 @@ class RuleExtractor:
             if _SURVEY.search(sentence.text):
                 continue
             framed = _framed_objects(cues_in_sentence, self.framing_topics)
+            framed += _absorbed(cues_in_sentence, self.absorbed_topics, ctx.text)
             dated = [
                 m
                 for m, t in cues_in_sentence
@@ -877,6 +880,39 @@ def _framed_objects(
         for match, token in cues_in_sentence
         if match.topic not in framing_topics
         and any(token.i in {t.i for t in opener.subtree} for opener in openers)
+    ]
+
+
+# What may stand between an absorbing cue and the cue it absorbs ("Chinese troops in a
+# peacekeeping force"), however the parse attaches the second.
+_ABSORBED_GAP = re.compile(
+    r"\s+(?:in|into|for|within|as\s+part\s+of|to\s+join)\s+(?:a|an|the|any)?\s*", re.I
+)
+
+
+def _absorbed(
+    cues_in_sentence: list[tuple[TopicMatch, Token]],
+    absorbs: dict[str, frozenset[str]],
+    text: str,
+) -> list[TopicMatch]:
+    """The cues inside the phrase of a cue that absorbs their topic ("Chinese troops in a
+    peacekeeping force")."""
+    phrases = [
+        (match, {t.i for t in token.subtree}, absorbs[match.topic])
+        for match, token in cues_in_sentence
+        if match.topic in absorbs
+    ]
+    return [
+        match
+        for match, token in cues_in_sentence
+        if any(
+            match.topic in topics
+            and (
+                token.i in inside
+                or _ABSORBED_GAP.fullmatch(text, outer.end, match.start) is not None
+            )
+            for outer, inside, topics in phrases
+        )
     ]
 
 
