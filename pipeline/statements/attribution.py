@@ -242,7 +242,22 @@ def _adjective_position(token: Token, cues: Cues) -> str | None:
 def _trailing_speech(verb: Token, kind: str) -> bool:
     """Say whether a speech verb is a trailing or parenthetical attribution ("..., X said,"),
     which the parse attaches below the clause it reports."""
-    return kind == "speech" and verb.dep_ == "parataxis"
+    if kind != "speech":
+        return False
+    if verb.dep_ == "parataxis":
+        return True
+    # "Poland will not deploy troops, Prime Minister Donald Tusk repeats before going in":
+    # a parse that coordinates the speech verb with the clause it reports (no "and"/"but").
+    if verb.dep_ != "conj" or verb.head.i > verb.i:
+        return False
+    if any(c.dep_ == "cc" and verb.head.i < c.i < verb.i for c in verb.head.children):
+        return False
+    subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.i < verb.i]
+    return (
+        bool(subjects)
+        and subjects[0].left_edge.i > 0
+        and (verb.doc[subjects[0].left_edge.i - 1].text == ",")
+    )
 
 
 def _depth(token: Token) -> int:

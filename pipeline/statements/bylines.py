@@ -15,7 +15,7 @@ from pipeline.statements.actors import (
 )
 from pipeline.statements.model import Actor
 from pipeline.statements.speakers import ACTOR, ANONYMOUS, NAME_WORD, UNRESOLVED, ArticleContext
-from pipeline.statements.turns import Turn
+from pipeline.statements.turns import Turn, full_name_before
 
 if TYPE_CHECKING:
     from pipeline.statements.attribution import Attribution
@@ -108,6 +108,9 @@ def turn_attribution(turn: Turn, paragraph: int, ctx: ArticleContext) -> Attribu
         status, actor, method = ANONYMOUS, None, "question"
     else:
         status, actor, method = resolve_name_text(turn.label, ctx)
+        full = full_name_before(turn.label, ctx.text, turn.start)
+        if status != ACTOR and full is not None:
+            status, actor, method = resolve_name_text(full, ctx)
     return Attribution(
         status=status,
         speaker=actor,

@@ -89,15 +89,23 @@ def _keeps_open(complement: Token, path: set[int], cues: Cues) -> bool:
         complement.dep_ in ("attr", "acomp")
         and complement.i not in path
         and complement.lemma_.lower() in cues.openness_predicates
-        # "the best option", "the only option": a preference, not an open question.
+        # "the best option", "the most serious option": a preference, not an open question.
         and not any(
-            c.dep_ == "amod" and cues.stance_words.get(c.lower_) == SUPPORT
+            (c.dep_ == "amod" and (cues.stance_words.get(c.lower_) == SUPPORT or _superlative(c)))
+            or (c.dep_ == "det" and c.lower_ == "the")
             for c in complement.children
         )
         and any(
             c.dep_ in ("nsubj", "nsubjpass", "csubj") and c.i in path and c.lower_ != "it"
             for c in complement.head.children
         )
+    )
+
+
+def _superlative(adjective: Token) -> bool:
+    """Say whether an adjective ranks first ("best", "most serious")."""
+    return adjective.tag_ == "JJS" or any(
+        c.lower_ == "most" and c.dep_ == "advmod" for c in adjective.children
     )
 
 
@@ -191,6 +199,8 @@ def _token_polarity(
                     )
                     if modifier is not None:
                         stance, carrier = _word_stance(modifier, cues), modifier
+                    elif any(g.dep_ == "amod" and _superlative(g) for g in child.children):
+                        stance = SUPPORT  # "the most serious option": the one preferred
                 if stance is not None:
                     break
     return stance, _is_negated(token, cues), carrier

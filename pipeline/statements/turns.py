@@ -43,11 +43,23 @@ def _names_speaker(label: str, text: str, at: int, registry: Registry) -> bool:
     if mentions and mentions[-1][1] == len(label):
         return mentions[-1][2].kind == "person"
     words = label.split()
+    if len(words) == 1:
+        # "Shekerinska: ...", the full name given earlier ("Radmila Shekerinska said ...").
+        return full_name_before(label, text, at) is not None
     return (
         2 <= len(words) <= 4
         and all(w[:1].isupper() for w in words)
         and (text.find(label) not in (-1, at) or text.find(label, at + 1) != -1)
     )
+
+
+def full_name_before(surname: str, text: str, at: int) -> str | None:
+    """The last full name ending with a surname before an offset ("Radmila Shekerinska")."""
+    if not surname[:1].isupper() or surname.isupper() and len(surname) < 3:
+        return None
+    pattern = re.compile(rf"\b((?:[A-Z][\w'’-]+\s+){{1,2}}){re.escape(surname)}\b")
+    found = [m.group(0) for m in pattern.finditer(text, 0, at)]
+    return found[-1] if found else None
 
 
 def find_turns(

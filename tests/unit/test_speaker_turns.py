@@ -85,3 +85,9 @@ def test_a_journalists_byline_or_a_headline_makes_no_author():
     assert _author_turns("Statement by NATO chief sparks row\nAllies met.") == []
     # Far down the article a byline-like line is text, not a byline.
     assert _author_turns("A.\nB.\nC.\nBy Radoslaw Sikorski\nD.") == []
+
+
+def test_a_surname_label_names_the_person_the_article_named_in_full(turns_of):
+    text = "We spoke to Radmila Shekerinska in Brussels.\nShekerinska: Troops are needed."
+    assert [label for label, _, _ in turns_of(text)] == ["Shekerinska"]
+    assert turns_of("Shekerinska: Troops are needed.") == []
