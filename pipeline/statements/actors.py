@@ -105,6 +105,14 @@ def name_forms(country: str, path: Path = DATA_DIR / "actors.yaml") -> tuple[str
     return tuple(sorted(forms, key=len, reverse=True))
 
 
+@lru_cache(maxsize=4)
+def demonym_forms(path: Path = DATA_DIR / "actors.yaml") -> tuple[str, ...]:
+    """Every demonym of actors.yaml ("Italian", "Dutch"), longest first: topic cues use them
+    for a nation's troops, from the registry, never from a second list."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return tuple(sorted((str(k) for k in data.get("demonyms") or {}), key=len, reverse=True))
+
+
 def load_registry(path: Path = DATA_DIR / "actors.yaml") -> Registry:
     """Load actors.yaml into a registry."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -45,8 +45,12 @@ class TopicLexicon:
 _ACTOR_GROUP = re.compile(r"\{actors:([A-Z]{2,4})\}")
 
 
+# `{demonyms}` stands for every demonym of actors.yaml ("Italian", "Dutch", ...).
+_DEMONYMS = "{demonyms}"
+
+
 def _expand(pattern: str) -> str:
-    from pipeline.statements.actors import name_forms
+    from pipeline.statements.actors import demonym_forms, name_forms
 
     def names(match: re.Match[str]) -> str:
         forms = name_forms(match.group(1))
@@ -54,6 +58,10 @@ def _expand(pattern: str) -> str:
             raise ValueError(f"topics.yaml: no actor of country {match.group(1)} in actors.yaml")
         return "(?:" + "|".join(re.escape(f) for f in forms) + ")"
 
+    if _DEMONYMS in pattern:
+        pattern = pattern.replace(
+            _DEMONYMS, "(?:" + "|".join(re.escape(f) for f in demonym_forms()) + ")"
+        )
     return _ACTOR_GROUP.sub(names, pattern)
 
 
