@@ -110,6 +110,7 @@ class ArticleContext:
         gender: str | None,
         role: str | None = None,
         sentence_start: int | None = None,
+        country: str | None = None,
     ) -> Actor | None:
         """Find the person a pronoun or role noun at `offset` refers back to.
 
@@ -120,7 +121,11 @@ class ArticleContext:
         candidates = [
             (at, actor, salient)
             for at, actor, salient in self.mentions
-            if at < offset and offset - at < 2500 and self.in_quote(at) is None
+            if at < offset
+            and offset - at < 2500
+            and self.in_quote(at) is None
+            # "the Estonian minister": a minister of Estonia, not the last one named.
+            and (country is None or actor.country == country)
         ]
         candidates.sort(key=lambda m: m[0])
         if sentence_start is not None:
@@ -422,7 +427,11 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
         # "the statement said": a declaration speaks for whoever issued it.
         actor = ctx.issuer(offset)
         return (ACTOR, actor, "issuer") if actor else (UNRESOLVED, None, "document")
-    if head.pos_ == "PROPN" and _opens_with_article(head, chain, ctx.cues):
+    if (
+        head.pos_ == "PROPN"
+        and _opens_with_article(head, chain, ctx.cues)
+        and not _titled_role(head, chain, ctx)
+    ):
         return MEDIA, None, "media"
     actor = _government_voice(head, ctx) or _members_of(head, ctx)
     if actor is not None:
@@ -442,11 +451,27 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     back_reference = "the" in determiners and head.lemma_.lower() in ctx.cues.role_nouns
     if head.pos_ != "PROPN" and vague and not back_reference:
         return ANONYMOUS, None, "anonymous"
-    if head.pos_ == "NOUN" and "the" in determiners and head.lemma_.lower() in ctx.cues.role_nouns:
+    titled_role = _titled_role(head, chain, ctx)
+    if (
+        (head.pos_ == "NOUN" or titled_role)
+        and ("the" in determiners or titled_role)
+        and head.lemma_.lower() in ctx.cues.role_nouns
+    ):
+        # "the minister", "the Norwegian Prime Minister": the last person named with that
+        # role (and of that nation, when it is given).
         role = head.lemma_.lower()
         if any(c.lower_ in ctx.cues.past_office_words for c in head.children if c.dep_ == "amod"):
             role = f"former {role}"
-        actor = ctx.antecedent(offset, None, role)
+        nation = next(
+            (
+                found.country
+                for c in head.children
+                if c.dep_ in ("amod", "compound")
+                and (found := lookup_demonym(ctx.registry, c.text)) is not None
+            ),
+            None,
+        )
+        actor = ctx.antecedent(offset, None, role, country=nation)
         return (ACTOR, actor, "role") if actor else (UNRESOLVED, None, "role")
     if head.pos_ == "PROPN" and (head.ent_type_ == "PERSON" or _looks_like_person(chain, ctx.cues)):
         person = _new_person(head, chain, ctx)
@@ -458,6 +483,18 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
         if earlier is not None:
             return ACTOR, earlier, "new-person"
     return UNRESOLVED, None, "unknown"
+
+
+def _titled_role(head: Token, chain: list[Token], ctx: ArticleContext) -> bool:
+    """Say whether a capitalised run is a title, not a name ("The Norwegian Prime
+    Minister"): a role noun led only by title words and demonyms."""
+    return (
+        head.pos_ == "PROPN"
+        and head.lemma_.lower() in ctx.cues.role_nouns
+        and all(
+            t.lower_ in ctx.cues.title_words or lookup_demonym(ctx.registry, t.text) for t in chain
+        )
+    )
 
 
 def _name_given(head: Token, ctx: ArticleContext) -> Actor | None:
