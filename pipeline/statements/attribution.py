@@ -450,6 +450,11 @@ def _units_for_subjects(
             continue
         for each in subjects_here:
             status, actor, method = resolve_subject(each, ctx)
+            unknown = status == UNRESOLVED or (
+                method == "new-person" and actor and " " not in actor.name
+            )
+            if unknown and _unknown_outlet(each, verb, ctx.cues):
+                status, actor, method = MEDIA, None, "media"
             unit = _unit(
                 status, actor, method, kind, verb, stance, content, paragraph, sentence, ctx
             )
@@ -483,6 +488,8 @@ def _according_units(sentence: Span, paragraph: int, ctx: ArticleContext) -> lis
             status, actor, method = UNRESOLVED, None, "quoted"  # never an owner
         else:
             status, actor, method = resolve_subject(target, ctx)
+            if status == UNRESOLVED and _unknown_outlet(target, None, ctx.cues):
+                status, method = MEDIA, "media"  # "according to Ukrinform
         unit = _unit(
             status, actor, method, "according", token, None, content, paragraph, sentence, ctx
         )
@@ -566,6 +573,16 @@ def _echoed_units(verb: Token, units: list[Attribution], ctx: ArticleContext) ->
             ):
                 return [replace(speaker, speaker=actor, method="echoed")]
     return []
+
+
+def _unknown_outlet(subject: Token, verb: Token | None, cues: Cues) -> bool:
+    """Say whether an unknown one-word name is a news agency: the subject of "reported"
+    ("..., Agerpres reported") or the source of "according to" ("according to Ukrinform")."""
+    if subject.pos_ != "PROPN" or any(
+        c.dep_ in ("compound", "flat") and c.pos_ == "PROPN" for c in subject.children
+    ):
+        return False
+    return verb is None or verb.lemma_.lower() in cues.outlet_verbs
 
 
 def _media_subjects(verb: Token, cues: Cues) -> list[Token]:

@@ -61,6 +61,7 @@ class Cues:
     given_name_honorifics: frozenset[str]
     share_words: frozenset[str]
     citing_verbs: frozenset[str]
+    outlet_verbs: frozenset[str]
     sharing_verbs: frozenset[str]
     recap_words: frozenset[str]
     verbs_needing_particle: frozenset[str]
@@ -172,6 +173,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         given_name_honorifics=_words(data["given_name_honorifics"]),
         share_words=_words(data["share_words"]),
         citing_verbs=_words(data["citing_verbs"]),
+        outlet_verbs=_words(data["outlet_verbs"]),
         sharing_verbs=_words(data["sharing_verbs"]),
         recap_words=_words(data["recap_words"]),
         verbs_needing_particle=_words(data["verbs_needing_particle"]),
