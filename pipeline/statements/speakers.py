@@ -636,6 +636,11 @@ def _new_person(head: Token, chain: list[Token], ctx: ArticleContext) -> Actor:
     )
     known = ctx.new_people.get(surname)
     if known is not None and (known.name == name or len(chain) == 1):
+        if known.role is None and role:
+            # First seen bare ("Martins Kaprans told ..."), now described ("Political
+            # scientist Martins Kaprans"): the description tells an analyst from an actor.
+            known = dataclasses.replace(known, role=role, country=known.country or country)
+            ctx.new_people[surname] = known
         return known
     actor = new_person(name, role, country)
     ctx.new_people[surname] = actor
@@ -752,6 +757,9 @@ def _named_speakers(text: str, ctx: ArticleContext) -> Iterator[tuple[int, Actor
         after = _DESCRIPTION.match(text, start + len(name_text))
         if after and _names_commentator(after.group(1), ctx.cues):
             continue  # "..., said Jane Roe, an analyst": no actor (convention 8)
+        before = " ".join(text[max(0, start - 40) : start].split()[-3:])
+        if _names_commentator(before + " " + " ".join(name_text.split()[: -len(words)]), ctx.cues):
+            continue  # "Political scientist Jane Roe told ...": no actor either
         surname = fold(words[-1])
         described = name_text.split()[: len(name_text.split()) - len(words)]
         country = country_of_words(ctx.registry, described)
