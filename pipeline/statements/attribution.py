@@ -440,7 +440,8 @@ def _units_for_subjects(
             subjects_here = [head] + [c for c in head.conjuncts]
         else:
             subjects_here = [head]
-        group = ctx.group_antecedent(absolute(head)) if head.lower_ == "they" else []
+        pair = head.lower_ == "they" or _names_a_pair(head, ctx.cues)
+        group = ctx.group_antecedent(absolute(head)) if pair else []
         if group:
             # "Macron and Zelensky met ... They said ...": the pair named last.
             units += [
@@ -462,6 +463,17 @@ def _units_for_subjects(
                 unit.cited = _cited_person(verb, ctx)
             units.append(unit)
     return units
+
+
+def _names_a_pair(subject: Token, cues: Cues) -> bool:
+    """Say whether a subject refers back to two people ("both men", "the two leaders",
+    "both")."""
+    if subject.lower_ == "both" and subject.pos_ in ("PRON", "DET", "NOUN"):
+        return True
+    return subject.lower_ in cues.pair_nouns and any(
+        c.lower_ in ("both", "two") and c.dep_ in ("det", "predet", "nummod", "amod")
+        for c in subject.children
+    )
 
 
 def _vague_collective(subject: Token, cues: Cues) -> bool:

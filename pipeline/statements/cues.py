@@ -63,6 +63,8 @@ class Cues:
     citing_verbs: frozenset[str]
     outlet_verbs: frozenset[str]
     sharing_verbs: frozenset[str]
+    pair_nouns: frozenset[str]
+    meeting_pattern: re.Pattern[str]
     recap_words: frozenset[str]
     verbs_needing_particle: frozenset[str]
     proposal_nouns: frozenset[str]
@@ -175,6 +177,10 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         citing_verbs=_words(data["citing_verbs"]),
         outlet_verbs=_words(data["outlet_verbs"]),
         sharing_verbs=_words(data["sharing_verbs"]),
+        pair_nouns=_words(data["pair_nouns"]),
+        meeting_pattern=re.compile(
+            r"\b(?:" + "|".join(re.escape(f) for f in data["meeting_forms"]) + r")\b"
+        ),
         recap_words=_words(data["recap_words"]),
         verbs_needing_particle=_words(data["verbs_needing_particle"]),
         proposal_nouns=_words(data["proposal_nouns"]),

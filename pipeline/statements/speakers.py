@@ -706,14 +706,33 @@ def remember_registry_mentions(text: str, offset: int, ctx: ArticleContext) -> N
     sentence-opening role noun stands for ("The prime minister flew to Paris.") as its
     subject, and people outside the registry named as speakers ("..., Jane Roe said"), for
     the pronouns that follow."""
-    for start, _, actor in find_mentions(ctx.registry, text):
+    mentions = find_mentions(ctx.registry, text)
+    for start, _, actor in mentions:
         ctx.remember(offset + start, actor, salient=False)
+    _remember_meetings(text, offset, mentions, ctx)
     for start, actor in _named_speakers(text, ctx):
         ctx.remember(offset + start, actor, salient=True)
     for match in _role_opening(ctx.cues.role_nouns).finditer(text):
         actor = ctx.antecedent(offset + match.start(), None, match.group(1).lower())
         if actor is not None:
             ctx.remember(offset + match.start(), actor, salient=True)
+
+
+def _remember_meetings(
+    text: str, offset: int, mentions: list[tuple[int, int, Actor]], ctx: ArticleContext
+) -> None:
+    """Note two people a meeting verb joins ("Macron met Merz in Berlin") as a pair, for a
+    later "both men" or "the two leaders"."""
+    people = [(start, end, actor) for start, end, actor in mentions if actor.kind == "person"]
+    for (_, end, first), (later, _, second) in zip(people, people[1:], strict=False):
+        between = text[end:later]
+        if (
+            first != second
+            and len(between) < 60
+            and "." not in between
+            and ctx.cues.meeting_pattern.search(between)
+        ):
+            ctx.remember_group(offset + later, [first, second])
 
 
 # Up to five capitalised words: titles and demonyms before the name are cut off after.

@@ -219,8 +219,17 @@ def dependency_path(cue: Token, stop: Token | None) -> list[Token]:
 
 
 def _hedged(token: Token, cues: Cues) -> bool:
-    return token.lemma_ in _ACTION_LEMMAS and any(
-        child.dep_ == "aux" and child.lower_ in cues.hedging_modals for child in token.children
+    return (
+        token.lemma_ in _ACTION_LEMMAS
+        and any(
+            child.dep_ == "aux" and child.lower_ in cues.hedging_modals for child in token.children
+        )
+        # "only NATO membership could guarantee it": the one thing that can, no hedge.
+        and not any(
+            c.dep_ in ("nsubj", "nsubjpass")
+            and any(g.lower_ == "only" and g.dep_ == "advmod" for g in c.children)
+            for c in token.children
+        )
     )
 
 
