@@ -102,6 +102,25 @@ def _keeps_open(complement: Token, path: set[int], cues: Cues) -> bool:
     )
 
 
+_PARTICLES = frozenset({"up", "away", "off", "down"})
+
+
+def _halts(verb: Token, below: Token, cues: Cues) -> bool:
+    """Say whether a verb stops or gives up what lies below it on the path ("stop its
+    expansion", "the plan was shelved", "has not given up on membership")."""
+    if verb.lemma_.lower() in cues.halting_verbs:
+        return below.dep_ in ("dobj", "nsubjpass")
+    particle = next(
+        (c.lower_ for c in verb.children if c.dep_ in ("prt", "advmod") and c.lower_ in _PARTICLES),
+        None,
+    )
+    return (
+        f"{verb.lemma_.lower()} {particle}" in cues.halting_verbs
+        and below.dep_ in ("dobj", "prep")
+        and below.lower_ not in ("in", "at", "for", "to", "with")
+    )
+
+
 def _superlative(adjective: Token) -> bool:
     """Say whether an adjective ranks first ("best", "most serious")."""
     return adjective.tag_ == "JJS" or any(
@@ -390,19 +409,16 @@ def stance_on_path(
         sign, polar_seen = -1, True
     for position, token in enumerate(path):
         stance, negated, carrier = _token_polarity(token, cues, on_path, topic_span)
+        halting = False
         if position == 0 and stance == _word_stance(token, cues):
             # The cue word itself ("guarantee", "support") is the topic, not a stance.
             stance = None
         if _names_topic(token, topic_span):
             stance = None
-        if (
-            position > 0
-            and token.pos_ == "VERB"
-            and token.lemma_.lower() in cues.halting_verbs
-            and path[position - 1].dep_ in ("dobj", "nsubjpass")
-        ):
+        if position > 0 and token.pos_ == "VERB" and _halts(token, path[position - 1], cues):
             # "should stop its eastward expansion", "the plan was shelved": against it.
             stance, negated, carrier = OPPOSE, _is_negated(token, cues), token
+            halting = True
         elif (
             position > 0
             and token.lemma_.lower() in cues.halting_verbs
@@ -447,7 +463,7 @@ def stance_on_path(
         if negated:
             # "is not opposed to" reads as openness, not as support; "would not be
             # provocative" denies a verdict on the thing, which backs it.
-            if stance == OPPOSE and not _is_verdict(carrier, cues):
+            if stance == OPPOSE and not _is_verdict(carrier, cues) and not halting:
                 return CONDITIONAL
             sign *= -1
             polar_seen = True
