@@ -38,6 +38,7 @@ class Cues:
     pending_words: frozenset[str]
     openness_predicates: frozenset[str]
     halting_verbs: frozenset[str]
+    timing_words: frozenset[str]
     requirement_nouns: frozenset[str]
     uncertainty_words: frozenset[str]
     view_nouns: frozenset[str]
@@ -146,6 +147,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         pending_words=_words(data["pending_words"]),
         openness_predicates=_words(data["openness_predicates"]),
         halting_verbs=_words(data["halting_verbs"]),
+        timing_words=_words(data["timing_words"]),
         requirement_nouns=_words(data["requirement_nouns"]),
         uncertainty_words=_words(data["uncertainty_words"]),
         view_nouns=_words(data["view_nouns"]),

@@ -105,6 +105,14 @@ def _keeps_open(complement: Token, path: set[int], cues: Cues) -> bool:
 _PARTICLES = frozenset({"up", "away", "off", "down"})
 
 
+def _aims_at_harm(verb: Token, cues: Cues) -> bool:
+    """Say whether a verb's complement clause names a harm ("aim to wage war")."""
+    return any(
+        c.dep_ in ("xcomp", "ccomp") and any(t.lemma_.lower() in cues.harm_words for t in c.subtree)
+        for c in verb.children
+    )
+
+
 def _halts(verb: Token, below: Token, cues: Cues) -> bool:
     """Say whether a verb stops or gives up what lies below it on the path ("stop its
     expansion", "the plan was shelved", "has not given up on membership")."""
@@ -460,6 +468,9 @@ def stance_on_path(
         if stance in _SIGN:
             sign *= _SIGN[stance]
             polar_seen = True
+        if negated and stance == SUPPORT and _aims_at_harm(carrier, cues):
+            # "the force does not aim to wage war": a harm denied, not the thing.
+            negated = False
         if negated:
             # "is not opposed to" reads as openness, not as support; "would not be
             # provocative" denies a verdict on the thing, which backs it.
@@ -472,7 +483,27 @@ def stance_on_path(
             break
     if not polar_seen:
         return None
+    if sign > 0 and _set_condition(path, on_path, cues):
+        return CONDITIONAL  # "ready to send troops if the US provides a backstop"
     return SUPPORT if sign > 0 else OPPOSE
+
+
+def _set_condition(path: list[Token], on_path: set[int], cues: Cues) -> bool:
+    """Say whether a verb on the path is backed on a condition its own if/unless clause
+    names ("ready to take part if the United States provides a backstop"); a ceasefire or
+    peace only times it (convention 6: a force for after a ceasefire is not conditional)."""
+    for token in path[1:]:
+        for clause in token.children:
+            if clause.dep_ != "advcl" or clause.i in on_path:
+                continue
+            if not any(
+                m.dep_ == "mark" and m.lower_ in cues.condition_marks for m in clause.children
+            ):
+                continue
+            if any(t.lemma_.lower() in cues.timing_words for t in clause.subtree):
+                continue
+            return True
+    return False
 
 
 def stance_of_words(text: str, cues: Cues) -> str | None:
