@@ -39,10 +39,43 @@ class Registry:
     mention_pattern: re.Pattern[str] = field(repr=False)
 
 
+def _plain_letters() -> dict[int, str]:
+    """A one-to-one table from accented Latin letters to their plain letter, case kept
+    ("ł" -> "l", "Ø" -> "O", "é" -> "e"): offsets in a text so translated still match."""
+    table = {
+        ord(k): v
+        for k, v in {
+            "ł": "l",
+            "Ł": "L",
+            "ø": "o",
+            "Ø": "O",
+            "đ": "d",
+            "Đ": "D",
+            "ı": "i",
+            "ħ": "h",
+            "Ħ": "H",
+        }.items()
+    }
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = unicodedata.normalize("NFKD", char)[:1]
+        if code not in table and base.isascii() and base.isalpha() and base != char:
+            table[code] = base
+    return table
+
+
+_PLAIN = _plain_letters()
+
+
+def plain(text: str) -> str:
+    """The text with accented Latin letters made plain, one character for one."""
+    return text.translate(_PLAIN)
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Fold a name for lookup: no accents, one apostrophe, lower case, single spaces."""
-    text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES))
+    text = unicodedata.normalize("NFKD", plain(text).translate(_APOSTROPHES))
     text = "".join(c for c in text if not unicodedata.combining(c))
     return re.sub(r"\s+", " ", text).strip().lower()
 
@@ -73,7 +106,8 @@ def _family_name(parts: list[str], spec: dict) -> str:
 
 
 def _mention_pattern(alias_forms: list[str]) -> re.Pattern[str]:
-    forms = sorted(set(alias_forms), key=len, reverse=True)
+    # Matched against plain(text): "Radosław" and "Radoslaw" are one name.
+    forms = sorted({plain(f) for f in alias_forms}, key=len, reverse=True)
     body = "|".join(re.escape(f) for f in forms)
     return re.compile(rf"(?<![\w.])(?:{body})(?![\w])")
 
@@ -226,7 +260,7 @@ def new_person(name: str, role: str | None, country: str | None) -> Actor:
 def find_mentions(registry: Registry, text: str) -> list[tuple[int, int, Actor]]:
     """Find registry names in raw text (cheap; no parsing)."""
     found = []
-    for match in registry.mention_pattern.finditer(text):
+    for match in registry.mention_pattern.finditer(plain(text)):
         actor = lookup_name(registry, match.group())
         if actor is not None:
             found.append((match.start(), match.end(), actor))

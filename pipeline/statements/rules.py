@@ -29,7 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.processes import may_fork_workers
-from pipeline.statements.actors import Registry, load_registry
+from pipeline.statements.actors import Registry, load_registry, plain
 from pipeline.statements.attribution import (
     ACTOR,
     ANONYMOUS,
@@ -221,7 +221,7 @@ def _has_speaker_signal(sentence: str, registry: Registry, cues: Cues) -> bool:
     """Say whether a sentence could attribute anything (a name, a speech verb, a pronoun)."""
     return bool(
         _SPEAKER_SIGNAL.search(sentence)
-        or registry.mention_pattern.search(sentence)
+        or registry.mention_pattern.search(plain(sentence))
         or cues.verb_forms.search(sentence)
     )
 
