@@ -519,12 +519,10 @@ def _recap_units(
     """'This was stated by Maria Zakharova at a briefing': the sentence before is hers."""
     if verb.dep_ != "ROOT" or sentence.start == 0:
         return []
-    if not any(
-        c.dep_ in ("nsubjpass", "dobj")
-        and c.lower_ in ctx.cues.recap_words
-        and c.n_lefts + c.n_rights == 0
-        for c in verb.children
-    ):
+    recap = [c for c in verb.children if c.dep_ in ("nsubjpass", "dobj")]
+    # "informed about this on Telegram", "wrote about this": the demonstrative after "about".
+    recap += [g for c in verb.children if c.lower_ == "about" for g in c.children]
+    if not any(c.lower_ in ctx.cues.recap_words and c.n_lefts + c.n_rights == 0 for c in recap):
         return []
     before = sentence.doc[sentence.start - 1].sent
     if ctx.in_quote(absolute(before[0])) is not None:
@@ -552,7 +550,8 @@ def _recap_units(
         ]
     bounds = (absolute(before[0]), absolute(before[-1]) + len(before[-1].text))
     return [
-        replace(unit, content=_ranges(list(before)), sentence=bounds, depth=0, verb_stance=None)
+        # depth -1: the one who said it owns the sentence, whatever subject it reports.
+        replace(unit, content=_ranges(list(before)), sentence=bounds, depth=-1, verb_stance=None)
         for unit in speaking
     ]
 

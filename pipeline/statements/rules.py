@@ -212,8 +212,9 @@ _RECAP_VERBS = (
 _RECAP = re.compile(
     r"(?:This|That|These)\s+(?:was|were|has\s+been|have\s+been|had\s+been|is)\s+"
     rf"(?:\w+\s+)?{_RECAP_VERBS}\b"
-    # "Maria Zakharova said this at a briefing."
-    rf"|[^.!?\n]{{0,80}}?\b{_RECAP_VERBS}\s+(?:this|that)\s+(?:on|at|in|during|to|when|after|\.)"
+    # "Maria Zakharova said this at a briefing.", "Umerov informed about this on Telegram."
+    rf"|[^.!?\n]{{0,80}}?\b(?:{_RECAP_VERBS}|informed|wrote|posted|spoke)\s+(?:about\s+)?"
+    r"(?:this|that)\s+(?:on|at|in|during|to|when|after|\.)"
 )
 
 
