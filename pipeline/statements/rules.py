@@ -99,7 +99,7 @@ from pipeline.statements.topics import (
     is_on_topic,
     load_topic_lexicon,
 )
-from pipeline.statements.turns import Turn, find_author_turns, find_turns
+from pipeline.statements.turns import Turn, find_author_turns, find_list_items, find_turns
 from pipeline.statements.version import extractor_version
 
 log = logging.getLogger(__name__)
@@ -262,6 +262,8 @@ def plan_article(
     turns = find_turns(text, paragraphs, registry, cues)
     if not turns:
         turns = find_author_turns(text, paragraphs, registry, cues)
+    if not turns:
+        turns = find_list_items(text, paragraphs)
     if turns:
         quotes = _turns_as_quotes(quotes, turns)
     sentences = [
@@ -529,7 +531,20 @@ class RuleExtractor:
         for turn in plan.turns:
             paragraph = bisect_right([p[0] for p in plan.paragraphs], turn.start) - 1
             number = next(n for n, q in enumerate(ctx.quotes) if q.start == turn.start)
-            quote_owners[number] = turn_attribution(turn, paragraph, ctx)
+            if turn.intro is None:
+                quote_owners[number] = turn_attribution(turn, paragraph, ctx)
+                continue
+            # A list item: the outermost one speaking in the paragraph that introduces the
+            # list ("Sybiha listed what Kyiv expects:": Sybiha).
+            speaking = [
+                u
+                for u in units
+                if u.status in (ACTOR, MEDIA)
+                and not u.in_quote
+                and turn.intro[0] <= u.anchor < turn.intro[1]
+            ]
+            if speaking:
+                quote_owners[number] = min(speaking, key=lambda u: (u.depth, -u.anchor))
         index = UnitIndex(units)
         found: dict[tuple[str, str, int], Statement] = {}
         docs = [doc for _, docs in sorted(plan.docs.items()) for doc in docs]

@@ -30,6 +30,9 @@ class Turn:
     end: int
     label: str
     question: bool
+    # For an item of a list a paragraph introduces ("X named the elements:"), that
+    # paragraph's bounds: its speaker speaks the item.
+    intro: tuple[int, int] | None = None
 
 
 def _names_speaker(label: str, text: str, at: int, registry: Registry) -> bool:
@@ -124,3 +127,23 @@ def find_author_turns(
             continue
         return [Turn(s, e, author, False) for s, e in paragraphs[number + 1 :] if e > s]
     return []
+
+
+# A list item: a dash, bullet or number opening a paragraph.
+_BULLET = re.compile(r"[ \t]*(?:[–—•·*-]|\d{1,2}[.)])[ \t]+(?=\S)")
+
+
+def find_list_items(text: str, paragraphs: list[tuple[int, int]]) -> list[Turn]:
+    """Find the items of lists a paragraph ending with a colon introduces ("Umerov named the
+    elements of the guarantees:" then "– an army of 800,000;"): each is read as a quote of
+    whoever speaks in that paragraph."""
+    items: list[Turn] = []
+    intro: tuple[int, int] | None = None
+    for start, end in paragraphs:
+        bullet = _BULLET.match(text, start, end)
+        if bullet is None:
+            intro = (start, end) if text[start:end].rstrip().endswith(":") else None
+            continue
+        if intro is not None:
+            items.append(Turn(bullet.end(), end, "", False, intro))
+    return items

@@ -91,3 +91,15 @@ def test_a_surname_label_names_the_person_the_article_named_in_full(turns_of):
     text = "We spoke to Radmila Shekerinska in Brussels.\nShekerinska: Troops are needed."
     assert [label for label, _, _ in turns_of(text)] == ["Shekerinska"]
     assert turns_of("Shekerinska: Troops are needed.") == []
+
+
+def test_items_of_a_list_a_colon_introduces_point_to_their_introduction():
+    from pipeline.statements.turns import find_list_items
+
+    text = "Intro.\nShe listed them:\n– first item;\n• second item.\nAfter the list.\n– stray dash"
+    items = find_list_items(text, split_paragraphs(text))
+    intro = text.index("She listed")
+    assert [(text[i.start : i.end], i.intro[0]) for i in items] == [
+        ("first item;", intro),
+        ("second item.", intro),
+    ]
