@@ -218,6 +218,20 @@ _RECAP = re.compile(
 )
 
 
+# A wire dateline opening a paragraph ("KYIV, March 3 (Reuters) - ", "MOSCOW — ",
+# "BRUSSELS, Dec. 4, 2025 -"): the place is no subject, so the sentence starts after it.
+_DATELINE = re.compile(
+    r"(?:[A-Z][A-Za-z.'’-]+(?:[ \t]+[A-Z][A-Za-z.'’-]+){0,2},[ \t]+[A-Z][a-z]{2,9}\.?[ \t]+"
+    r"\d{1,2}(?:st|nd|rd|th)?(?:,[ \t]*\d{4})?|[A-Z]{3,}(?:[ \t]+[A-Z]{2,}){0,2})"
+    r"[ \t]*(?:\([^)\n]{2,40}\))?[ \t]*[-–—:]+[ \t]+(?=\S)"
+)
+
+
+def _after_dateline(text: str, start: int, end: int) -> int:
+    match = _DATELINE.match(text, start, end)
+    return match.end() if match else start
+
+
 def _has_speaker_signal(sentence: str, registry: Registry, cues: Cues) -> bool:
     """Say whether a sentence could attribute anything (a name, a speech verb, a pronoun)."""
     return bool(
@@ -270,7 +284,7 @@ def plan_article(
         (index, start, end)
         for index, (p_start, p_end) in enumerate(paragraphs)
         if not is_headline(text[p_start:p_end])
-        for start, end in split_sentences(text, p_start, p_end)
+        for start, end in split_sentences(text, _after_dateline(text, p_start, p_end), p_end)
     ]
     # Sorted offsets, so each sentence finds its cues, quotes and neighbours by bisection:
     # scanning them all for every sentence made a long page quadratic.

@@ -22,6 +22,10 @@ from pipeline.statements.cues import Cues
 _LABEL = re.compile(r"(?P<label>[A-Z][\w.'’-]*(?:[ \t]+[\w.'’-]+){0,4}?)[ \t]*:[ \t]+(?=\S)")
 
 
+# A turn ends like a sentence; a headline of the form "Name: claim" does not.
+_ENDS_SENTENCE = re.compile(r"[.!?…][\"”’»)]*\s*$")
+
+
 @dataclass(frozen=True)
 class Turn:
     """The body of a labelled paragraph, from after the colon to the paragraph's end."""
@@ -75,6 +79,8 @@ def find_turns(
         if match is None:
             continue
         label = match.group("label")
+        if not _ENDS_SENTENCE.search(text, match.end(), end):
+            continue  # 'Lavrov: guarantees without Russia are a "road to nowhere"': a headline
         question = fold(label) in cues.question_labels
         if question or _names_speaker(label, text, start, registry):
             turns.append(Turn(match.end(), end, label, question))
