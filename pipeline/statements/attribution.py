@@ -109,6 +109,17 @@ def _subject_tokens(verb: Token, cues: Cues) -> list[Token]:
         # "..., with Andrii Sybiha insisting that ...": the name the parse made the object
         # of "with" does the verb.
         subjects = [c for c in verb.head.children if c.dep_ == "pobj" and c.i < verb.i]
+    if not subjects:
+        # "Merz, asked whether German soldiers would take part, said ...": the parse makes
+        # the name the subject of "asked", a clause hung on the speech verb.
+        for child in verb.children:
+            if (
+                child.i < verb.i
+                and child.dep_ in ("ccomp", "advcl", "parataxis")
+                and child.lemma_.lower() in cues.question_verbs
+            ):
+                subjects = [c for c in child.children if c.dep_ == "nsubj"][:1]
+                break
     if not subjects and verb.dep_ == "parataxis":
         # "Witkoff, speaking in the courtyard, says Washington will ...": the parse made the
         # speaker the subject of the reported clause, which has its own after the verb.

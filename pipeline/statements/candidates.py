@@ -53,7 +53,7 @@ _REFERENCE = re.compile(
 
 # A preposition after the noun that opens its own content ("the framework for these
 # guarantees"): with a cue soon after, the noun names that, not an earlier arrangement.
-_OWN_COMPLEMENT = re.compile(r"\s+(?:for|of|on|over)\s", re.IGNORECASE)
+_OWN_COMPLEMENT = re.compile(r"\s+(?:for|of|on|over|that|to)\s", re.IGNORECASE)
 _COMPLEMENT_REACH = 60
 
 

@@ -164,6 +164,8 @@ def asserts(unit: Attribution, cues: Cues) -> bool:
 def declines_comment(verb: Token, cues: Cues) -> bool:
     """Say whether a verb is a refusal to comment ("declined to comment on whether ..."), or
     the comment so refused: no position either way."""
+    if verb.lemma_.lower() in cues.dodging_verbs:
+        return True  # "Peskov dodged the question"
     if verb.lemma_.lower() in cues.comment_verbs and verb.dep_ == "xcomp":
         verb = verb.head
     return verb.lemma_.lower() in cues.refusal_verbs and any(

@@ -73,6 +73,7 @@ class Cues:
     contrast_marks: frozenset[str]
     commentator_roles: frozenset[str]
     refusal_verbs: frozenset[str]
+    dodging_verbs: frozenset[str]
     withheld_verbs: frozenset[str]
     comment_verbs: frozenset[str]
     question_verbs: frozenset[str]
@@ -190,6 +191,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         contrast_marks=_words(data["contrast_marks"]),
         commentator_roles=_words(data["commentator_roles"]),
         refusal_verbs=_words(data["refusal_verbs"]),
+        dodging_verbs=_words(data["dodging_verbs"]),
         withheld_verbs=_words(data["withheld_verbs"]),
         comment_verbs=_words(data["comment_verbs"]),
         question_verbs=_words(data["question_verbs"]),

@@ -84,6 +84,7 @@ from pipeline.statements.stances import (
     SUPPORT,
     compared_only,
     dependency_path,
+    halted_on,
     left_unclear,
     passed_over,
     stance_of_words,
@@ -788,7 +789,8 @@ class RuleExtractor:
         deprived = any(t.lower_ in self.cues.deprivatives for t in path)
         defaulted = False
         if not deprived and warns_of_harm(unit.verb, sentence, self.cues):
-            stance = OPPOSE
+            # "warned against a deal that would cap the army": against capping it.
+            stance = SUPPORT if halted_on(path, self.cues) else OPPOSE
         if stance is None:
             stance = unit.verb_stance
         if stance is None:

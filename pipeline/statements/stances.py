@@ -102,7 +102,7 @@ def _keeps_open(complement: Token, path: set[int], cues: Cues) -> bool:
     )
 
 
-_PARTICLES = frozenset({"up", "away", "off", "down"})
+_PARTICLES = frozenset({"up", "away", "off", "down", "out"})
 
 
 def _aims_at_harm(verb: Token, cues: Cues) -> bool:
@@ -119,13 +119,25 @@ def _halts(verb: Token, below: Token, cues: Cues) -> bool:
     if verb.lemma_.lower() in cues.halting_verbs:
         return below.dep_ in ("dobj", "nsubjpass")
     particle = next(
-        (c.lower_ for c in verb.children if c.dep_ in ("prt", "advmod") and c.lower_ in _PARTICLES),
+        (
+            c.lower_
+            for c in verb.children
+            if c.dep_ in ("prt", "advmod", "prep") and c.lower_ in _PARTICLES
+        ),
         None,
     )
     return (
         f"{verb.lemma_.lower()} {particle}" in cues.halting_verbs
         and below.dep_ in ("dobj", "prep")
         and below.lower_ not in ("in", "at", "for", "to", "with")
+    )
+
+
+def halted_on(path: list[Token], cues: Cues) -> bool:
+    """Say whether a verb on the path stops or caps what is below it ("a deal that would cap
+    the army"): warning against that backs the thing."""
+    return any(
+        t.pos_ == "VERB" and _halts(t, path[i - 1], cues) for i, t in enumerate(path) if i > 0
     )
 
 
@@ -189,6 +201,18 @@ def _token_polarity(
             verdict = _word_stance(complement, cues)
             if verdict is None and _names_harm(complement, cues):
                 verdict = OPPOSE  # "called it a recipe for war": a verdict of harm
+            if verdict is None:
+                # "called the deployment a reckless gamble": the verdict's own adjective.
+                verdict = next(
+                    (
+                        _word_stance(g, cues)
+                        for g in complement.children
+                        if g.dep_ == "amod"
+                        and g.pos_ == "ADJ"  # "a reckless gamble", not "a US-backed shield"
+                        and _word_stance(g, cues) in (SUPPORT, OPPOSE)
+                    ),
+                    None,
+                )
             if verdict is not None:
                 return (
                     verdict,
