@@ -481,6 +481,10 @@ def _names_a_pair(subject: Token, cues: Cues) -> bool:
     "both")."""
     if subject.lower_ == "both" and subject.pos_ in ("PRON", "DET", "NOUN"):
         return True
+    if subject.lower_ in ("leaders", "men", "women") and any(
+        c.lower_ == "the" and c.dep_ == "det" for c in subject.children
+    ):
+        return True  # "The leaders said ..." right after two people met
     return subject.lower_ in cues.pair_nouns and any(
         c.lower_ in ("both", "two") and c.dep_ in ("det", "predet", "nummod", "amod")
         for c in subject.children

@@ -98,10 +98,10 @@ class ArticleContext:
         later = [m for m in self.mentions if at < m[0] < offset and m[2] and m[1] not in group]
         return [] if later else list(group)
 
-    def issuer(self, offset: int) -> Actor | None:
+    def issuer(self, offset: int, reach: int = 2500) -> Actor | None:
         """Return the organisation a document at `offset` ("the statement", "the
         declaration") most likely comes from: the last one the article named before it."""
-        earlier = [(at, actor) for at, actor in self.bodies if at < offset and offset - at < 2500]
+        earlier = [(at, actor) for at, actor in self.bodies if at < offset and offset - at < reach]
         return max(earlier, key=lambda m: m[0])[1] if earlier else None
 
     def antecedent(
@@ -163,6 +163,10 @@ class ArticleContext:
             return False
         return not (role and not _role_fits(role, actor, self.cues))
 
+
+# How near an organisation must be named for "the leaders" to be its members: the meeting
+# the sentence before reports, not one paragraphs back.
+LEADERS_REACH = 300
 
 # How near a mere mention must be to beat an earlier subject as a pronoun's antecedent.
 NEAR_MENTION_CHARS = 250
@@ -319,10 +323,13 @@ def _members_of(head: Token, ctx: ArticleContext) -> Actor | None:
     ):
         return None  # "several NATO members": some of them, not the organisation
     words = [c for c in head.children if c.dep_ in ("compound", "nmod", "amod", "poss")]
+    phrases = []
     for obj in prep_objects(head, "of"):
         words += [obj, *(c for c in obj.children if c.dep_ in ("compound", "nmod"))]
-    for word in words:
-        actor = lookup_name(ctx.registry, word.text)
+        # "the leaders of the Coalition of the Willing", "of the Group of Seven"
+        phrases.append(" ".join(t.text for t in obj.subtree))
+    for text in [w.text for w in words] + phrases:
+        actor = lookup_name(ctx.registry, text)
         if actor is not None and actor.kind == "organisation":
             return actor
     return None
@@ -451,6 +458,14 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     back_reference = "the" in determiners and head.lemma_.lower() in ctx.cues.role_nouns
     if head.pos_ != "PROPN" and vague and not back_reference:
         return ANONYMOUS, None, "anonymous"
+    if head.pos_ == "NOUN" and head.tag_ == "NNS" and "the" in determiners:
+        # "The leaders pledged ...": never one person. After a meeting of the coalition, the
+        # organisation last named (convention 3); the pair who met is resolved before this.
+        if head.lemma_.lower() == "leader" and len(list(head.children)) == 1:
+            actor = ctx.issuer(offset, reach=LEADERS_REACH)
+            return (ACTOR, actor, "issuer") if actor else (UNRESOLVED, None, "plural")
+        if head.lemma_.lower() in ctx.cues.role_nouns:
+            return UNRESOLVED, None, "plural"
     titled_role = _titled_role(head, chain, ctx)
     if (
         (head.pos_ == "NOUN" or titled_role)

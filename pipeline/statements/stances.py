@@ -59,8 +59,13 @@ def _is_negated(token: Token, cues: Cues) -> bool:
         (child.dep_ == "neg" or (child.lower_ in cues.negators and child.dep_ in ("det", "advmod")))
         # "real guarantees, not promises": a negation after a noun denies what follows it.
         and not (token.pos_ in ("NOUN", "PROPN") and child.i > token.i)
+        # "is not just words", "not only a promise": more than that, no denial.
+        and not (child.i + 1 < len(child.doc) and child.nbor(1).lower_ in _NOT_JUST)
         for child in token.children
     )
+
+
+_NOT_JUST = frozenset({"just", "only", "merely", "simply"})
 
 
 def _is_verdict(token: Token, cues: Cues) -> bool:
@@ -303,7 +308,8 @@ def passed_over(path: list[Token], cues: Cues) -> bool:
     "rather than X" (a preposition the marker modifies), "trainers rather than troops"
     (a conjunct joined by a marked "than")."""
     for token in path[:-1]:
-        if token.dep_ == "prep" and any(
+        # "rather than X": the parse may make "than" a preposition or a conjunction.
+        if token.dep_ in ("prep", "cc") and any(
             c.lower_ in cues.alternative_markers for c in token.children
         ):
             return True
