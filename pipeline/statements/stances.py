@@ -453,6 +453,13 @@ def stance_on_path(
             stance = None
         if _names_topic(token, topic_span):
             stance = None
+        if (
+            position == 1
+            and token.pos_ == "NOUN"
+            and path[0].dep_ in ("compound", "nmod", "amod")
+            and stance in (SUPPORT, CONDITIONAL)
+        ):
+            stance = None  # "Article 5-like guarantees": the noun the cue names, no stance
         if position > 0 and token.pos_ == "VERB" and _halts(token, path[position - 1], cues):
             # "should stop its eastward expansion", "the plan was shelved": against it.
             stance, negated, carrier = OPPOSE, _is_negated(token, cues), token
