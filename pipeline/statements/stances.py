@@ -346,7 +346,9 @@ def withheld(token: Token, cues: Cues) -> bool:
         token = token.head
         if token.pos_ == "VERB" and token.lemma_.lower() in cues.withheld_verbs:
             refused = token.dep_ == "xcomp" and token.head.lemma_.lower() in cues.refusal_verbs
-            if refused or _is_negated(token, cues):
+            # "neither confirmed nor denied reports that ...": no view either way.
+            neither = any(c.lower_ == "neither" for c in token.children)
+            if refused or neither or _is_negated(token, cues):
                 return True
     return False
 
