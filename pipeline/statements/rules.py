@@ -993,14 +993,20 @@ def _general_in_own_clause(cues_in_sentence: list[tuple[TopicMatch, Token]]) -> 
     """Say whether a sentence's general-guarantee cue sits in a clause coordinated with (not
     framing) every component cue's clause ("opposes the proposals on guarantees and will
     not allow troops")."""
-    general = [clause_head(t) for m, t in cues_in_sentence if m.topic == GENERAL]
     specific = [t for m, t in cues_in_sentence if m.topic != GENERAL]
-    if not (general and specific):
+    if not specific or all(m.topic != GENERAL for m, _ in cues_in_sentence):
         return False
     # "robust guarantees are essential, including a US backstop": the component is given
     # as an example of the guarantees, which are said too (convention 4).
     if all(_given_as_example(t) for t in specific):
         return True
+    # A general cue that is the subject both clauses share ("the guarantees must be
+    # collective and must include Russia") frames the component; it says nothing apart.
+    general = [
+        clause_head(t)
+        for m, t in cues_in_sentence
+        if m.topic == GENERAL and t.dep_ not in ("nsubj", "nsubjpass")
+    ]
     return any(all(_coordinated_with(clause_head(s), g) for s in specific) for g in general)
 
 
