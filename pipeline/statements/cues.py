@@ -30,6 +30,7 @@ class Cues:
     stance_words: dict[str, str]
     conditional_pattern: re.Pattern[str]
     oppose_pattern: re.Pattern[str]
+    neutral_pattern: re.Pattern[str]
     negators: frozenset[str]
     deprivatives: frozenset[str]
     substitute_words: frozenset[str]
@@ -139,6 +140,9 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         conditional_pattern=re.compile(rf"\b(?:{conditional})\b", re.IGNORECASE),
         oppose_pattern=re.compile(
             r"\b(?:" + "|".join(data["oppose_phrases"]) + r")\b", re.IGNORECASE
+        ),
+        neutral_pattern=re.compile(
+            r"\b(?:" + "|".join(data["neutral_phrases"]) + r")\b", re.IGNORECASE
         ),
         negators=_words(data["negators"]),
         deprivatives=_words(data["deprivatives"]),

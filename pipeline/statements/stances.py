@@ -433,6 +433,8 @@ def stance_on_path(
         return CONDITIONAL
     if _matches(cues.oppose_pattern, clause):
         return OPPOSE
+    if _matches(cues.neutral_pattern, clause):
+        return NEUTRAL  # "progress has been made on the guarantees": where things stand
     if any(
         c.dep_ == "mark" and c.lower_ in cues.condition_marks for t in path[:-1] for c in t.children
     ):
