@@ -237,6 +237,16 @@ def _attribution_verb(token: Token, cues: Cues) -> tuple[str, str | None] | None
         return "speech", particle if found else cues.speech_verbs[lemma]
     if lemma in cues.position_verbs:
         return "position", particle if found else cues.position_verbs[lemma]
+    idiom = next(
+        (
+            cues.position_objects[c.lemma_.lower()]
+            for c in token.children
+            if c.dep_ == "dobj" and c.lemma_.lower() in cues.position_objects
+        ),
+        None,
+    )
+    if idiom is not None:
+        return "position", idiom  # "left the door open to ...", "poured cold water on ..."
     if any(c.dep_ == "dobj" and c.lemma_.lower() in cues.speech_nouns for c in token.children):
         return "speech", None
     return None

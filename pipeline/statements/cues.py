@@ -21,6 +21,7 @@ class Cues:
     particle_stances: dict[str, str | None]
     position_adjectives: dict[str, str]
     speech_nouns: frozenset[str]
+    position_objects: dict[str, str]
     media_outlets: frozenset[str]
     media_nouns: frozenset[str]
     anonymous_heads: frozenset[str]
@@ -130,6 +131,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         particle_stances=dict(data["particle_stances"]),
         position_adjectives=dict(data["position_adjectives"]),
         speech_nouns=_words(data["speech_nouns"]),
+        position_objects={str(k).lower(): str(v) for k, v in data["position_objects"].items()},
         media_outlets=_words(data["media_outlets"]),
         media_nouns=_words(data["media_nouns"]),
         anonymous_heads=_words(data["anonymous_heads"]),
