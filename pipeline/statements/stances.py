@@ -493,6 +493,8 @@ def stance_on_path(
         ):
             # "we are not considering sending personnel", "not open to it", "not an option"
             return OPPOSE
+        if _hedged(token, cues) and not proposed and negated and stance is None:
+            return OPPOSE  # "Japan could not send troops": unable or unwilling, no hedge
         if stance == CONDITIONAL or (_hedged(token, cues) and not proposed):
             return CONDITIONAL
         if proposed and _hedged(token, cues):
