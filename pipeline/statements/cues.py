@@ -48,6 +48,7 @@ class Cues:
     own_side_subjects: frozenset[str]
     negating_modifiers: dict[str, frozenset[str]]
     harm_words: frozenset[str]
+    relieving_verbs: frozenset[str]
     judging_verbs: frozenset[str]
     hedging_modals: frozenset[str]
     verb_forms: re.Pattern[str]
@@ -164,6 +165,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
             str(word).lower(): _words(heads) for word, heads in data["negating_modifiers"].items()
         },
         harm_words=_words(data["harm_words"]),
+        relieving_verbs=_words(data["relieving_verbs"]),
         judging_verbs=_words(data["judging_verbs"]),
         hedging_modals=_words(data["hedging_modals"]),
         verb_forms=_verb_form_pattern(

@@ -111,9 +111,13 @@ _PARTICLES = frozenset({"up", "away", "off", "down", "out"})
 
 
 def _aims_at_harm(verb: Token, cues: Cues) -> bool:
-    """Say whether a verb's complement clause names a harm ("aim to wage war")."""
+    """Say whether a verb's complement clause does a harm ("aim to wage war"), not relieve
+    one ("help to ease tensions")."""
     return any(
-        c.dep_ in ("xcomp", "ccomp") and any(t.lemma_.lower() in cues.harm_words for t in c.subtree)
+        c.dep_ in ("xcomp", "ccomp")
+        and c.lemma_.lower() not in cues.relieving_verbs
+        and c.lemma_.lower() not in cues.halting_verbs
+        and any(t.lemma_.lower() in cues.harm_words for t in c.subtree)
         for c in verb.children
     )
 
