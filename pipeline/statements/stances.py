@@ -532,7 +532,22 @@ def stance_on_path(
         return None
     if sign > 0 and _set_condition(path, on_path, cues):
         return CONDITIONAL  # "ready to send troops if the US provides a backstop"
+    if sign < 0 and _refused_without(path, on_path, cues):
+        return CONDITIONAL  # "would not send soldiers without American participation"
     return SUPPORT if sign > 0 else OPPOSE
+
+
+def _refused_without(path: list[Token], on_path: set[int], cues: Cues) -> bool:
+    """Say whether a refusal on the path holds only without something ("will not send
+    troops without a US backstop" backs them with it: convention 6)."""
+    return any(
+        _is_negated(token, cues)
+        and any(
+            c.dep_ == "prep" and c.lower_ in cues.deprivatives and c.i not in on_path
+            for c in token.children
+        )
+        for token in path
+    )
 
 
 def _set_condition(path: list[Token], on_path: set[int], cues: Cues) -> bool:
