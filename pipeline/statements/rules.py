@@ -805,8 +805,9 @@ class RuleExtractor:
             stance = complement_verdict(stop, sentence, self.cues)
         if stance is None and self.classifier is not None:
             # Nothing on the path or in the verb: the classifier reads the whole clause
-            # ("hatching plans for an intervention" is no endorsement).
-            stance = self._model_stance(list(sentence))
+            # ("hatching plans for an intervention" is no endorsement), without the
+            # clauses others speak in it ("..., an idea that Kyiv regards as absurd").
+            stance = self._model_stance(_without_others_clauses(sentence, path))
             defaulted = True
         if stance is None:
             stance, defaulted = SUPPORT, True
@@ -821,6 +822,24 @@ class RuleExtractor:
 
 
 _REVERSED = {SUPPORT: OPPOSE, OPPOSE: SUPPORT}
+
+
+def _without_others_clauses(sentence: Span, path: list[Token]) -> list[Token]:
+    """The sentence's tokens less relative and appositive clauses with a subject of their
+    own that the path does not pass through."""
+    on_path = {t.i for t in path}
+    others: set[int] = set()
+    for token in sentence:
+        if (
+            token.dep_ in ("relcl", "appos", "acl")
+            and token.i not in on_path
+            and any(
+                c.dep_ in ("nsubj", "nsubjpass") for c in token.subtree if c.head.dep_ == "relcl"
+            )
+        ):
+            others |= {t.i for t in token.subtree}
+    kept = [t for t in sentence if t.i not in others]
+    return kept or list(sentence)
 
 
 def _evidenced(
