@@ -184,17 +184,28 @@ def _role_fits(role_noun: str, actor: Actor, cues: Cues) -> bool:
 # --- names and subjects -----------------------------------------------------------------
 
 
+# Lower-case particles inside names ("Ursula von der Leyen", "Luiz Inácio Lula da Silva"),
+# which the tagger may take for common words.
+_NAME_PARTICLES = frozenset(
+    {"von", "van", "der", "den", "de", "da", "di", "del", "la", "le", "bin"}
+)
+
+
 def _name_chain(head: Token) -> list[Token]:
     """Return the proper-noun run that names the head ("Sergei Lavrov")."""
     chain = [head]
     for child in head.children:
-        if child.dep_ in ("compound", "flat") and child.pos_ == "PROPN" and child.i < head.i:
+        if (
+            child.dep_ in ("compound", "flat")
+            and (child.pos_ == "PROPN" or child.lower_ in _NAME_PARTICLES)
+            and child.i < head.i
+        ):
             chain.append(child)
     chain.sort(key=lambda t: t.i)
     start = chain[0].i
     while (
         start > head.sent.start
-        and head.doc[start - 1].pos_ == "PROPN"
+        and (head.doc[start - 1].pos_ == "PROPN" or head.doc[start - 1].lower_ in _NAME_PARTICLES)
         and (head.doc[start - 1].head.i in {t.i for t in chain})
     ):
         start -= 1
