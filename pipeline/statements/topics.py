@@ -56,13 +56,21 @@ def _expand(pattern: str) -> str:
         forms = name_forms(match.group(1))
         if not forms:
             raise ValueError(f"topics.yaml: no actor of country {match.group(1)} in actors.yaml")
-        return "(?:" + "|".join(re.escape(f) for f in forms) + ")"
+        return "(?:" + "|".join(_form(f) for f in forms) + ")"
 
     if _DEMONYMS in pattern:
         pattern = pattern.replace(
-            _DEMONYMS, "(?:" + "|".join(re.escape(f) for f in demonym_forms()) + ")"
+            _DEMONYMS, "(?:" + "|".join(_form(f) for f in demonym_forms()) + ")"
         )
     return _ACTOR_GROUP.sub(names, pattern)
+
+
+def _form(name: str) -> str:
+    """A name as a pattern; an acronym ("US", "U.S.", "UK") matches in capitals only, so
+    the pronoun "us" ("guarantees worked out without us") is not the United States."""
+    escaped = re.escape(name)
+    letters = [c for c in name if c.isalpha()]
+    return f"(?-i:{escaped})" if letters and all(c.isupper() for c in letters) else escaped
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
