@@ -397,9 +397,11 @@ class RuleExtractor:
 
     name = "rule-extractor"
     # 0.2.0: the clause classifier reads what the cues miss; clauses split at coordinated
-    # subjects; headlines skipped. The "+digest" part changes with any data file or weight,
-    # so a reprocess supersedes extractions made with other vocabularies or weights.
-    version = extractor_version("0.2.0")
+    # subjects; headlines skipped. 0.3.0: transcript turns, bylines and lists, recaps,
+    # datelines; the stance mechanisms of docs/extraction.md. The "+digest" part changes
+    # with any data file or weight, so a reprocess supersedes extractions made with other
+    # vocabularies or weights.
+    version = extractor_version("0.3.0")
 
     def __init__(
         self,
