@@ -1,6 +1,7 @@
-"""`make eval`: score the current statement extractor on the seeds and the development set.
+"""`make eval`: score the current statement extractor on the seeds, the development set and
+the invented articles.
 
-    .venv/bin/python -m bench.evaluate [--only seeds|dev] [--no-misses] [--json PATH]
+    .venv/bin/python -m bench.evaluate [--only seeds|dev|invented] [--no-misses] [--json PATH]
 
 The extractor runs in this process (`pipeline.statements.load_extractor`) on each article
 read the way `monitor statements` reads a file (`normalise_text`; the seeds' dates from
@@ -10,7 +11,9 @@ imported as it is, so they equal what `score.py GOLD OUT --docs DIR` prints:
 
 - seeds: `seeds/*.txt` against `../shared/eval/seeds_gold.jsonl`;
 - dev: `../shared/eval/dev/docs/*.txt` against `../shared/eval/dev/gold.jsonl`, every
-  file of the folder counted (statements on an article without gold ones are extras).
+  file of the folder counted (statements on an article without gold ones are extras);
+- invented: `bench/invented/docs/*.txt` against `bench/invented/gold.jsonl`, articles the
+  team wrote and annotated (see `bench/invented/README.md`), a check beside the dev set.
 
 Printed per set: actor / actor_topic / full P/R/F1 and stance accuracy; a table per topic
 (actor_topic and full tuples of that topic) and per stance (full tuples of that stance);
@@ -67,6 +70,16 @@ def seeds_set(root: Path, eval_dir: Path) -> EvalSet:
     files = sorted(folder.glob("*.txt"))
     dates = {f.name: manifest.get(f.name, {}).get("published") for f in files}
     return EvalSet("seeds", files, dates, eval_dir / "seeds_gold.jsonl")
+
+
+def invented_set(root: Path) -> EvalSet:
+    """Describe the invented articles of bench/invented (written and annotated for the
+    project; see its README): every file of docs/ counts, without dates."""
+    folder = root / "bench" / "invented"
+    files = sorted((folder / "docs").glob("*.txt"))
+    return EvalSet(
+        "invented", files, dict.fromkeys((f.name for f in files), None), folder / "gold.jsonl"
+    )
 
 
 def dev_set(eval_dir: Path) -> EvalSet:
@@ -232,7 +245,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=["seeds", "dev"], help="score one set only")
+    parser.add_argument("--only", choices=["seeds", "dev", "invented"], help="score one set only")
     parser.add_argument("--no-misses", action="store_true", help="omit misses and extras")
     parser.add_argument("--json", type=Path, help="write the figures to this file (outside)")
     parser.add_argument("--eval-dir", type=Path, default=EVAL, help=f"default {EVAL}")
@@ -263,6 +276,8 @@ def main(argv: list[str] | None = None) -> int:
             sets.append(dev_set(args.eval_dir))
         else:
             print(f"no development set at {args.eval_dir / 'dev'}: dev not scored")
+    if args.only in (None, "invented"):
+        sets.append(invented_set(ROOT))
     if not sets:
         return 0
     from pipeline.statements import load_extractor
