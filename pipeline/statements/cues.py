@@ -115,6 +115,11 @@ def _words(values: list[str] | None) -> frozenset[str]:
     return frozenset(str(v).lower() for v in values or [])
 
 
+def _word_map(values: dict | None) -> dict[str, str]:
+    """A word list's mapping (a word to its stance), keys folded to lower case."""
+    return {str(k).lower(): str(v) for k, v in (values or {}).items()}
+
+
 @lru_cache(maxsize=4)
 def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
     """Load cues.yaml."""
@@ -132,7 +137,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         particle_stances=dict(data["particle_stances"]),
         position_adjectives=dict(data["position_adjectives"]),
         speech_nouns=_words(data["speech_nouns"]),
-        position_objects={str(k).lower(): str(v) for k, v in data["position_objects"].items()},
+        position_objects=_word_map(data["position_objects"]),
         media_outlets=_words(data["media_outlets"]),
         media_nouns=_words(data["media_nouns"]),
         anonymous_heads=_words(data["anonymous_heads"]),
@@ -205,9 +210,9 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         question_verbs=_words(data["question_verbs"]),
         question_labels=_words(data["question_labels"]),
         author_member_words=_words(data["author_member_words"]),
-        answer_words={str(k).lower(): str(v) for k, v in data["answer_words"].items()},
+        answer_words=_word_map(data["answer_words"]),
         naming_verbs=_words(data["naming_verbs"]),
-        holder_nouns={str(k).lower(): str(v) for k, v in data["holder_nouns"].items()},
+        holder_nouns=_word_map(data["holder_nouns"]),
         holder_pattern=_holder_pattern(data["holder_nouns"], data["holder_example_markers"]),
         talk_verbs=_words(data["talk_verbs"]),
         intention_verbs=_words(data["intention_verbs"]),
