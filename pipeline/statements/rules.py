@@ -545,8 +545,9 @@ class RuleExtractor:
         self._separate_general = set()
         units = self._attributions(plan, ctx)
         quote_owners = assign_quote_speakers(ctx.quotes, units, plan.paragraphs, text)
+        paragraph_starts = [start for start, _ in plan.paragraphs]
         for turn in plan.turns:
-            paragraph = bisect_right([p[0] for p in plan.paragraphs], turn.start) - 1
+            paragraph = bisect_right(paragraph_starts, turn.start) - 1
             number = next(n for n, q in enumerate(ctx.quotes) if q.start == turn.start)
             if turn.intro is None:
                 quote_owners[number] = turn_attribution(turn, paragraph, ctx)

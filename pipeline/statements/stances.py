@@ -74,6 +74,17 @@ def _is_verdict(token: Token, cues: Cues) -> bool:
     return token.pos_ == "ADJ" and token.lower_ not in cues.position_adjectives
 
 
+def _subject_on_path(
+    verb: Token, path: set[int], deps: tuple[str, ...], expletive_it: bool = True
+) -> bool:
+    """Say whether a subject of the verb (of the given relations) lies on the path up from
+    the cue: what the verb's complement says, it says of the topic's own thing. With
+    `expletive_it` false, "it" is no such subject ("it is possible that ...")."""
+    return any(
+        c.dep_ in deps and c.i in path and (expletive_it or c.lower_ != "it") for c in verb.children
+    )
+
+
 def _describes_the_thing(adjective: Token, verb: Token, path: set[int], cues: Cues) -> bool:
     """Say whether a position adjective describes the topic's own thing ("the declaration is
     open for accession"), not an actor's position ("Oslo is open to it"): the subject of its
@@ -81,7 +92,7 @@ def _describes_the_thing(adjective: Token, verb: Token, path: set[int], cues: Cu
     return (
         adjective.dep_ == "acomp"
         and adjective.lower_ in cues.position_adjectives
-        and any(c.dep_ in ("nsubj", "nsubjpass") and c.i in path for c in verb.children)
+        and _subject_on_path(verb, path, ("nsubj", "nsubjpass"))
     )
 
 
@@ -100,9 +111,8 @@ def _keeps_open(complement: Token, path: set[int], cues: Cues) -> bool:
             or (c.dep_ == "det" and c.lower_ == "the")
             for c in complement.children
         )
-        and any(
-            c.dep_ in ("nsubj", "nsubjpass", "csubj") and c.i in path and c.lower_ != "it"
-            for c in complement.head.children
+        and _subject_on_path(
+            complement.head, path, ("nsubj", "nsubjpass", "csubj"), expletive_it=False
         )
     )
 
@@ -142,12 +152,16 @@ def _halts(verb: Token, below: Token, cues: Cues) -> bool:
     )
 
 
+def _halts_at(path: list[Token], position: int, cues: Cues) -> bool:
+    """Say whether the verb at a position of the path stops what lies below it there."""
+    token = path[position]
+    return position > 0 and token.pos_ == "VERB" and _halts(token, path[position - 1], cues)
+
+
 def halted_on(path: list[Token], cues: Cues) -> bool:
     """Say whether a verb on the path stops or caps what is below it ("a deal that would cap
     the army"): warning against that backs the thing."""
-    return any(
-        t.pos_ == "VERB" and _halts(t, path[i - 1], cues) for i, t in enumerate(path) if i > 0
-    )
+    return any(_halts_at(path, position, cues) for position in range(len(path)))
 
 
 def _superlative(adjective: Token) -> bool:
@@ -164,7 +178,7 @@ def _required(complement: Token, path: set[int], cues: Cues) -> bool:
         complement.dep_ == "attr"
         and complement.i not in path
         and complement.lemma_.lower() in cues.requirement_nouns
-        and any(c.dep_ in ("nsubj", "csubj") and c.i in path for c in complement.head.children)
+        and _subject_on_path(complement.head, path, ("nsubj", "csubj"))
     )
 
 
@@ -468,7 +482,7 @@ def stance_on_path(
             and stance in (SUPPORT, CONDITIONAL)
         ):
             stance = None  # "Article 5-like guarantees": the noun the cue names, no stance
-        if position > 0 and token.pos_ == "VERB" and _halts(token, path[position - 1], cues):
+        if _halts_at(path, position, cues):
             # "should stop its eastward expansion", "the plan was shelved": against it.
             stance, negated, carrier = OPPOSE, _is_negated(token, cues), token
             halting = True

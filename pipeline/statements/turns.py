@@ -53,11 +53,8 @@ def _names_speaker(label: str, text: str, at: int, registry: Registry) -> bool:
     if len(words) == 1:
         # "Shekerinska: ...", the full name given earlier ("Radmila Shekerinska said ...").
         return full_name_before(label, text, at) is not None
-    return (
-        2 <= len(words) <= 4
-        and all(w[:1].isupper() for w in words)
-        and (text.find(label) not in (-1, at) or text.find(label, at + 1) != -1)
-    )
+    # The label stands at `at`; a second occurrence is the article naming the speaker.
+    return 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words) and text.count(label) > 1
 
 
 def full_name_before(surname: str, text: str, at: int) -> str | None:
