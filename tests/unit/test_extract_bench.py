@@ -89,3 +89,19 @@ def test_report_gives_the_ratios_the_harness_figures_and_no_text(docs):
     assert "alpha" not in text and "bravo" not in text and "charlie" not in text
     assert "target: extractor >= 4x faster (wall) than the full parse, 1 process: met" in lines
     assert all(isinstance(v, int | float) for k, v in figures.items() if k != "extract_corpus")
+    assert "extract_same_ops_speedup" not in figures  # no like-for-like run given
+
+
+def test_report_gives_the_like_for_like_ratio_against_a_full_parse_on_the_same_blas(docs):
+    corpus = build_corpus("dev", docs, words=100, articles=None)
+    runs = {
+        "serial": _run("serial", wall=2.0, cpu=2.0, peak=300),
+        "pooled": _run("pooled", wall=1.0, cpu=2.2, peak=600, processes=3),
+        "full": _run("full", wall=10.0, cpu=9.0, peak=500),
+        "full_same_ops": _run("full_same_ops", wall=7.0, cpu=7.0, peak=500),
+    }
+    lines, figures = report(runs, corpus, workers=2)
+    assert figures["extract_same_ops_speedup"] == 3.5
+    assert figures["extract_same_ops_speedup_pooled"] == 7.0
+    assert figures["extract_full_parse_same_ops_wall_s"] == 7.0
+    assert any(line.startswith("full parse on the extractor's BLAS") for line in lines)
