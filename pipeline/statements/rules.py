@@ -112,6 +112,9 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 # with no sentence ends (a table flattened to text, a hostile page) is parsed in pieces cut
 # at whitespace. Real prose stays far below it: the longest stretch in the seeds is 622.
 MAX_PARSE_CHARS = 3000
+# Stretches parsed per nlp.pipe batch: 64 cost about 4% less CPU than 128 on the
+# development articles (bench/RESULTS.md), and far less than 16 or 512.
+PARSE_BATCH = 64
 # The longest article text read for statements (characters); the rest is cut, with a
 # warning in the log. Extraction is linear in length (5 CPU-s for 400,000 characters of
 # real articles, 10 for 800,000), so this bounds one article to about 2.5 CPU-s.
@@ -523,7 +526,9 @@ class RuleExtractor:
             for number, plan in enumerate(plans)
             for index, start, end in plan.chunks
         ]
-        parsed = self.nlp.pipe(jobs, as_tuples=True, batch_size=128, n_process=self.n_process)
+        parsed = self.nlp.pipe(
+            jobs, as_tuples=True, batch_size=PARSE_BATCH, n_process=self.n_process
+        )
         for doc, (number, index, start) in parsed:
             doc.user_data["offset"] = start
             plans[number].docs.setdefault(index, []).append(doc)
