@@ -376,7 +376,11 @@ def own_clause(token: Token, cues: Cues) -> bool:
         )
         if not contrasted:
             return False
-    elif token.dep_ != "conj":
+    elif token.dep_ != "conj" or any(
+        c.dep_ == "mark" and c.lower_ in cues.condition_marks for c in token.children
+    ):
+        # A condition the parse coordinated (", but only if there was ...") conditions
+        # the clause before it; it asserts nothing of its own.
         return False
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in token.children)
 

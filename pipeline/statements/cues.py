@@ -90,6 +90,11 @@ class Cues:
     intention_verbs: frozenset[str]
     future_auxiliaries: frozenset[str]
     condition_marks: frozenset[str]
+    concessive_words: frozenset[str]
+    restricting_words: frozenset[str]
+    demanded_marks: frozenset[str]
+    demanded_prepositions: frozenset[str]
+    necessary_marks: frozenset[str]
     alternative_markers: frozenset[str]
     comparison_words: frozenset[str]
     insisting_negations: frozenset[str]
@@ -218,6 +223,11 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         intention_verbs=_words(data["intention_verbs"]),
         future_auxiliaries=_words(data["future_auxiliaries"]),
         condition_marks=_words(data["condition_marks"]),
+        concessive_words=_words(data["concessive_words"]),
+        restricting_words=_words(data["restricting_words"]),
+        demanded_marks=_words(data["demanded_marks"]),
+        demanded_prepositions=_words(data["demanded_prepositions"]),
+        necessary_marks=_words(data["necessary_marks"]),
         alternative_markers=_words(data["alternative_markers"]),
         comparison_words=_words(data["comparison_words"]),
         insisting_negations=_words(data["insisting_negations"]),

@@ -446,6 +446,10 @@ def stance_on_path(
     on_path = {t.i for t in path}
     if passed_over(path, cues):
         return OPPOSE
+    demanded = _demanded_condition(path, cues)
+    if demanded is not None:
+        # "troops only if the US provides a backstop": the backstop is insisted on.
+        return OPPOSE if _denied_below(path, demanded, cues) else SUPPORT
     clause = _clause_text(sentence, path[0], cues)
     if _matches(cues.conditional_pattern, clause):
         return CONDITIONAL
@@ -453,9 +457,7 @@ def stance_on_path(
         return OPPOSE
     if _matches(cues.neutral_pattern, clause):
         return NEUTRAL  # "progress has been made on the guarantees": where things stand
-    if any(
-        c.dep_ == "mark" and c.lower_ in cues.condition_marks for t in path[:-1] for c in t.children
-    ):
+    if any(is_condition_mark(c, cues) for t in path[:-1] for c in t.children):
         return CONDITIONAL  # "if troops are sent, they must ...": backed on a condition
     sign, polar_seen = 1, False
     if topic_span is not None and any(
@@ -557,7 +559,13 @@ def _refused_without(path: list[Token], on_path: set[int], cues: Cues) -> bool:
     return any(
         _is_negated(token, cues)
         and any(
-            c.dep_ == "prep" and c.lower_ in cues.deprivatives and c.i not in on_path
+            (c.dep_ == "prep" and c.lower_ in cues.deprivatives and c.i not in on_path)
+            # "will not send troops unless the US provides a backstop"
+            or (
+                c.dep_ == "advcl"
+                and c.i not in on_path
+                and any(m.dep_ == "mark" and m.lower_ in cues.necessary_marks for m in c.children)
+            )
             for c in token.children
         )
         for token in path
@@ -572,14 +580,59 @@ def _set_condition(path: list[Token], on_path: set[int], cues: Cues) -> bool:
         for clause in token.children:
             if clause.dep_ != "advcl" or clause.i in on_path:
                 continue
-            if not any(
-                m.dep_ == "mark" and m.lower_ in cues.condition_marks for m in clause.children
-            ):
+            if not any(is_condition_mark(m, cues) for m in clause.children):
                 continue
             if any(t.lemma_.lower() in cues.timing_words for t in clause.subtree):
                 continue
             return True
     return False
+
+
+def is_condition_mark(token: Token, cues: Cues) -> bool:
+    """Say whether a token opens a condition ("if", "unless"), not a concession ("even if")."""
+    return (
+        token.dep_ == "mark"
+        and token.lower_ in cues.condition_marks
+        and not (token.i > 0 and token.nbor(-1).lower_ in cues.concessive_words)
+    )
+
+
+def _restricted(token: Token, cues: Cues) -> bool:
+    return token.i > 0 and token.nbor(-1).lower_ in cues.restricting_words
+
+
+def _demanded_condition(path: list[Token], cues: Cues) -> int | None:
+    """Return the position on the path of a condition the speaker demands, when the cue
+    lies inside it: a clause "only if / only once ..." or "unless ...", or a phrase "only
+    with / only as part of ..." ("will deploy only as part of a force with a US backstop").
+    A ceasefire or peace in it only times the plan (convention 6): no demand."""
+    for position in range(len(path) - 1):  # below the attribution verb
+        token = path[position]
+        if token.dep_ == "prep" and token.lower_ in cues.demanded_prepositions:
+            found = _restricted(token, cues)
+        else:
+            found = any(
+                c.dep_ == "mark"
+                and (
+                    (c.lower_ in cues.demanded_marks and _restricted(c, cues))
+                    or c.lower_ in cues.necessary_marks
+                )
+                for c in token.children
+            )
+        if found:
+            if any(t.lemma_.lower() in cues.timing_words for t in token.subtree):
+                return None
+            return position
+    return None
+
+
+def _denied_below(path: list[Token], position: int, cues: Cues) -> bool:
+    """Say whether the demanded condition denies its topic ("only if no NATO troops are
+    deployed", "unless membership is ruled out")."""
+    return any(
+        _is_negated(token, cues) or _word_stance(token, cues) == OPPOSE
+        for token in path[: position + 1]
+    )
 
 
 def stance_of_words(text: str, cues: Cues) -> str | None:
