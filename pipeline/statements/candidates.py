@@ -40,6 +40,13 @@ def load_instrument_nouns(path: Path = TOPICS_FILE) -> dict[str, int]:
     return nouns
 
 
+@lru_cache(maxsize=4)
+def load_other_arrangements(path: Path = TOPICS_FILE) -> frozenset[str]:
+    """Return the words that, before an arrangement noun, make it another arrangement
+    ("the peace agreement") rather than a reference back (`other_arrangements:`)."""
+    return frozenset(w.lower() for w in read_topics_file(path).get("other_arrangements") or [])
+
+
 _NOT_A_NOUN_PHRASE = frozenset({"a", "an", "any", "the", "some", "all", "every", "no"})
 ANY_GROUP = -1  # a generic noun ("the plan") stands for the last arrangement of any group
 
@@ -108,8 +115,12 @@ def instrument_references(
         group = None
         if found.group(1).split()[0].lower() in _NOT_A_NOUN_PHRASE:
             continue  # "told Kyiv that any deal ...": "that" opens a clause
+        others = load_other_arrangements()
         for position, word in enumerate(_WORD.finditer(found.group(1))):
-            group = _instrument_group(word.group(0).lower(), instruments)
+            lower = word.group(0).lower()
+            if lower in others:
+                break  # "the peace agreement", "no ceasefire deal": another arrangement
+            group = _instrument_group(lower, instruments)
             if group is not None:
                 if group == ANY_GROUP and position > 0:
                     group = None  # "the peace plan" names its own thing

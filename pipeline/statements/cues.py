@@ -91,6 +91,8 @@ class Cues:
     future_auxiliaries: frozenset[str]
     condition_marks: frozenset[str]
     concessive_words: frozenset[str]
+    imagining_verbs: frozenset[str]
+    doubt_adjectives: frozenset[str]
     restricting_words: frozenset[str]
     demanded_marks: frozenset[str]
     demanded_prepositions: frozenset[str]
@@ -224,6 +226,8 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         future_auxiliaries=_words(data["future_auxiliaries"]),
         condition_marks=_words(data["condition_marks"]),
         concessive_words=_words(data["concessive_words"]),
+        imagining_verbs=_words(data["imagining_verbs"]),
+        doubt_adjectives=_words(data["doubt_adjectives"]),
         restricting_words=_words(data["restricting_words"]),
         demanded_marks=_words(data["demanded_marks"]),
         demanded_prepositions=_words(data["demanded_prepositions"]),

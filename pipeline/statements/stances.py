@@ -307,6 +307,33 @@ def _hedged(token: Token, cues: Cues) -> bool:
     )
 
 
+def _doubted(verb: Token, cues: Cues) -> bool:
+    """Say whether an imagining verb depends on an adjective of difficulty ("hard to
+    imagine", "difficult to see")."""
+    if verb.dep_ != "xcomp":
+        return False
+    head = verb.head  # "hard to imagine", or "it was difficult to see" (the copula's)
+    return head.lemma_.lower() in cues.doubt_adjectives or any(
+        c.dep_ == "acomp" and c.lemma_.lower() in cues.doubt_adjectives for c in head.children
+    )
+
+
+def _denial_described(verb: Token, sign: int, cues: Cues) -> bool:
+    """Say whether a relative clause that denies what the path has read so far (`sign`
+    negative) describes a thing that is itself denied ("no deal that does not give Ukraine
+    guarantees", "could not imagine a settlement that did not involve the US"): the two
+    negations cancel, so the reading goes on above it."""
+    if verb.dep_ != "relcl" or sign > 0:
+        return False
+    noun = verb.head
+    governor = noun.head
+    return _is_negated(noun, cues) or (
+        noun.dep_ in ("dobj", "attr", "nsubj")
+        # "could not imagine a deal that ...", "would reject any deal that does not ..."
+        and (_is_negated(governor, cues) or _word_stance(governor, cues) == OPPOSE)
+    )
+
+
 def _leaves_clause(token: Token) -> bool:
     """Say whether moving up from a token leaves its clause ("..., advocating for X")."""
     if token.dep_ not in _CLAUSE_EDGES:
@@ -541,7 +568,10 @@ def stance_on_path(
                 return CONDITIONAL
             sign *= -1
             polar_seen = True
-        if _leaves_clause(token) and polar_seen:
+        if token.lemma_.lower() in cues.imagining_verbs and _doubted(token, cues):
+            # "hard to imagine China as a guarantor": doubt, as "cannot imagine" is.
+            sign, polar_seen = -sign, True
+        if _leaves_clause(token) and polar_seen and not _denial_described(token, sign, cues):
             # A participle or coordinated clause is its own assertion: stop composing.
             break
     if not polar_seen:
