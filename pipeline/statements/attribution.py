@@ -137,8 +137,20 @@ def _subject_tokens(verb: Token, cues: Cues) -> list[Token]:
     for subject in subjects:
         subject = _named_example(subject, cues) or subject
         result.append(subject)
-        result += [c for c in subject.conjuncts if c.i > subject.i]
+        result += [_possessed_name(c) or c for c in subject.conjuncts if c.i > subject.i]
     return result
+
+
+def _possessed_name(conjunct: Token) -> Token | None:
+    """Return the name a possessive conjunct introduces ("Meloni and Poland's Donald Tusk":
+    Tusk, whom the parse may hang elsewhere), or None when it is no possessor."""
+    case = next((c for c in conjunct.children if c.dep_ == "case" and c.i > conjunct.i), None)
+    if case is None:
+        return None
+    end = case.i + 1
+    while end < len(conjunct.doc) and conjunct.doc[end].pos_ == "PROPN":
+        end += 1
+    return conjunct.doc[end - 1] if end > case.i + 1 else None
 
 
 def _hung_on_name(verb: Token) -> bool:

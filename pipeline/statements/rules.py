@@ -225,8 +225,10 @@ _RECAP = re.compile(
 # A wire dateline opening a paragraph ("KYIV, March 3 (Reuters) - ", "MOSCOW — ",
 # "BRUSSELS, Dec. 4, 2025 -"): the place is no subject, so the sentence starts after it.
 _DATELINE = re.compile(
-    r"(?:[A-Z][A-Za-z.'’-]+(?:[ \t]+[A-Z][A-Za-z.'’-]+){0,2},[ \t]+[A-Z][a-z]{2,9}\.?[ \t]+"
-    r"\d{1,2}(?:st|nd|rd|th)?(?:,[ \t]*\d{4})?|[A-Z]{3,}(?:[ \t]+[A-Z]{2,}){0,2})"
+    r"(?:[A-Z][A-Za-z.'’-]+(?:[ \t]+[A-Z][A-Za-z.'’-]+){0,2},[ \t]+(?:[A-Z][a-z]{2,9}\.?[ \t]+"
+    r"\d{1,2}(?:st|nd|rd|th)?(?:,[ \t]*\d{4})?"
+    # "OTTAWA, 5 March 2026 -": the day before the month.
+    r"|\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?(?:[ \t]+\d{4})?)|[A-Z]{3,}(?:[ \t]+[A-Z]{2,}){0,2})"
     r"[ \t]*(?:\([^)\n]{2,40}\))?[ \t]*[-–—:]+[ \t]+(?=\S)"
 )
 

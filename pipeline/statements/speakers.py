@@ -54,6 +54,8 @@ class ArticleContext:
     # Organisations named so far, for "the statement said" (see `issuer`).
     bodies: list[tuple[int, Actor]] = field(default_factory=list)
     new_people: dict[str, Actor] = field(default_factory=dict)
+    # Who spoke or acted, in order, for a later "it" (see `institution_antecedent`).
+    subjects: list[tuple[int, Actor]] = field(default_factory=list)
     recognise: Callable[[Doc], Doc] | None = None
     _quote_starts: list[int] = field(default_factory=list, repr=False)
 
@@ -77,10 +79,22 @@ class ArticleContext:
 
     def remember(self, offset: int, actor: Actor, salient: bool) -> None:
         """Note that a person was mentioned (salient: as a subject or speaker)."""
+        if salient:
+            self.subjects.append((offset, actor))
         if actor.kind == "person":
             self.mentions.append((offset, actor, salient))
         elif actor.kind == "organisation":
             self.bodies.append((offset, actor))
+
+    def institution_antecedent(self, offset: int, reach: int = 300) -> Actor | None:
+        """Return the state or organisation an "it" at `offset` refers to: the last subject
+        that spoke or acted, when it is one and was close ("The United States has said it
+        will back the force, but it has ruled out ...")."""
+        earlier = [(at, actor) for at, actor in self.subjects if at < offset <= at + reach]
+        if not earlier:
+            return None
+        actor = max(earlier, key=lambda m: m[0])[1]
+        return actor if actor.kind in ("state", "organisation") else None
 
     def remember_group(self, offset: int, actors: list[Actor]) -> None:
         """Note people who spoke or acted together ("Macron and Zelensky said")."""
@@ -374,6 +388,48 @@ def _span_text(head: Token) -> str:
     return " ".join(t.text for t in tokens)
 
 
+def _asserts(verb: Token, cues: Cues) -> bool:
+    """Say whether a verb says or takes a position ("it has ruled out", "it will back"),
+    not an expletive's copula ("it is clear that ...")."""
+    lemma = verb.lemma_.lower()
+    return verb.pos_ == "VERB" and (
+        lemma in cues.speech_verbs or lemma in cues.position_verbs or lemma in cues.stance_words
+    )
+
+
+def _governing_institution(pronoun: Token, ctx: ArticleContext) -> Actor | None:
+    """Return the state or organisation that is the subject of the clause governing an
+    "it" ("The United States has said it will ...", "NATO backs X, but it has ruled out
+    Y"): the first subject above the pronoun decides."""
+    for verb in pronoun.head.ancestors:
+        subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.i < pronoun.i), None)
+        if subject is None:
+            continue
+        status, actor, _ = resolve_subject(subject, ctx)
+        if status == ACTOR and actor is not None and actor.kind in ("state", "organisation"):
+            return actor
+        return None
+    return None
+
+
+def _holder_named_after(title: Token, ctx: ArticleContext) -> Actor | None:
+    """Return the registry person a title's "of" phrase ends on: "Deputy Chairman of the
+    Security Council Dmitry Medvedev" (the parse makes the title the subject and the name
+    the end of its object)."""
+    for prep in title.children:
+        if prep.dep_ != "prep" or prep.lower_ != "of":
+            continue
+        for name in prep.children:
+            if name.dep_ != "pobj" or name.pos_ != "PROPN":
+                continue
+            chain = _name_chain(name)
+            for size in (2, 1):  # the name closes the phrase
+                actor = lookup_chain(ctx.registry, chain[-size:], ctx.cues.title_words)
+                if actor is not None and actor.kind == "person":
+                    return actor
+    return None
+
+
 def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None, str]:
     """Resolve a subject token to (status, actor, method)."""
     lower = head.lower_
@@ -382,6 +438,10 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
         sentence_start = absolute(head.sent[0])
         actor = ctx.antecedent(offset, ctx.cues.gendered_pronouns[lower], None, sentence_start)
         return (ACTOR, actor, "pronoun") if actor else (UNRESOLVED, None, "pronoun")
+    if lower == "it" and head.dep_ == "nsubj" and _asserts(head.head, ctx.cues):
+        actor = _governing_institution(head, ctx) or ctx.institution_antecedent(offset)
+        if actor is not None:
+            return ACTOR, actor, "pronoun"
     if lower in ctx.cues.vague_pronouns or head.like_num or head.pos_ == "NUM":
         return UNRESOLVED, None, "vague"
     if _is_media(head, ctx.cues):
@@ -390,6 +450,8 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     actor = lookup_chain(ctx.registry, chain, ctx.cues.title_words) or given_name_person(
         chain, ctx.registry, ctx.cues
     )
+    if actor is None and all(t.lower_ in ctx.cues.title_words for t in chain):
+        actor = _holder_named_after(head, ctx)
     if actor is not None:
         return ACTOR, actor, "name"
     if any(t.pos_ == "PROPN" and not _known_word(t.text, ctx.registry) for t in head.subtree):
