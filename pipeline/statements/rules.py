@@ -228,7 +228,9 @@ _DATELINE = re.compile(
     r"(?:[A-Z][A-Za-z.'’-]+(?:[ \t]+[A-Z][A-Za-z.'’-]+){0,2},[ \t]+(?:[A-Z][a-z]{2,9}\.?[ \t]+"
     r"\d{1,2}(?:st|nd|rd|th)?(?:,[ \t]*\d{4})?"
     # "OTTAWA, 5 March 2026 -": the day before the month.
-    r"|\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?(?:[ \t]+\d{4})?)|[A-Z]{3,}(?:[ \t]+[A-Z]{2,}){0,2})"
+    r"|\d{1,2}[ \t]+[A-Z][a-z]{2,8}\.?(?:[ \t]+\d{4})?)|[A-Z]{3,}(?:[ \t]+[A-Z]{2,}){0,2}"
+    # A newsletter's rubric in capitals ("ROME SAYS NO TO BOOTS: ...").
+    r"|[A-Z][A-Z'’-]+(?:[ \t]+[A-Z][A-Z'’-]*){2,9}(?=:))"
     r"[ \t]*(?:\([^)\n]{2,40}\))?[ \t]*[-–—:]+[ \t]+(?=\S)"
 )
 
@@ -314,6 +316,8 @@ def plan_article(
             touching.append(quote)
         if not touching and not _has_speaker_signal(text[start:end], registry, cues):
             continue  # the author's own words: nobody to attribute them to
+        if not touching and text[start:end].rstrip().endswith("?"):
+            continue  # the author's question ("Would she back an air mission?") asserts nothing
         needed.add(number)
         if touching:
             # The speaker of a quote is named next to it: before, after, or where it ends.

@@ -787,6 +787,10 @@ def remember_people(sentence: Span, ctx: ArticleContext) -> None:
         surname = fold(ent[-1].text)
         if surname not in ctx.new_people:
             ctx.new_people[surname] = _new_person(ent.root, _name_chain(ent.root), ctx)
+        # Also an antecedent for a pronoun later in the same sentence ("Jane Roe, who
+        # leads the group, said ...; otherwise, she argued, ..."), before her own
+        # attribution is noted after the sentence.
+        ctx.remember(absolute(ent[0]), ctx.new_people[surname], ent.root.dep_ == "nsubj")
 
 
 def remember_registry_mentions(text: str, offset: int, ctx: ArticleContext) -> None:
