@@ -91,6 +91,13 @@ class Attribution:
 def _subject_tokens(verb: Token, cues: Cues) -> list[Token]:
     """Return the subject(s) that do the verb: nsubj, a passive agent, or an inherited one."""
     subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if not subjects and verb.lemma_.lower() in cues.citing_verbs:
+        # "X was quoted (by the agency) as saying ...": X speaks; the agent only reports.
+        quoted = [c for c in verb.children if c.dep_ == "nsubjpass"]
+        if quoted and quoted[0].tag_ in ("WP", "WDT") and verb.dep_ == "relcl":
+            quoted = [verb.head]  # "Sybiha, who was quoted as saying"
+        if quoted:
+            subjects = quoted
     if not subjects:
         for child in verb.children:
             if child.dep_ == "agent":

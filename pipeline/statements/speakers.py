@@ -223,7 +223,21 @@ def _name_chain(head: Token) -> list[Token]:
         and (head.doc[start - 1].head.i in {t.i for t in chain})
     ):
         start -= 1
-    return list(head.doc[start : head.i + 1])
+    doc = head.doc
+    while start - 2 >= head.sent.start and _hyphen_joined(doc[start - 1]):
+        start -= 2  # a hyphenated given name: "Jean-Luc Melenchon"
+    return list(doc[start : head.i + 1])
+
+
+def _hyphen_joined(hyphen: Token) -> bool:
+    """Say whether a token is a hyphen joining two parts of one name ("Jean-Luc")."""
+    return (
+        hyphen.text in ("-", "‐")
+        and hyphen.i > 0
+        and not hyphen.whitespace_
+        and not hyphen.nbor(-1).whitespace_
+        and hyphen.nbor(-1).pos_ == "PROPN"
+    )
 
 
 def lookup_chain(
@@ -501,6 +515,12 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
     trailing = _trailing_person(head, ctx)
     if trailing is not None:
         return trailing
+    owner = next((c for c in head.children if c.dep_ == "poss"), None)
+    if head.lemma_.lower() in ctx.cues.document_nouns and owner is not None:
+        # "the G7 ministers' joint statement reaffirmed ...": it speaks for its owner.
+        status, actor, method = resolve_subject(owner, ctx)
+        if status == ACTOR:
+            return status, actor, method
     if head.lemma_.lower() in ctx.cues.document_nouns and any(
         c.dep_ == "det" and c.lower_ in ("the", "its", "their") for c in head.children
     ):
@@ -702,6 +722,8 @@ def _person_name_tokens(chain: list[Token], registry: Registry, cues: Cues) -> l
         first = people[0].i
         while first > chain[0].i and chain[first - chain[0].i - 1].ent_type_ == "PERSON":
             first -= 1
+        while first - 2 >= chain[0].i and _hyphen_joined(chain[first - chain[0].i - 1]):
+            first -= 2  # "Jean-Luc": the recogniser may take only "Luc"
         chain = [t for t in chain if t.i >= first]  # titles NER took in are cut below
         if not any(t.lower_ in cues.title_words for t in chain[:-1]):
             return chain
@@ -828,7 +850,9 @@ def _remember_meetings(
 
 
 # Up to five capitalised words: titles and demonyms before the name are cut off after.
-_NAME = r"([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,4})"
+# A name word may join parts with hyphens, either case: "Jean-Luc", "Kosiniak-Kamysz".
+_NAME_WORD = r"[A-Z][a-z'’]+(?:-[A-Za-z][a-z'’]*)*"
+_NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,4}})"
 _NAME_THEN_VERB = re.compile(rf"\b{_NAME}\s+(\w+)")
 _VERB_THEN_NAME = re.compile(rf"\b(\w+)\s+{_NAME}\b(?!\s+[A-Z])")
 
