@@ -148,6 +148,14 @@ def load_provider_components(path: Path = TOPICS_FILE) -> frozenset[str]:
 
 
 @lru_cache(maxsize=4)
+def load_demanded_topics(path: Path = TOPICS_FILE) -> dict[str, str | None]:
+    """Return the topics a third party fulfils, each with its provider's country
+    (`demanded_topics:`)."""
+    data = read_topics_file(path).get("demanded_topics") or {}
+    return {str(k): (str(v) if v is not None else None) for k, v in data.items()}
+
+
+@lru_cache(maxsize=4)
 def load_framing_topics(path: Path = TOPICS_FILE) -> frozenset[str]:
     """Return the topics whose cue's object is no statement of its own (`framing_topics:`)."""
     return frozenset(read_topics_file(path).get("framing_topics") or [])

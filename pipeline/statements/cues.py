@@ -97,6 +97,7 @@ class Cues:
     demanded_marks: frozenset[str]
     demanded_prepositions: frozenset[str]
     necessary_marks: frozenset[str]
+    dependency_words: frozenset[str]
     alternative_markers: frozenset[str]
     comparison_words: frozenset[str]
     insisting_negations: frozenset[str]
@@ -232,6 +233,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         demanded_marks=_words(data["demanded_marks"]),
         demanded_prepositions=_words(data["demanded_prepositions"]),
         necessary_marks=_words(data["necessary_marks"]),
+        dependency_words=_words(data["dependency_words"]),
         alternative_markers=_words(data["alternative_markers"]),
         comparison_words=_words(data["comparison_words"]),
         insisting_negations=_words(data["insisting_negations"]),

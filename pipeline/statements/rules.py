@@ -51,6 +51,7 @@ from pipeline.statements.bylines import turn_attribution
 from pipeline.statements.candidates import (
     instrument_references,
     load_absorbed_topics,
+    load_demanded_topics,
     load_field_pattern,
     load_framing_topics,
     load_instrument_nouns,
@@ -79,13 +80,16 @@ from pipeline.statements.dates import statement_date
 from pipeline.statements.model import Actor, ArticleText, Statement
 from pipeline.statements.nlp import entity_recogniser
 from pipeline.statements.stances import (
+    CONDITIONAL,
     NEUTRAL,
     OPPOSE,
     SUPPORT,
     compared_only,
+    condition_position,
     dependency_path,
     halted_on,
     left_unclear,
+    own_polarity,
     passed_over,
     stance_of_words,
     stance_on_path,
@@ -450,6 +454,7 @@ class RuleExtractor:
         self.provider_components = load_provider_components()
         self.framing_topics = load_framing_topics()
         self.absorbed_topics = load_absorbed_topics()
+        self.demanded_topics = load_demanded_topics()
         self.requirements = load_topic_requirements()
         # The classifier's stance per clause of the article being read (see _model_stance).
         self._stances: dict[tuple[int, int, int, int], str] = {}
@@ -732,6 +737,44 @@ class RuleExtractor:
             for topic in topics:
                 yield self._model_statement(topic, tokens, sentence, owner, ctx)
 
+    def _conjunct_naming(self, head: Token, topic: str, tokens: list[Token]) -> Token:
+        """Return the coordinated verb of a clause whose own words name the topic ("would
+        not send ground forces but would fund air defence": "fund" for military aid), so
+        the stance is read from that assertion and not from its neighbour's."""
+        inside = {t.i for t in tokens}
+        verbs = [head] + [
+            c
+            for c in head.conjuncts
+            if c.i in inside and c.i > head.i and c.pos_ in ("VERB", "AUX")
+        ]
+        pattern = self.requirements.get(topic) or self.field_words
+        if len(verbs) < 2 or pattern is None:
+            return head
+        counts = []
+        for verb in verbs:
+            # Its own words: its subtree without the conjuncts hung below it.
+            below = {t.i for v in verbs if v.i != verb.i and verb.is_ancestor(v) for t in v.subtree}
+            words = " ".join(t.text for t in verb.subtree if t.i not in below)
+            counts.append((len(pattern.findall(words)), verb))
+        counts.sort(key=lambda c: -c[0])
+        # The one that names it most, when it does so more than any other.
+        return counts[0][1] if counts[0][0] > counts[1][0] else head
+
+    def _demanded(
+        self, topic: str, path: list[Token], owner: Owner, stance: str | None
+    ) -> str | None:
+        """Read a third party's part named as the condition of a speaker's commitment
+        ("troops if the United States provides a backstop", "not without Russia at the
+        table") as what the speaker insists on (`demanded_topics:` in topics.yaml)."""
+        if stance != CONDITIONAL or topic not in self.demanded_topics:
+            return stance
+        if condition_position(path, self.cues) is None:
+            return stance
+        provider = self.demanded_topics[topic]
+        if provider is not None and owner.actor.country == provider:
+            return stance  # the provider's own "not without us" keeps it open
+        return SUPPORT
+
     def _model_stance(self, tokens: list[Token]) -> str:
         """The classifier's stance for a clause, once per clause: several topics of one
         sentence ask for the same reading."""
@@ -764,10 +807,18 @@ class RuleExtractor:
         start = content_head(tokens, stop)
         stance = None
         if start is not None:
+            conjunct = self._conjunct_naming(start, topic, tokens)
+            if conjunct.i != start.i:
+                # "would not send troops but would fund air defence": the conjunct that
+                # names the topic is an assertion of its own.
+                stance = own_polarity(conjunct, self.cues)
+                start = conjunct
+        if start is not None and stance is None:
             path = dependency_path(start, stop)
             if stop is not None and path[-1].i != stop.i:
                 path.append(stop)
             stance = stance_on_path(path, sentence, self.cues)
+            stance = self._demanded(topic, path, owner, stance)
         if stance is None:
             stance = unit.verb_stance
         if stance is None and stop is not None:
@@ -796,6 +847,7 @@ class RuleExtractor:
             path, stance = [token], _bare_answer(stop, self.cues)
         else:
             stance = stance_on_path(path, sentence, self.cues, span)
+            stance = self._demanded(match.topic, path, owner, stance)
         last = _last_cue_token(match, token)
         if last is not None and passed_over(dependency_path(last, stop), self.cues):
             # "send trainers rather than troops": the cue's own last word is passed over.

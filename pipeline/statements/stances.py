@@ -656,6 +656,51 @@ def _demanded_condition(path: list[Token], cues: Cues) -> int | None:
     return None
 
 
+def own_polarity(verb: Token, cues: Cues) -> str | None:
+    """Return the stance a verb's own word takes, turned by its own negation ("would fund":
+    support; "would not fund": oppose), or None when the word takes none."""
+    stance = _word_stance(verb, cues)
+    if stance not in _SIGN:
+        return stance
+    if _is_negated(verb, cues):
+        return OPPOSE if stance == SUPPORT else SUPPORT
+    return stance
+
+
+def condition_position(path: list[Token], cues: Cues) -> int | None:
+    """Return the position on the path of the condition the cue lies in, if any: a verb
+    its if/unless clause opens, "without", or the "on" of "depend on"."""
+    cue = path[0]
+    for word in cue.sent:
+        # ", provided the United States provides a backstop": the parse seldom makes
+        # "provided" a subordinator, but the clause it opens runs on after it.
+        if word.i >= cue.i:
+            break
+        if (
+            word.lower_ in ("provided", "providing")
+            and word.i > 0
+            and word.nbor(-1).text == ","
+            and word.nbor(1).lower_ != "by"
+        ):
+            return 0
+    for position in range(len(path) - 1):  # below the attribution verb
+        token = path[position]
+        if position > 0 and token.lower_ in cues.deprivatives:
+            return position
+        if (
+            token.dep_ == "prep"
+            and token.lower_ in ("on", "upon")
+            and token.head.lemma_.lower() in cues.dependency_words
+        ):
+            return position
+        if any(
+            is_condition_mark(c, cues) or (c.dep_ == "mark" and c.lower_ in cues.necessary_marks)
+            for c in token.children
+        ):
+            return position
+    return None
+
+
 def _denied_below(path: list[Token], position: int, cues: Cues) -> bool:
     """Say whether the demanded condition denies its topic ("only if no NATO troops are
     deployed", "unless membership is ruled out")."""
