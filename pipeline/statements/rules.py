@@ -411,10 +411,11 @@ class RuleExtractor:
     name = "rule-extractor"
     # 0.2.0: the clause classifier reads what the cues miss; clauses split at coordinated
     # subjects; headlines skipped. 0.3.0: transcript turns, bylines and lists, recaps,
-    # datelines; the stance mechanisms of docs/extraction.md. The "+digest" part changes
-    # with any data file or weight, so a reprocess supersedes extractions made with other
-    # vocabularies or weights.
-    version = extractor_version("0.3.0")
+    # datelines; the stance mechanisms of docs/extraction.md. 0.3.1: demanded conditions,
+    # denials that cancel, "it" for a state, quoted-as-saying, documents with an owner.
+    # The "+digest" part changes with any data file or weight, so a reprocess supersedes
+    # extractions made with other vocabularies or weights.
+    version = extractor_version("0.3.1")
 
     def __init__(
         self,
