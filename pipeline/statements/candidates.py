@@ -156,6 +156,12 @@ def load_demanded_topics(path: Path = TOPICS_FILE) -> dict[str, str | None]:
 
 
 @lru_cache(maxsize=4)
+def load_likeness_topics(path: Path = TOPICS_FILE) -> frozenset[str]:
+    """Return the topics that are a likeness, which "similar to" names (`likeness_topics:`)."""
+    return frozenset(read_topics_file(path).get("likeness_topics") or [])
+
+
+@lru_cache(maxsize=4)
 def load_framing_topics(path: Path = TOPICS_FILE) -> frozenset[str]:
     """Return the topics whose cue's object is no statement of its own (`framing_topics:`)."""
     return frozenset(read_topics_file(path).get("framing_topics") or [])

@@ -92,6 +92,7 @@ class Cues:
     condition_marks: frozenset[str]
     concessive_words: frozenset[str]
     imagining_verbs: frozenset[str]
+    likeness_words: frozenset[str]
     doubt_adjectives: frozenset[str]
     restricting_words: frozenset[str]
     demanded_marks: frozenset[str]
@@ -228,6 +229,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         condition_marks=_words(data["condition_marks"]),
         concessive_words=_words(data["concessive_words"]),
         imagining_verbs=_words(data["imagining_verbs"]),
+        likeness_words=_words(data["likeness_words"]),
         doubt_adjectives=_words(data["doubt_adjectives"]),
         restricting_words=_words(data["restricting_words"]),
         demanded_marks=_words(data["demanded_marks"]),

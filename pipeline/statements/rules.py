@@ -55,6 +55,7 @@ from pipeline.statements.candidates import (
     load_field_pattern,
     load_framing_topics,
     load_instrument_nouns,
+    load_likeness_topics,
     load_provider_components,
     load_provider_topics,
     load_speaker_topics,
@@ -456,6 +457,7 @@ class RuleExtractor:
         self.framing_topics = load_framing_topics()
         self.absorbed_topics = load_absorbed_topics()
         self.demanded_topics = load_demanded_topics()
+        self.likeness_topics = load_likeness_topics()
         self.requirements = load_topic_requirements()
         # The classifier's stance per clause of the article being read (see _model_stance).
         self._stances: dict[tuple[int, int, int, int], str] = {}
@@ -670,7 +672,7 @@ class RuleExtractor:
                 m
                 for m, t in cues_in_sentence
                 if _dated_by(t, self.cues)
-                or compared_only(t, self.cues)
+                or compared_only(t, self.cues, likened=m.topic in self.likeness_topics)
                 or left_unclear(t, self.cues)
                 or withheld(t, self.cues)
                 or m in framed

@@ -366,16 +366,19 @@ def passed_over(path: list[Token], cues: Cues) -> bool:
     return False
 
 
-def compared_only(token: Token, cues: Cues) -> bool:
+def compared_only(token: Token, cues: Cues, likened: bool = False) -> bool:
     """Say whether a cue is only a point of comparison ("more effective than NATO
     membership", "different from membership"): below its clause's verb, a comparison word
     governs it, and no alternative marker makes it a rejection. The subject of "is (not) a
-    substitute for X" is only compared too."""
+    substitute for X" is only compared too. With `likened`, a likeness ("protection similar
+    to Article 5") names the thing itself, as for a topic that is a likeness."""
     if token.dep_ in ("nsubj", "nsubjpass", "csubj") and any(
         c.dep_ == "attr" and c.lemma_.lower() in cues.substitute_words for c in token.head.children
     ):
         return True
     while token.head.i != token.i and (token.pos_ not in ("VERB", "AUX") or _gerund_phrase(token)):
+        if likened and token.lower_ in cues.likeness_words:
+            return False
         if token.lower_ in cues.comparison_words and not any(
             c.lower_ in cues.alternative_markers for c in token.children
         ):
