@@ -49,6 +49,7 @@ __all__ = [
     "find_attributions",
     "find_quotes",
     "lookup_chain",
+    "own_clause",
     "remember_people",
     "remember_registry_mentions",
     "remember_subjects",
@@ -140,12 +141,24 @@ def _subject_tokens(verb: Token, cues: Cues) -> list[Token]:
         # '"...," Jane Roe, the minister, posted': a parse that hung the verb on the name as
         # a modifier; the name is who speaks.
         subjects = [verb.head]
+    if len(subjects) == 1 and subjects[0].lower_ == "they":
+        subjects = _governing_group(subjects[0]) or subjects
     result = []
     for subject in subjects:
         subject = _named_example(subject, cues) or subject
         result.append(subject)
         result += [_possessed_name(c) or c for c in subject.conjuncts if c.i > subject.i]
     return result
+
+
+def _governing_group(pronoun: Token) -> list[Token]:
+    """Return the coordinated subject of the clause governing a "they" ("Estonia and
+    Belgium said they were ready": Estonia, whose conjuncts follow), or nothing."""
+    for verb in pronoun.head.ancestors:
+        subject = next((c for c in verb.children if c.dep_ == "nsubj" and c.i < pronoun.i), None)
+        if subject is not None:
+            return [subject] if subject.conjuncts else []
+    return []
 
 
 def _possessed_name(conjunct: Token) -> Token | None:
@@ -679,6 +692,9 @@ def find_attributions(sentence: Span, paragraph: int, ctx: ArticleContext) -> li
         stance = _adjective_position(token, ctx.cues)
         if stance is not None:
             subjects = [c for c in token.head.children if c.dep_ == "nsubj"]
+            if len(subjects) == 1 and subjects[0].lower_ == "they":
+                group = _governing_group(subjects[0])
+                subjects = [*group, *group[0].conjuncts] if group else subjects
             if subjects:
                 units += _units_for_subjects(
                     subjects, token, "adjective", stance, paragraph, sentence, ctx

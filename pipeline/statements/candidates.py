@@ -137,7 +137,29 @@ def instrument_references(
         last = bisect_right(ends, start) - 1  # the group's last naming before this word
         if last >= 0:
             references.append(TopicMatch(topics[last], start, end, weak=True))
+    participation = load_bare_participation()
+    if participation is not None:
+        # "Estonia and Belgium said they were ready to take part.": in what the article
+        # last named, when the verb names nothing of its own.
+        ends, topics = by_group[ANY_GROUP]
+        for found in participation.finditer(text, min(end for end, _, _ in named)):
+            start, end = found.start(1), found.end(1)
+            before = bisect_left(taken_starts, end) - 1
+            last = bisect_right(ends, start) - 1
+            if last >= 0 and not (before >= 0 and taken_ends[before] > start):
+                references.append(TopicMatch(topics[last], start, end, weak=True))
+        references.sort(key=lambda m: m.start)
     return references
+
+
+@lru_cache(maxsize=4)
+def load_bare_participation(path: Path = TOPICS_FILE) -> re.Pattern[str] | None:
+    """Compile the phrases of taking part that name no object (`bare_participation:`); the
+    first group is the verb."""
+    phrases = read_topics_file(path).get("bare_participation") or []
+    if not phrases:
+        return None
+    return re.compile(r"\b(?:" + "|".join(f"(?:{p})" for p in phrases) + ")", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)

@@ -43,6 +43,7 @@ from pipeline.statements.attribution import (
     dash_attributions,
     find_attributions,
     find_quotes,
+    own_clause,
     remember_people,
     remember_registry_mentions,
     remember_subjects,
@@ -1157,6 +1158,15 @@ def find_owners(
     sentence_start = absolute(sentence[0])
     here = [u for u in units.of_sentence(sentence_start) if not u.in_quote and asserts(u, ctx.cues)]
     governing = sorted((u for u in here if u.covers(match.start)), key=lambda u: u.depth)
+    own = [
+        u
+        for u in governing
+        if u.status == ACTOR and u.verb is not None and own_clause(u.verb, ctx.cues)
+    ]
+    if own:
+        # "A ruled X out, while B said they were ready": B's clause, with its own subject
+        # and verb, is B's, though A's verb governs it in the parse.
+        governing = [u for u in governing if u.depth >= own[0].depth]
     for unit in governing:
         if unit.status == MEDIA:
             if unit.cited is not None:
