@@ -55,6 +55,7 @@ from pipeline.statements.candidates import (
     load_demanded_topics,
     load_field_pattern,
     load_framing_topics,
+    load_implied_topics,
     load_instrument_nouns,
     load_likeness_topics,
     load_provider_components,
@@ -459,6 +460,7 @@ class RuleExtractor:
         self.absorbed_topics = load_absorbed_topics()
         self.demanded_topics = load_demanded_topics()
         self.likeness_topics = load_likeness_topics()
+        self.implied_topics = load_implied_topics()
         self.requirements = load_topic_requirements()
         # The classifier's stance per clause of the article being read (see _model_stance).
         self._stances: dict[tuple[int, int, int, int], str] = {}
@@ -694,6 +696,10 @@ class RuleExtractor:
                 for owner in find_owners(match, sentence, units, quote_owners, ctx):
                     statement = self._statement(match, token, sentence, owner, ctx)
                     yield statement
+                    for implied, words in self.implied_topics.get(statement.topic, {}).items():
+                        # Convention 5: American air power named is air protection too.
+                        if words.search(_phrase_text(token)):
+                            yield dataclasses.replace(statement, topic=implied)
                     if statement.topic in self.provider_components:
                         # Convention 5: US air support offered is also the US backstop.
                         giver = provider_country(token, owner.actor, self.registry, self.cues)
@@ -892,6 +898,12 @@ class RuleExtractor:
 
 
 _REVERSED = {SUPPORT: OPPOSE, OPPOSE: SUPPORT}
+
+
+def _phrase_text(token: Token) -> str:
+    """The words of the phrase a cue heads ("American air power and intelligence")."""
+    sentence = token.sent
+    return " ".join(t.text for t in token.subtree if sentence.start <= t.i < sentence.end)
 
 
 def _without_others_clauses(sentence: Span, path: list[Token]) -> list[Token]:
