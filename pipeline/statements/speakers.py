@@ -857,8 +857,8 @@ _NAME_THEN_VERB = re.compile(rf"\b{_NAME}\s+(\w+)")
 _VERB_THEN_NAME = re.compile(rf"\b(\w+)\s+{_NAME}\b(?!\s+[A-Z])")
 
 
-# The description after a name: ", an analyst at a Berlin think tank".
-_DESCRIPTION = re.compile(r",\s+(?:an?|the)\s+([^,.;]{0,60})")
+# The description after a name: ", an analyst at ...", ", head of the Centre for ...".
+_DESCRIPTION = re.compile(r",\s+(?:an?\s+|the\s+|(?=[a-z]))([^,.;]{0,80})")
 
 
 def _is_outlet_name(name: str, cues: Cues) -> bool:
