@@ -776,11 +776,17 @@ class RuleExtractor:
         """Read a third party's part named as the condition of a speaker's commitment
         ("troops if the United States provides a backstop", "not without Russia at the
         table") as what the speaker insists on (`demanded_topics:` in topics.yaml)."""
-        if stance != CONDITIONAL or topic not in self.demanded_topics:
+        if stance != CONDITIONAL:
             return stance
-        if condition_position(path, self.cues) is None:
+        position = condition_position(path, self.cues)
+        if position is None:
             return stance
-        provider = self.demanded_topics[topic]
+        # Any thing is demanded when its absence is refused ("guarantees without America are
+        # not guarantees"); an if-condition demands only a third party's part.
+        deprived = path[position].lower_ in self.cues.deprivatives
+        if topic not in self.demanded_topics and not deprived:
+            return stance
+        provider = self.demanded_topics.get(topic)
         if provider is not None and owner.actor.country == provider:
             return stance  # the provider's own "not without us" keeps it open
         return SUPPORT

@@ -631,7 +631,16 @@ def is_condition_mark(token: Token, cues: Cues) -> bool:
 
 
 def _restricted(token: Token, cues: Cues) -> bool:
-    return token.i > 0 and token.nbor(-1).lower_ in cues.restricting_words
+    """Say whether "only" restricts a subordinator or preposition: right before it, or
+    earlier on the verb it hangs on ("would only be credible if ...", "would only be
+    possible with ...")."""
+    if token.i > 0 and token.nbor(-1).lower_ in cues.restricting_words:
+        return True
+    verb = token.head.head if token.dep_ == "mark" else token.head
+    return any(
+        c.dep_ == "advmod" and c.lower_ in cues.restricting_words and c.i < token.i
+        for c in verb.children
+    )
 
 
 def _demanded_condition(path: list[Token], cues: Cues) -> int | None:
@@ -653,7 +662,9 @@ def _demanded_condition(path: list[Token], cues: Cues) -> int | None:
                 for c in token.children
             )
         if found:
-            if any(t.lemma_.lower() in cues.timing_words for t in token.subtree):
+            # The cue's own phrase ("binding agreements") names the topic, not a time.
+            own = {t.i for t in path[0].subtree}
+            if any(t.lemma_.lower() in cues.timing_words and t.i not in own for t in token.subtree):
                 return None
             return position
     return None
@@ -688,7 +699,7 @@ def condition_position(path: list[Token], cues: Cues) -> int | None:
             return 0
     for position in range(len(path) - 1):  # below the attribution verb
         token = path[position]
-        if position > 0 and token.lower_ in cues.deprivatives:
+        if token.lower_ in cues.deprivatives and (position > 0 or token.dep_ == "prep"):
             return position
         if (
             token.dep_ == "prep"
