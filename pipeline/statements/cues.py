@@ -91,6 +91,7 @@ class Cues:
     future_auxiliaries: frozenset[str]
     condition_marks: frozenset[str]
     concessive_words: frozenset[str]
+    readiness_words: frozenset[str]
     imagining_verbs: frozenset[str]
     likeness_words: frozenset[str]
     doubt_adjectives: frozenset[str]
@@ -228,6 +229,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         future_auxiliaries=_words(data["future_auxiliaries"]),
         condition_marks=_words(data["condition_marks"]),
         concessive_words=_words(data["concessive_words"]),
+        readiness_words=_words(data["readiness_words"]),
         imagining_verbs=_words(data["imagining_verbs"]),
         likeness_words=_words(data["likeness_words"]),
         doubt_adjectives=_words(data["doubt_adjectives"]),

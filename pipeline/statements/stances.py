@@ -44,7 +44,28 @@ def _word_stance(token: Token, cues: Cues) -> str | None:
     lemma = token.lemma_.lower()
     if token.pos_ == "NOUN" and lemma in cues.verb_only_stance_words:
         return None  # "the plan", "blocks": a thing, not a side taken
+    if token.dep_ == "advmod" and token.lower_ in cues.restricting_words:
+        return _diminished(token.head, cues)
     return cues.stance_words.get(lemma) or cues.stance_words.get(token.lower_)
+
+
+def _diminished(verb: Token, cues: Cues) -> str | None:
+    """Read "only" on a verb: a verdict that the thing achieves no more than that ("would
+    only freeze the conflict", "would only give Russia time"), unless a condition or a
+    phrase says what it is restricted to ("could only be answered once ...")."""
+    modals = cues.future_auxiliaries | _HYPOTHETICAL
+    modal = any(c.dep_ == "aux" and c.lower_ in modals for c in verb.children)
+    if verb.pos_ != "VERB" or not modal:
+        return None
+    restricted = any(
+        c.dep_ == "advcl"  # "only ... once a ceasefire holds", however "once" is parsed
+        or (c.dep_ == "prep" and c.lower_ in cues.demanded_prepositions)
+        for c in verb.children
+    )
+    return None if restricted else OPPOSE
+
+
+_HYPOTHETICAL = frozenset({"would", "could", "can", "may", "might"})
 
 
 def _is_negated(token: Token, cues: Cues) -> bool:
@@ -627,7 +648,15 @@ def is_condition_mark(token: Token, cues: Cues) -> bool:
         token.dep_ == "mark"
         and token.lower_ in cues.condition_marks
         and not (token.i > 0 and token.nbor(-1).lower_ in cues.concessive_words)
+        and not _readiness(token, cues)
     )
+
+
+def _readiness(mark: Token, cues: Cues) -> bool:
+    """Say whether an if-clause only states readiness ("troops on the ground if
+    necessary", "if need be"): no condition the speaker sets."""
+    words = {t.lower_ for t in mark.head.subtree if not t.is_punct} - {mark.lower_}
+    return bool(words) and words <= cues.readiness_words
 
 
 def _restricted(token: Token, cues: Cues) -> bool:
