@@ -510,7 +510,7 @@ def stance_on_path(
         return NEUTRAL  # "progress has been made on the guarantees": where things stand
     if any(is_condition_mark(c, cues) for t in path[:-1] for c in t.children):
         return CONDITIONAL  # "if troops are sent, they must ...": backed on a condition
-    sign, polar_seen = 1, False
+    sign, polar_seen, talked = 1, False, False
     if topic_span is not None and any(
         topic_span[0] <= t.idx < topic_span[1]
         and t.lower_ in cues.negators
@@ -579,6 +579,18 @@ def stance_on_path(
             # "had not discussed", "has not talked about": a denial of talks takes no side
             # (negation would read it as opposition); a verdict below it on the path wins.
             return NEUTRAL
+        if (
+            not polar_seen
+            and position > 0
+            and token.pos_ == "VERB"
+            and token.lemma_.lower() in cues.talk_verbs
+            and token.lemma_.lower() != "meet"
+            and (
+                path[position - 1].dep_ == "dobj"
+                or path[position - 1].lower_ in ("on", "about", "over")
+            )
+        ):
+            talked = True  # "we discussed air policing": spoken of, no side taken
         if stance in _SIGN:
             sign *= _SIGN[stance]
             polar_seen = True
@@ -599,7 +611,9 @@ def stance_on_path(
             # A participle or coordinated clause is its own assertion: stop composing.
             break
     if not polar_seen:
-        return None
+        # Talks the speaker reports having had on it (convention 7); to come, they are no
+        # statement at all (`announces_talks`).
+        return NEUTRAL if talked else None
     if sign > 0 and _set_condition(path, on_path, cues):
         return CONDITIONAL  # "ready to send troops if the US provides a backstop"
     if sign < 0 and _refused_without(path, on_path, cues):
