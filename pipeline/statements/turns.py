@@ -19,7 +19,11 @@ from pipeline.statements.cues import Cues
 
 # A label: up to five words before a colon at a paragraph's start ("Q:", "Sybiha:",
 # "Prime Minister Starmer:", "STARMER:"); not a time ("10:30") nor a sentence.
-_LABEL = re.compile(r"(?P<label>[A-Z][\w.'’-]*(?:[ \t]+[\w.'’-]+){0,4}?)[ \t]*:[ \t]+(?=\S)")
+# "Q:", "STARMER:", "Q (ITV News):": the outlet a questioner asks for is no part of the label.
+_LABEL = re.compile(
+    r"(?P<label>[A-Z][\w.'’-]*(?:[ \t]+[\w.'’-]+){0,4}?)[ \t]*"
+    r"(?:\([^()\n]{1,40}\)[ \t]*)?:[ \t]+(?=\S)"
+)
 
 
 # A turn ends like a sentence; a headline of the form "Name: claim" does not.
