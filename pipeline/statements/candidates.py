@@ -178,20 +178,6 @@ def load_demanded_topics(path: Path = TOPICS_FILE) -> dict[str, str | None]:
 
 
 @lru_cache(maxsize=4)
-def load_implied_topics(path: Path = TOPICS_FILE) -> dict[str, dict[str, re.Pattern[str]]]:
-    """Return, per topic, the topics its cue's phrase also states when it holds their words
-    (`implied_topics:`)."""
-    data = read_topics_file(path).get("implied_topics") or {}
-    return {
-        str(topic): {
-            str(implied): re.compile(r"\b(?:" + "|".join(f"(?:{w})" for w in words) + r")\b", re.I)
-            for implied, words in (spec or {}).items()
-        }
-        for topic, spec in data.items()
-    }
-
-
-@lru_cache(maxsize=4)
 def load_likeness_topics(path: Path = TOPICS_FILE) -> frozenset[str]:
     """Return the topics that are a likeness, which "similar to" names (`likeness_topics:`)."""
     return frozenset(read_topics_file(path).get("likeness_topics") or [])

@@ -55,7 +55,6 @@ from pipeline.statements.candidates import (
     load_demanded_topics,
     load_field_pattern,
     load_framing_topics,
-    load_implied_topics,
     load_instrument_nouns,
     load_likeness_topics,
     load_provider_components,
@@ -460,7 +459,6 @@ class RuleExtractor:
         self.absorbed_topics = load_absorbed_topics()
         self.demanded_topics = load_demanded_topics()
         self.likeness_topics = load_likeness_topics()
-        self.implied_topics = load_implied_topics()
         self.requirements = load_topic_requirements()
         # The classifier's stance per clause of the article being read (see _model_stance).
         self._stances: dict[tuple[int, int, int, int], str] = {}
@@ -696,10 +694,6 @@ class RuleExtractor:
                 for owner in find_owners(match, sentence, units, quote_owners, ctx):
                     statement = self._statement(match, token, sentence, owner, ctx)
                     yield statement
-                    for implied, words in self.implied_topics.get(statement.topic, {}).items():
-                        # Convention 5: American air power named is air protection too.
-                        if words.search(_phrase_text(token)):
-                            yield dataclasses.replace(statement, topic=implied)
                     if statement.topic in self.provider_components:
                         # Convention 5: US air support offered is also the US backstop.
                         giver = provider_country(token, owner.actor, self.registry, self.cues)
@@ -781,10 +775,10 @@ class RuleExtractor:
         position = condition_position(path, self.cues)
         if position is None:
             return stance
-        # Any thing is demanded when its absence is refused ("guarantees without America are
-        # not guarantees"); an if-condition demands only a third party's part.
-        deprived = path[position].lower_ in self.cues.deprivatives
-        if topic not in self.demanded_topics and not deprived:
+        # Only a third party's part is demanded so: the seeds' reference reads "will not
+        # accept formal agreements without substantive commitments" as conditional on the
+        # guarantees.
+        if topic not in self.demanded_topics:
             return stance
         provider = self.demanded_topics.get(topic)
         if provider is not None and owner.actor.country == provider:
@@ -904,12 +898,6 @@ class RuleExtractor:
 
 
 _REVERSED = {SUPPORT: OPPOSE, OPPOSE: SUPPORT}
-
-
-def _phrase_text(token: Token) -> str:
-    """The words of the phrase a cue heads ("American air power and intelligence")."""
-    sentence = token.sent
-    return " ".join(t.text for t in token.subtree if sentence.start <= t.i < sentence.end)
 
 
 def _without_others_clauses(sentence: Span, path: list[Token]) -> list[Token]:

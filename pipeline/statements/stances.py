@@ -585,6 +585,9 @@ def stance_on_path(
             and token.pos_ == "VERB"
             and token.lemma_.lower() in cues.talk_verbs
             and token.lemma_.lower() != "meet"
+            # Talks had ("discussed", "have discussed"), not ones that could be held.
+            and token.tag_ in ("VBD", "VBN")
+            and not any(c.dep_ == "aux" and c.lower_ in _HYPOTHETICAL for c in token.children)
             and (
                 path[position - 1].dep_ == "dobj"
                 or path[position - 1].lower_ in ("on", "about", "over")
