@@ -58,3 +58,7 @@ def test_actor_topic_f1_keeps_its_floor(scores):
 
 def test_stance_accuracy_keeps_its_floor(scores):
     assert scores["stance_accuracy"] >= FLOORS["stance_accuracy"], scores
+
+
+def test_full_f1_keeps_its_floor(scores):
+    assert scores["full"]["f1"] >= FLOORS["full_f1"], scores
