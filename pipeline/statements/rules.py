@@ -81,6 +81,7 @@ from pipeline.statements.cues import Cues, load_cues
 from pipeline.statements.dates import statement_date
 from pipeline.statements.model import Actor, ArticleText, Statement
 from pipeline.statements.nlp import entity_recogniser
+from pipeline.statements.speakers import doc_text
 from pipeline.statements.stances import (
     CONDITIONAL,
     NEUTRAL,
@@ -546,6 +547,7 @@ class RuleExtractor:
         )
         for doc, (number, index, start) in parsed:
             doc.user_data["offset"] = start
+            doc.user_data["text"] = doc.text
             plans[number].docs.setdefault(index, []).append(doc)
 
     def _statements(self, plan: ArticlePlan) -> list[Statement]:
@@ -589,7 +591,7 @@ class RuleExtractor:
         if self.topic_source != "model":
             for doc in docs:
                 start = doc.user_data["offset"]
-                end = start + len(doc.text)
+                end = start + len(doc_text(doc))
                 cues_here = [m for m in plan.topics if start <= m.start < end]
                 statements = self._paragraph_statements(doc, cues_here, index, quote_owners, ctx)
                 for statement in statements:
@@ -801,7 +803,7 @@ class RuleExtractor:
     @staticmethod
     def _has_words(tokens: list[Token], pattern: re.Pattern[str]) -> bool:
         first, last = tokens[0], tokens[-1]
-        text = first.doc.text[first.idx : last.idx + len(last.text)]
+        text = doc_text(first.doc)[first.idx : last.idx + len(last.text)]
         return pattern.search(text) is not None
 
     def _model_statement(

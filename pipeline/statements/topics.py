@@ -124,23 +124,35 @@ def load_topic_lexicon(path: Path = TOPICS_FILE) -> TopicLexicon:
 def _starts(patterns: list[str]) -> re.Pattern[str]:
     """Compile a scan for every position where one of the patterns matches.
 
-    When the characters the patterns can start with are known, the scan steps over the
-    text with that character class (which the regex engine searches for quickly) and only
-    then tries the patterns, in a lookahead inside a one-character lookbehind; else it tries
-    every pattern at every position.
+    When the characters the patterns can start with are known, the patterns are grouped by
+    first character and each group is tried only where its character stands (the regex
+    engine tests a character class quickly, where trying every pattern at every letter of
+    the class cost about 8% of the extractor's time); when every pattern opens on a word
+    boundary, so does the scan. Else it tries every pattern at every position.
     """
     alternatives = "|".join(f"(?:{p})" for p in patterns)
-    firsts: set[str] = set()
+    by_first: dict[str, list[str]] = {}
     for pattern in patterns:
-        found = _first_chars(_parse(pattern))
-        if found is None:
+        parsed = _parse(pattern)
+        found = _first_chars(parsed)
+        if not found:
             return re.compile(f"(?={alternatives})", re.IGNORECASE)
-        firsts |= found
-    if not firsts:
-        return re.compile(f"(?={alternatives})", re.IGNORECASE)
-    # IGNORECASE makes the class match every case variant of these characters too.
-    first = "[" + "".join(re.escape(c) for c in sorted(firsts)) + "]"
-    return re.compile(f"{first}(?<=(?={alternatives}).)", re.IGNORECASE)
+        # IGNORECASE makes a class match every case variant of its characters.
+        for char in {c.lower() if len(c.lower()) == 1 else c for c in found}:
+            by_first.setdefault(char, []).append(pattern)
+    groups = "|".join(
+        f"(?=[{re.escape(char)}])(?:{'|'.join(f'(?:{p})' for p in group)})"
+        for char, group in sorted(by_first.items())
+    )
+    boundary = r"\b" if all(_opens_on_boundary(_parse(p)) for p in patterns) else ""
+    return re.compile(f"{boundary}(?={groups})", re.IGNORECASE)
+
+
+def _opens_on_boundary(items: list | None) -> bool:
+    """Say whether a parsed pattern starts with a word-boundary test (`\\b`)."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    return bool(items) and items[0][0] is c.AT and items[0][1] is c.AT_BOUNDARY
 
 
 def _parse(pattern: str) -> list | None:

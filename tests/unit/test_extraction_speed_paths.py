@@ -158,3 +158,22 @@ def test_topic_start_scan_finds_what_a_full_scan_finds():
         assert find_topics(text, lexicon) == expected
         found += len(expected)
     assert found > 20
+
+
+def test_start_scan_matches_a_plain_scan_whatever_the_patterns_open_on():
+    import re
+
+    from pipeline.statements.topics import _starts
+
+    text = "Troops, the tro-op plan; 'quoted' Security pacts and retroops in Kyiv. SECURITY!"
+    shapes = [
+        [r"\btroops", r"\bsecurity\s+pacts?", r"\bKyiv"],  # all open on a word boundary
+        [r"\btroops", r"troops", r"(?-i:S)ecurity"],  # one does not: no boundary in the scan
+        [r"\btroops", r"'\w+'", r"\w+ plan"],  # a class the scan cannot list: every position
+    ]
+    for patterns in shapes:
+        plain = sorted(
+            {m.start() for p in patterns for m in re.finditer(f"(?={p})", text, re.IGNORECASE)}
+        )
+        assert [m.start() for m in _starts(patterns).finditer(text)] == plain
+        assert plain  # the shapes do match somewhere

@@ -41,3 +41,33 @@ def test_the_backend_changes_the_speed_not_the_parse():
             (t.tag_, t.dep_, t.head.i, t.lemma_) for t in right
         ]
         assert [(e.text, e.label_) for e in left.ents] == [(e.text, e.label_) for e in right.ents]
+
+
+def test_the_cached_lemmatizer_gives_spacy_s_lemmas_twice_over():
+    from pipeline.statements.nlp import CachedLemmatizer
+
+    nlp = load_nlp()
+    assert nlp.pipe_names[-1] == "lemmatizer"  # the same name, in the same place
+    cached = nlp.get_pipe("lemmatizer")
+    assert isinstance(cached, CachedLemmatizer)
+    spacy_lemmatizer = cached.lemmatizer
+    # Each sentence twice: the second time every lemma comes from the cache.
+    texts = SENTENCES + SENTENCES + ["Leaders were meeting; ministers had met and are meeting."]
+    with nlp.select_pipes(disable=["lemmatizer"]):
+        ours, theirs = list(nlp.pipe(texts)), list(nlp.pipe(texts))
+    for doc in ours:
+        cached(doc)
+    for doc in theirs:
+        spacy_lemmatizer(doc)
+    assert [[t.lemma_ for t in d] for d in ours] == [[t.lemma_ for t in d] for d in theirs]
+    assert {"be", "meet", "minister", "say", "have"} <= {t.lemma_ for d in ours for t in d}
+    assert cached.lemmas  # it remembered them
+
+
+def test_a_semicolon_before_a_subject_starts_a_sentence():
+    nlp = load_nlp()
+    doc = nlp("Spain and Italy have ruled out troops; Estonia is ready; and so on; the end.")
+    starts = [s[0].text for s in doc.sents]
+    assert starts[:2] == ["Spain", "Estonia"]
+    assert "the" in starts
+    assert "and" not in starts  # "; and so on" opens on no subject of its own
