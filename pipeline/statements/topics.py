@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,6 +39,9 @@ class TopicLexicon:
     opposite: dict[str, tuple[re.Pattern[str], ...]]
     # Every position where some cue (strong or weak) starts: one scan instead of one per cue.
     starts: re.Pattern[str] | None = None
+    # The (case-folded) characters each cue pattern can start with, where they are known:
+    # at a start position only the cues that can start with its character are tried.
+    first_chars: dict[re.Pattern[str], frozenset[str]] = field(default_factory=dict)
 
 
 # `{actors:US}` in a cue stands for every name of an actor of that country in actors.yaml.
@@ -116,8 +119,21 @@ def load_topic_lexicon(path: Path = TOPICS_FILE) -> TopicLexicon:
         for patterns in table.values()
         for p in patterns
     ]
+    first_chars = {}
+    for table in (cues, weak, opposite):
+        for patterns in table.values():
+            for pattern in patterns:
+                found = _first_chars(_parse(pattern.pattern))
+                if found and all(len(c.casefold()) == 1 for c in found):
+                    first_chars[pattern] = frozenset(c.casefold() for c in found)
     return TopicLexicon(
-        _alternation(data["article_gate"]), cues, weak, exclude, opposite, _starts(every)
+        _alternation(data["article_gate"]),
+        cues,
+        weak,
+        exclude,
+        opposite,
+        _starts(every),
+        first_chars,
     )
 
 
@@ -246,13 +262,23 @@ def find_topics(
     starts = None
     if lexicon.starts is not None:
         starts = [m.start() for m in lexicon.starts.finditer(text)]
+    # The start positions by their character, so a cue is tried only where it can start.
+    by_char: dict[str, list[int]] = {}
+    for start in starts or ():
+        by_char.setdefault(text[start].casefold(), []).append(start)
+    # A character that folds to several ("ß" to "ss") is tried by every cue.
+    anywhere = [start for char, at in by_char.items() if len(char) > 1 for start in at]
     tables = ((False, False, lexicon.cues), (True, False, lexicon.weak))
     for weak, opposite, table in (*tables, (False, True, lexicon.opposite)):
         for topic, patterns in table.items():
             for pattern in patterns:
+                chars = lexicon.first_chars.get(pattern)
+                where = starts
+                if starts is not None and chars is not None:
+                    where = sorted([*anywhere, *(s for c in chars for s in by_char.get(c, ()))])
                 found += [
                     TopicMatch(topic, m.start(), m.end(), weak, opposite)
-                    for m in _matches(pattern, text, starts)
+                    for m in _matches(pattern, text, where)
                 ]
     excluded = {
         topic: _Spans([(m.start(), m.end()) for m in pattern.finditer(text)])
