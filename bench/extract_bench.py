@@ -1,7 +1,7 @@
 """Benchmark the statement extractor against a full spaCy parse, on real articles.
 
 Run: .venv/bin/python bench/extract_bench.py [--words W | --articles N] [--workers K]
-    [--docs DIR] [--json PATH]
+    [--docs DIR] [--json PATH] [--rounds R]
 
 The corpus is the development articles (`../shared/eval/dev/docs/*.txt`, dates from its
 `manifest.jsonl`), or the seeds (`seeds/*.txt`) when that folder is absent - the output
@@ -28,9 +28,12 @@ starts. Per run: wall seconds, CPU seconds (user + system of the process and of 
 reaped children, from os.times), words per CPU-second and peak memory (VmHWM, see
 bench/memory.py; for the pool, this process's plus each worker's, read before the pool
 closes - forked pages shared with the parent are counted more than once, an upper bound).
-Then the ratios full parse / extractor, wall and CPU. Repeating the articles warms the
-extractor's small per-sentence caches and spaCy's tokenizer cache on both sides alike;
-the 1-process extractor's first pass over the distinct articles is shown apart.
+Then the ratios full parse / extractor, wall and CPU. With --rounds R, the four runs are
+repeated R times in turn; the table shows each mode's median run, and the ratios of each
+round (runs one after the other) are listed too: on a shared machine whose speed drifts
+by 10-15% from one minute to the next, one round decides little. Repeating the articles
+warms the extractor's small per-sentence caches and spaCy's tokenizer cache on both sides
+alike; the 1-process extractor's first pass over the distinct articles is shown apart.
 
 --json writes flat figures for `python -m bench`: extract_docs_per_s, extract_peak_mb,
 extract_cpu_s_per_article and extract_workers (the pooled run, as before), and every
@@ -369,6 +372,34 @@ def report(
     return lines, figures
 
 
+def median_runs(rounds: list[dict[str, dict]]) -> dict[str, dict]:
+    """Each mode's run of median wall time over the rounds (the lower middle of an even
+    count), so one slow moment of a shared machine does not decide a figure."""
+    return {
+        mode: sorted((r[mode] for r in rounds), key=lambda run: run["wall_s"])[
+            (len(rounds) - 1) // 2
+        ]
+        for mode in rounds[0]
+    }
+
+
+def round_lines(rounds: list[dict[str, dict]], figures: dict[str, object]) -> list[str]:
+    """The full-parse ratios of each round, whose runs ran one after the other: the
+    side-by-side figures on a machine whose speed drifts. Adds them to `figures`."""
+    lines = [f"{len(rounds)} rounds, every mode once a round; the table shows each mode's median"]
+    for key, mode, label in (
+        ("extract_full_parse_speedup_rounds", "serial", "1 process"),
+        ("extract_full_parse_speedup_pooled_rounds", "pooled", "pooled"),
+    ):
+        if mode not in rounds[0] or "full" not in rounds[0]:
+            continue
+        ratios = [round(ratio(r["full"]["wall_s"], r[mode]["wall_s"]), 2) for r in rounds]
+        figures[key] = ratios
+        shown = ", ".join(f"{value:.2f}x" for value in ratios)
+        lines.append(f"full parse / extractor, wall, round by round ({label}): {shown}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -378,6 +409,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="pool size (default: statement_workers)")
     parser.add_argument("--docs", type=Path, help="folder of *.txt articles (default: dev)")
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run every mode this many times, alternating; report each mode's median run",
+    )
     parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -404,15 +441,21 @@ def main(argv: list[str] | None = None) -> int:
         modes.remove("pooled")
     if workers <= 1:
         print("one core (or --workers 1): no pooled run; the 1-process run stands for it")
-    runs: dict[str, dict] = {}
+    rounds: list[dict[str, dict]] = []
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
-    for mode in modes:
-        print(f"running: {LABELS[mode]} ...", flush=True)
-        runs[mode] = run_child(mode, args, workers)
-        if runs[mode]["words"] != corpus.words:
-            raise SystemExit(f"{mode}: a different corpus ({runs[mode]['words']} words)")
-    lines, figures = report(runs, corpus, workers)
+    for number in range(1, args.rounds + 1):
+        runs: dict[str, dict] = {}
+        for mode in modes:
+            label = f"round {number} of {args.rounds}: " if args.rounds > 1 else ""
+            print(f"running: {label}{LABELS[mode]} ...", flush=True)
+            runs[mode] = run_child(mode, args, workers)
+            if runs[mode]["words"] != corpus.words:
+                raise SystemExit(f"{mode}: a different corpus ({runs[mode]['words']} words)")
+        rounds.append(runs)
+    lines, figures = report(median_runs(rounds), corpus, workers)
+    if len(rounds) > 1:
+        lines += round_lines(rounds, figures)
     print()
     print("\n".join(lines))
     print(

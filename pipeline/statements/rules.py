@@ -28,7 +28,7 @@ from itertools import islice
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from pipeline.processes import may_fork_workers
+from pipeline.processes import keep_freed_memory, may_fork_workers
 from pipeline.statements.actors import Registry, load_registry, plain
 from pipeline.statements.attribution import (
     ACTOR,
@@ -951,6 +951,7 @@ _WORKER: RuleExtractor | None = None
 def _init_worker(extractor: RuleExtractor) -> None:
     """Keep the (forked) extractor of a pool process; it extracts in-process."""
     global _WORKER
+    keep_freed_memory()
     _WORKER = extractor
     _WORKER.workers = 1
     _WORKER._pool = None

@@ -105,3 +105,28 @@ def test_report_gives_the_like_for_like_ratio_against_a_full_parse_on_the_same_b
     assert figures["extract_same_ops_speedup_pooled"] == 7.0
     assert figures["extract_full_parse_same_ops_wall_s"] == 7.0
     assert any(line.startswith("full parse on the extractor's BLAS") for line in lines)
+
+
+def test_rounds_report_each_mode_s_median_run_and_each_round_s_ratios(docs):
+    from bench.extract_bench import median_runs, round_lines
+
+    corpus = build_corpus("dev", docs, words=100, articles=None)
+    walls = [(2.0, 1.0, 9.0), (3.0, 1.6, 12.0), (2.4, 1.2, 10.8)]  # serial, pooled, full
+    rounds = [
+        {
+            "serial": _run("serial", wall=s, cpu=s, peak=300),
+            "pooled": _run("pooled", wall=p, cpu=2 * p, peak=600, processes=3),
+            "full": _run("full", wall=f, cpu=f, peak=500),
+        }
+        for s, p, f in walls
+    ]
+    medians = median_runs(rounds)
+    assert [medians[m]["wall_s"] for m in ("serial", "pooled", "full")] == [2.4, 1.2, 10.8]
+    lines, figures = report(medians, corpus, workers=2)
+    lines += round_lines(rounds, figures)
+    assert figures["extract_full_parse_speedup_pooled"] == 9.0  # 10.8 / 1.2, the medians
+    assert figures["extract_full_parse_speedup_pooled_rounds"] == [9.0, 7.5, 9.0]
+    assert figures["extract_full_parse_speedup_rounds"] == [4.5, 4.0, 4.5]
+    assert "full parse / extractor, wall, round by round (pooled): 9.00x, 7.50x, 9.00x" in lines
+    # Two rounds: the lower of the two, not an average.
+    assert median_runs(rounds[:2])["pooled"]["wall_s"] == 1.0
