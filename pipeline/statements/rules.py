@@ -416,9 +416,11 @@ class RuleExtractor:
     # subjects; headlines skipped. 0.3.0: transcript turns, bylines and lists, recaps,
     # datelines; the stance mechanisms of docs/extraction.md. 0.3.1: demanded conditions,
     # denials that cancel, "it" for a state, quoted-as-saying, documents with an owner.
+    # 0.3.2: titled names opening a sentence as antecedents, no speaker after a
+    # preposition, conditions hung on a refusal's infinitive.
     # The "+digest" part changes with any data file or weight, so a reprocess supersedes
     # extractions made with other vocabularies or weights.
-    version = extractor_version("0.3.1")
+    version = extractor_version("0.3.2")
 
     def __init__(
         self,

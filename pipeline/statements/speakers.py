@@ -866,6 +866,13 @@ _NAME_THEN_VERB = re.compile(rf"\b{_NAME}\s+(\w+)")
 _VERB_THEN_NAME = re.compile(rf"\b(\w+)\s+{_NAME}\b(?!\s+[A-Z])")
 
 
+# A name after a lower-case title at the start of a sentence, up to three capitalised words
+# before the title ("Reform UK leader Jane Roe, whose party ..."), then a comma or a verb.
+_ROLE_THEN_NAME = re.compile(
+    rf"(?:^|(?<=[.!?]\s))((?:[A-Z][\w.’'-]*\s+){{0,3}}[a-z]+)\s+{_NAME}(?=,|\s+[a-z])"
+)
+_POSSESSIVE = re.compile(r"['’]s$")
+
 # The description after a name: ", an analyst at ...", ", head of the Centre for ...".
 _DESCRIPTION = re.compile(r",\s+(?:an?\s+|the\s+|(?=[a-z]))([^,.;]{0,80})")
 
@@ -880,12 +887,26 @@ def _named_speakers(text: str, ctx: ArticleContext) -> Iterator[tuple[int, Actor
     and a speech verb ("Jane Roe said", "..., said Jane Roe"), or with their title as the
     subject of any verb ("Foreign Minister Jane Roe struck a different note"), each made
     (or found again) as the article's."""
-    found = [(m.start(1), m.group(1), m.group(2)) for m in _NAME_THEN_VERB.finditer(text)]
-    found += [(m.start(2), m.group(2), m.group(1)) for m in _VERB_THEN_NAME.finditer(text)]
-    for start, name_text, verb in sorted(found):
+    # (start, name, the word after or before it, whether the name is a sentence's subject)
+    found = [(m.start(1), m.group(1), m.group(2), True) for m in _NAME_THEN_VERB.finditer(text)]
+    found += [(m.start(2), m.group(2), m.group(1), False) for m in _VERB_THEN_NAME.finditer(text)]
+    found += [(m.start(2), m.group(2), "", True) for m in _ROLE_THEN_NAME.finditer(text)]
+    for start, name_text, verb, subject in sorted(found):
         words = name_text.split()
+        if any(_POSSESSIVE.search(w) for w in words[:-1]):
+            continue  # "Prime Minister's Questions": a possessive ends a name
         titled = len(words) > 2 and fold(words[-3]) in ctx.cues.title_words
-        if not ctx.cues.speech_forms.fullmatch(verb) and not (titled and verb.islower()):
+        # Opening a sentence after its title ("Reform UK leader Jane Roe, whose party ...,
+        # went further."): a subject, whatever follows.
+        opening = not verb and fold(text[:start].split()[-1]) in ctx.cues.title_words
+        # A title makes a name a person; only as a subject ("Foreign Minister Jane Roe
+        # struck a different note") is that person speaking ("during Prime Minister's
+        # Questions" names nobody who speaks).
+        if not (
+            ctx.cues.speech_forms.fullmatch(verb)
+            or (subject and titled and verb.islower())
+            or opening
+        ):
             continue
         if fold(words[0]) in ctx.cues.name_articles or _is_outlet_name(name_text, ctx.cues):
             continue  # "The Sunday Herald said", "Die Zeit wrote": a newspaper

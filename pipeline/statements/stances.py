@@ -637,10 +637,20 @@ def _refused_without(path: list[Token], on_path: set[int], cues: Cues) -> bool:
                 and c.i not in on_path
                 and any(m.dep_ == "mark" and m.lower_ in cues.necessary_marks for m in c.children)
             )
-            for c in token.children
+            for c in _with_infinitive_children(token, on_path)
         )
         for token in path
     )
+
+
+def _with_infinitive_children(token: Token, on_path: set[int]) -> list[Token]:
+    """A verb's children and those of the infinitive it governs off the path: the parse may
+    hang a condition on either ("will not ask soldiers to go there unless ...")."""
+    children = list(token.children)
+    for child in token.children:
+        if child.dep_ == "xcomp" and child.i not in on_path:
+            children += child.children
+    return children
 
 
 def _set_condition(path: list[Token], on_path: set[int], cues: Cues) -> bool:
@@ -648,7 +658,7 @@ def _set_condition(path: list[Token], on_path: set[int], cues: Cues) -> bool:
     names ("ready to take part if the United States provides a backstop"); a ceasefire or
     peace only times it (convention 6: a force for after a ceasefire is not conditional)."""
     for token in path[1:]:
-        for clause in token.children:
+        for clause in _with_infinitive_children(token, on_path):
             if clause.dep_ != "advcl" or clause.i in on_path:
                 continue
             if not any(is_condition_mark(m, cues) for m in clause.children):
