@@ -87,6 +87,7 @@ class Cues:
     holder_pattern: re.Pattern[str]
     holder_nouns: dict[str, str]
     talk_verbs: frozenset[str]
+    copulas: frozenset[str]
     intention_verbs: frozenset[str]
     future_auxiliaries: frozenset[str]
     condition_marks: frozenset[str]
@@ -225,6 +226,7 @@ def load_cues(path: Path = DATA_DIR / "cues.yaml") -> Cues:
         holder_nouns=_word_map(data["holder_nouns"]),
         holder_pattern=_holder_pattern(data["holder_nouns"], data["holder_example_markers"]),
         talk_verbs=_words(data["talk_verbs"]),
+        copulas=_words(data["copulas"]),
         intention_verbs=_words(data["intention_verbs"]),
         future_auxiliaries=_words(data["future_auxiliaries"]),
         condition_marks=_words(data["condition_marks"]),

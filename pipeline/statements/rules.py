@@ -404,6 +404,25 @@ def _cue_token(doc: Doc, start: int, end: int) -> Token | None:
     return heads[0] if heads else tokens[-1]
 
 
+def _names_by_copula(token: Token, cues: Cues) -> bool:
+    """Say whether a cue is one side of "is" or "remains" whose other side is a noun phrase
+    of its own ("the first guarantee is our own army", "the army remains the best
+    guarantee"): it names the other side, not a position on itself."""
+    cue = token
+    while cue.dep_ in ("compound", "amod") and cue.head.i != cue.i:
+        cue = cue.head
+    verb = cue.head
+    if cue.dep_ not in ("nsubj", "attr") or verb.lemma_.lower() not in cues.copulas:
+        return False
+    other = "attr" if cue.dep_ == "nsubj" else "nsubj"
+    # Not a pro-form ("the only guarantees we accept are ones the P5 give"): that restates
+    # the guarantees themselves.
+    return any(
+        c.dep_ == other and c.pos_ in ("NOUN", "PROPN") and c.lemma_.lower() != "one"
+        for c in verb.children
+    )
+
+
 def _sentence_of(token: Token) -> Span:
     return token.sent
 
@@ -470,6 +489,9 @@ class RuleExtractor:
         # Sentences whose guarantees-as-a-whole cue heads a clause of its own, coordinated
         # with the components' clauses (evidence starts), per article.
         self._separate_general: set[int] = set()
+        # Sentences that equate the guarantees with something ("the first guarantee is our
+        # own army"), per article.
+        self._copular_general: set[int] = set()
         self.registry = registry or load_registry()
         self.cues = cues or load_cues()
         self.lexicon = lexicon or load_topic_lexicon()
@@ -567,6 +589,7 @@ class RuleExtractor:
         self._stances = {}
         self._dated = []
         self._separate_general = set()
+        self._copular_general = set()
         units = self._attributions(plan, ctx)
         quote_owners = assign_quote_speakers(ctx.quotes, units, plan.paragraphs, text)
         paragraph_starts = [start for start, _ in plan.paragraphs]
@@ -626,6 +649,18 @@ class RuleExtractor:
                     continue
                 key = (statement.actor.actor_id, statement.topic, statement.start)
                 found.setdefault(key, statement)
+        if self._copular_general:
+            statements = list(found.values())
+            named = {(s.actor.actor_id, s.start) for s in statements if s.topic != GENERAL}
+            found = {
+                key: s
+                for key, s in found.items()
+                if not (
+                    s.topic == GENERAL
+                    and s.start in self._copular_general
+                    and (s.actor.actor_id, s.start) in named
+                )
+            }
         statements = speaker_topics(list(found.values()), self.speaker_topics)
         statements = settle_stances(own_troops_refusals(statements))
         return sorted(statements, key=lambda s: (s.start, s.actor.actor_id, s.topic))
@@ -694,6 +729,10 @@ class RuleExtractor:
             if _general_in_own_clause(kept):
                 # "Russia opposes the guarantees and will not allow troops": two assertions.
                 self._separate_general.add(evidence_bounds(sentence, ctx.text)[0])
+            if any(m.topic == GENERAL and _names_by_copula(t, self.cues) for m, t in kept):
+                # "The best guarantee is a strong Ukrainian army": the guarantees only name
+                # what the other side of "is" says (convention 4), whichever reader finds it.
+                self._copular_general.add(evidence_bounds(sentence, ctx.text)[0])
             for match, token in kept:
                 for owner in find_owners(match, sentence, units, quote_owners, ctx):
                     statement = self._statement(match, token, sentence, owner, ctx)
