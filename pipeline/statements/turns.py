@@ -90,7 +90,11 @@ def find_turns(
 
 # Who wrote or issued the whole text: an op-ed's byline ("By Radoslaw Sikorski, Foreign
 # Minister of Poland") or a statement's title ("Joint Statement by the G7 Leaders on ...").
-_BYLINE = re.compile(r"By\s+(?P<who>[^,\n]{3,60}?)\s*(?:,[^\n]{0,160})?\s*$", re.IGNORECASE)
+_BYLINE = re.compile(
+    r"By\s+(?P<who>[^,\n]{3,60}?)\s*(?:,(?P<office>[^\n]{0,160}))?\s*$", re.IGNORECASE
+)
+# A name a byline gives: two to four capitalised words.
+_BYLINE_NAME = re.compile(r"[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}")
 _ISSUED = re.compile(
     r"(?:Joint\s+)?(?:Statement|Declaration|Communiqu[eé]|Remarks|Op-ed)\s+(?:by|of|from)\s+"
     r"(?P<who>[^\n]{2,80}?)(?:\s+(?:on|following|after|at|regarding|about)\s+[^\n]*)?[.:]?\s*$",
@@ -98,6 +102,20 @@ _ISSUED = re.compile(
 )
 # How many opening paragraphs may hold the byline or the title.
 _AUTHOR_REACH = 3
+
+
+def _office_holder(who: str, office: str | None, cues: Cues) -> str | None:
+    """The name of a byline's author outside the registry whose description is a public
+    office ("By Jane Roe, Minister for Foreign Affairs of Finland"): an office holder writes
+    the whole text (convention 8 counts them). Journalists' and analysts' bylines ("By Jane
+    Roe, Senior Correspondent", "By Jane Roe, Reuters") name none."""
+    name = who.strip(" .")
+    if not office or not _BYLINE_NAME.fullmatch(name):
+        return None
+    words = {fold(w) for w in re.findall(r"[\w'’-]+", office)}
+    if not words & cues.title_words or words & cues.commentator_roles:
+        return None
+    return name
 
 
 def _author_actor(who: str, registry: Registry, cues: Cues) -> str | None:
@@ -130,6 +148,8 @@ def find_author_turns(
         if match is None:
             continue
         author = _author_actor(match.group("who"), registry, cues)
+        if author is None and match.re is _BYLINE:
+            author = _office_holder(match.group("who"), match.group("office"), cues)
         if author is None:
             continue
         return [Turn(s, e, author, False) for s, e in paragraphs[number + 1 :] if e > s]
