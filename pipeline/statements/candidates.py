@@ -59,8 +59,9 @@ _REFERENCE = re.compile(
 
 
 # A preposition after the noun that opens its own content ("the framework for these
-# guarantees"): with a cue soon after, the noun names that, not an earlier arrangement.
-_OWN_COMPLEMENT = re.compile(r"\s+(?:for|of|on|over|that|to)\s", re.IGNORECASE)
+# guarantees"): with a cue soon after, the noun names that, not an earlier arrangement. A
+# quote may close after the noun ('has "no plans" to send troops').
+_OWN_COMPLEMENT = re.compile(r"[\"”’']?\s+(?:for|of|on|over|that|to)\s", re.IGNORECASE)
 _COMPLEMENT_REACH = 60
 
 
