@@ -242,13 +242,17 @@ def _ranges(tokens: list[Token]) -> list[tuple[int, int]]:
 
 
 def _particle_stance(verb: Token, cues: Cues) -> tuple[bool, str | None]:
-    """Return (found, stance) for a verb + particle pair such as "rule out" or "call for"."""
+    """Return (found, stance) for a verb + particle pair such as "rule out" or "call for"; a
+    pair that takes a stance wins over one that takes none ("spoke out against": against)."""
+    found = False
     for child in verb.children:
         if child.dep_ in ("prt", "prep"):
             key = f"{verb.lemma_.lower()} {child.lower_}"
             if key in cues.particle_stances:
-                return True, cues.particle_stances[key]
-    return False, None
+                if cues.particle_stances[key] is not None:
+                    return True, cues.particle_stances[key]
+                found = True
+    return found, None
 
 
 def _attribution_verb(token: Token, cues: Cues) -> tuple[str, str | None] | None:
