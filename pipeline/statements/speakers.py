@@ -149,6 +149,16 @@ class ArticleContext:
                 return found
         return self._pick(candidates, gender, role, offset if gender else None)
 
+    def first_holder(self, offset: int, role: str) -> Actor | None:
+        """The first person the text named before `offset` who holds `role` ("The
+        President" of a readout is its issuer, whom it names first)."""
+        for at, actor, _ in sorted(self.mentions, key=lambda m: m[0]):
+            if at >= offset:
+                break
+            if self.in_quote(at) is None and self._fits(actor, None, role):
+                return actor
+        return None
+
     def _pick(
         self,
         candidates: list[tuple[int, Actor, bool]],
@@ -579,7 +589,17 @@ def resolve_subject(head: Token, ctx: ArticleContext) -> tuple[str, Actor | None
             ),
             None,
         )
-        actor = ctx.antecedent(offset, None, role, country=nation)
+        if (
+            nation is None
+            and head.text[:1].isupper()
+            and head.i > 0
+            and head.nbor(-1).lower_ == "the"
+        ):
+            # "The President underlined ...": a title in capitals, as a readout names the
+            # head of the office that issues it, the first holder the text named.
+            actor = ctx.first_holder(offset, role)
+        else:
+            actor = ctx.antecedent(offset, None, role, country=nation)
         return (ACTOR, actor, "role") if actor else (UNRESOLVED, None, "role")
     if head.pos_ == "PROPN" and (head.ent_type_ == "PERSON" or _looks_like_person(chain, ctx.cues)):
         person = _new_person(head, chain, ctx)
@@ -836,7 +856,11 @@ def remember_registry_mentions(text: str, offset: int, ctx: ArticleContext) -> N
     for start, actor in _named_speakers(text, ctx):
         ctx.remember(offset + start, actor, salient=True)
     for match in _role_opening(ctx.cues.role_nouns).finditer(text):
-        actor = ctx.antecedent(offset + match.start(), None, match.group(1).lower())
+        role = match.group(1).lower()
+        if match.group(1)[:1].isupper() and match.group(0).split()[1:2] == [match.group(1)]:
+            actor = ctx.first_holder(offset + match.start(), role)  # as in `resolve_subject`
+        else:
+            actor = ctx.antecedent(offset + match.start(), None, role)
         if actor is not None:
             ctx.remember(offset + match.start(), actor, salient=True)
 
