@@ -236,8 +236,22 @@ def speaker_clauses(
                 tokens = _without_others_clauses(sentence, unit.verb, ctx.cues)
             else:
                 tokens = [t for t in sentence if unit.covers(absolute(t))]
-            if tokens:
-                clauses.append((Owner(unit.speaker, unit, unit.method, False), tokens))
+            if not tokens:
+                continue
+            # "X said Berlin would wait, but that Germany was not ruling it out" (X German):
+            # the person speaks for the state (convention 1), whose clause stays X's.
+            speaker = next(
+                (
+                    o
+                    for o in outer
+                    if o.anchor < unit.anchor
+                    and unit.speaker.kind == "state"
+                    and o.speaker.kind == "person"
+                    and o.speaker.country == unit.speaker.country
+                ),
+                unit,
+            )
+            clauses.append((Owner(speaker.speaker, speaker, speaker.method, False), tokens))
         return clauses
     quote = ctx.in_quote(sentence_start) or ctx.in_quote(absolute(sentence[len(sentence) // 2]))
     if quote is not None:
