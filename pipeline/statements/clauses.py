@@ -10,6 +10,7 @@ sentence into evidence, and `speaker_topics` applies `speaker_topics:` of topics
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
@@ -238,19 +239,7 @@ def speaker_clauses(
                 tokens = [t for t in sentence if unit.covers(absolute(t))]
             if not tokens:
                 continue
-            # "X said Berlin would wait, but that Germany was not ruling it out" (X German):
-            # the person speaks for the state (convention 1), whose clause stays X's.
-            speaker = next(
-                (
-                    o
-                    for o in outer
-                    if o.anchor < unit.anchor
-                    and unit.speaker.kind == "state"
-                    and o.speaker.kind == "person"
-                    and o.speaker.country == unit.speaker.country
-                ),
-                unit,
-            )
+            speaker = speaking_person(unit, outer)
             clauses.append((Owner(speaker.speaker, speaker, speaker.method, False), tokens))
         return clauses
     quote = ctx.in_quote(sentence_start) or ctx.in_quote(absolute(sentence[len(sentence) // 2]))
@@ -258,6 +247,27 @@ def speaker_clauses(
         unit = quote_owners.get(ctx.quotes.index(quote))
         return [(owner, list(sentence)) for owner in quote_speakers(unit, units)]
     return []
+
+
+def speaking_person(unit: Attribution, others: Iterable[Attribution]) -> Attribution:
+    """The attribution of a person who speaks for the state a unit names, when that person's
+    words come earlier in the sentence or govern the unit ("X said Berlin would wait, but
+    that Germany was not ruling it out", X German: X's, convention 1); else the unit."""
+    state = unit.speaker
+    if state is None or state.kind != "state":
+        return unit
+    for other in others:
+        person = other.speaker
+        if (
+            other is not unit
+            and other.status == ACTOR
+            and person is not None
+            and person.kind == "person"
+            and person.country == state.country
+            and (other.anchor < unit.anchor or other.depth < unit.depth)
+        ):
+            return other
+    return unit
 
 
 def quote_speakers(unit: Attribution | None, units: UnitIndex) -> list[Owner]:

@@ -76,6 +76,7 @@ from pipeline.statements.clauses import (
     settle_stances,
     speaker_clauses,
     speaker_topics,
+    speaking_person,
 )
 from pipeline.statements.cues import Cues, load_cues
 from pipeline.statements.dates import statement_date
@@ -1197,47 +1198,6 @@ def _drop_subsumed_general(
     return kept
 
 
-def _speaking_person(unit: Attribution, here: list[Attribution]) -> Attribution:
-    """The attribution of the person who speaks for a state the unit names, earlier in the
-    same sentence ("X said Berlin would wait, but that Germany was not ruling it out", X
-    German: X's, convention 1); else the unit itself."""
-    speaker = unit.speaker
-    if speaker is None or speaker.kind != "state":
-        return unit
-    return next(
-        (
-            other
-            for other in here
-            if other.anchor < unit.anchor
-            and other.status == ACTOR
-            and other.speaker is not None
-            and other.speaker.kind == "person"
-            and other.speaker.country == speaker.country
-            and other.kind == "speech"
-        ),
-        unit,
-    )
-
-
-def _own_state_of_outer_speaker(unit: Attribution, governing: list[Attribution]) -> bool:
-    """Say whether a clause's subject is the state of a person whose words govern it ("X
-    said Berlin would wait, but that Germany was not ruling it out", X being German): the
-    person speaks for it (convention 1), so the clause stays X's."""
-    speaker = unit.speaker
-    return (
-        speaker is not None
-        and speaker.kind == "state"
-        and any(
-            outer.depth < unit.depth
-            and outer.status == ACTOR
-            and outer.speaker is not None
-            and outer.speaker.kind == "person"
-            and outer.speaker.country == speaker.country
-            for outer in governing
-        )
-    )
-
-
 def find_owners(
     match: TopicMatch,
     sentence: Span,
@@ -1255,7 +1215,7 @@ def find_owners(
         if u.status == ACTOR
         and u.verb is not None
         and own_clause(u.verb, ctx.cues)
-        and not _own_state_of_outer_speaker(u, governing)
+        and speaking_person(u, governing) is u
     ]
     if own:
         # "A ruled X out, while B said they were ready": B's clause, with its own subject
@@ -1282,7 +1242,7 @@ def find_owners(
                 if u.status == ACTOR
                 and (u.anchor == unit.anchor or _coordinated(u.verb, unit.verb))
             ]
-            speakers = [_speaking_person(u, here) for u in same_verb if u.speaker]
+            speakers = [speaking_person(u, here) for u in same_verb if u.speaker]
             return [Owner(u.speaker, u, u.method, False) for u in speakers if u.speaker]
         return []
     quote = ctx.in_quote(match.start)
