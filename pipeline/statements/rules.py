@@ -563,16 +563,17 @@ class RuleExtractor:
     def _parse(self, plans: list[ArticlePlan]) -> None:
         """Parse the selected sentences of many articles in one pipe."""
         jobs = [
-            (plan.article.text[start:end], (number, index, start))
+            (plan.article.text[start:end], (number, index, start, end))
             for number, plan in enumerate(plans)
             for index, start, end in plan.chunks
         ]
         parsed = self.nlp.pipe(
             jobs, as_tuples=True, batch_size=PARSE_BATCH, n_process=self.n_process
         )
-        for doc, (number, index, start) in parsed:
+        for doc, (number, index, start, end) in parsed:
             doc.user_data["offset"] = start
-            doc.user_data["text"] = doc.text
+            # The text parsed, which spaCy keeps verbatim (see `doc_text`).
+            doc.user_data["text"] = plans[number].article.text[start:end]
             plans[number].docs.setdefault(index, []).append(doc)
 
     def _statements(self, plan: ArticlePlan) -> list[Statement]:
@@ -651,8 +652,7 @@ class RuleExtractor:
                 key = (statement.actor.actor_id, statement.topic, statement.start)
                 found.setdefault(key, statement)
         if self._copular_general:
-            statements = list(found.values())
-            named = {(s.actor.actor_id, s.start) for s in statements if s.topic != GENERAL}
+            named = {(s.actor.actor_id, s.start) for s in found.values() if s.topic != GENERAL}
             found = {
                 key: s
                 for key, s in found.items()

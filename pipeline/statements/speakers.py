@@ -784,7 +784,7 @@ def ctx_offset(token: Token) -> int:
 
 def doc_text(doc: Doc) -> str:
     """Return a parsed document's text, kept once: spaCy's `Doc.text` joins every token's
-    text anew on each call, which cost the extractor 6% of its time."""
+    text anew on each call (about 1,800 calls a pass over the development articles)."""
     text = doc.user_data.get("text")
     if text is None:
         text = doc.user_data["text"] = doc.text
