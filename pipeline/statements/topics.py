@@ -119,13 +119,13 @@ def load_topic_lexicon(path: Path = TOPICS_FILE) -> TopicLexicon:
         for patterns in table.values()
         for p in patterns
     ]
-    first_chars = {}
-    for table in (cues, weak, opposite):
-        for patterns in table.values():
-            for pattern in patterns:
-                found = _first_chars(_parse(pattern.pattern))
-                if found and all(len(c.casefold()) == 1 for c in found):
-                    first_chars[pattern] = frozenset(c.casefold() for c in found)
+    first_chars = {
+        pattern: found
+        for table in (cues, weak, opposite)
+        for patterns in table.values()
+        for pattern in patterns
+        if (found := _folded_first_chars(pattern.pattern)) is not None
+    }
     return TopicLexicon(
         _alternation(data["article_gate"]),
         cues,
@@ -149,12 +149,11 @@ def _starts(patterns: list[str]) -> re.Pattern[str]:
     alternatives = "|".join(f"(?:{p})" for p in patterns)
     by_first: dict[str, list[str]] = {}
     for pattern in patterns:
-        parsed = _parse(pattern)
-        found = _first_chars(parsed)
-        if not found:
+        found = _folded_first_chars(pattern)
+        if found is None:
             return re.compile(f"(?={alternatives})", re.IGNORECASE)
         # IGNORECASE makes a class match every case variant of its characters.
-        for char in {c.lower() if len(c.lower()) == 1 else c for c in found}:
+        for char in found:
             by_first.setdefault(char, []).append(pattern)
     groups = "|".join(
         f"(?=[{re.escape(char)}])(?:{'|'.join(f'(?:{p})' for p in group)})"
@@ -162,6 +161,15 @@ def _starts(patterns: list[str]) -> re.Pattern[str]:
     )
     boundary = r"\b" if all(_opens_on_boundary(_parse(p)) for p in patterns) else ""
     return re.compile(f"{boundary}(?={groups})", re.IGNORECASE)
+
+
+def _folded_first_chars(pattern: str) -> frozenset[str] | None:
+    """The case-folded characters a pattern can start with, or None when they are unknown
+    or one folds to several ("ß"): the start scan and `find_topics` read the same set."""
+    found = _first_chars(_parse(pattern))
+    if not found or any(len(c.casefold()) != 1 for c in found):
+        return None
+    return frozenset(c.casefold() for c in found)
 
 
 def _opens_on_boundary(items: list | None) -> bool:
